@@ -1,0 +1,59 @@
+/**
+ * Typed failures a backend reports. They are mapped to S3 error codes in one
+ * place (`errors/from-backend.ts`), so backends never speak S3 error codes.
+ */
+
+export class BackendError extends Error {
+  override name = 'BackendError';
+}
+
+export class ObjectNotFoundError extends BackendError {
+  override name = 'ObjectNotFoundError';
+  constructor(readonly key: string) {
+    super(`object not found: ${key}`);
+  }
+}
+
+/** If-Match / If-Unmodified-Since failed. */
+export class PreconditionFailedError extends BackendError {
+  override name = 'PreconditionFailedError';
+  constructor(readonly condition: string) {
+    super(`precondition failed: ${condition}`);
+  }
+}
+
+/** If-None-Match / If-Modified-Since matched: the client's copy is current. */
+export class NotModifiedError extends BackendError {
+  override name = 'NotModifiedError';
+  constructor(readonly etag: string, readonly lastModified: Date) {
+    super('not modified');
+  }
+}
+
+export class RangeNotSatisfiableError extends BackendError {
+  override name = 'RangeNotSatisfiableError';
+  constructor(readonly size: number) {
+    super(`range not satisfiable for object of ${size} bytes`);
+  }
+}
+
+/** The key cannot be stored by this backend (e.g. a file system name limit). */
+export class UnsupportedKeyError extends BackendError {
+  override name = 'UnsupportedKeyError';
+  constructor(readonly key: string, readonly reason: string) {
+    super(`key not supported by this backend: ${reason}`);
+  }
+}
+
+/** The connection is read-only or the backend cannot write. */
+export class WriteNotAllowedError extends BackendError {
+  override name = 'WriteNotAllowedError';
+}
+
+/** The backend could not be reached or failed; the detail stays in logs. */
+export class BackendUnavailableError extends BackendError {
+  override name = 'BackendUnavailableError';
+  constructor(message: string, readonly cause?: unknown) {
+    super(message);
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The `Backend` interface: what every object store behind the gateway provides.
+ *
+ * Keys are the bucket-relative keys clients use (the gateway has already
+ * applied the bucket's prefix within the connection). Bodies are streams;
+ * nothing here buffers a whole object. Missing objects and failed
+ * preconditions are reported with the typed errors in `backend-errors.ts`.
+ */
+import type { Body } from './body.ts';
+
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  /** Quoted entity tag, exactly as it goes on the wire: `"d41d8cd98f00b204e9800998ecf8427e"`. */
+  etag: string;
+  lastModified: Date;
+  contentType?: string;
+  contentEncoding?: string;
+  contentDisposition?: string;
+  contentLanguage?: string;
+  cacheControl?: string;
+  /** Raw `Expires` header value as stored. */
+  expires?: string;
+  /** User metadata: lower-case names without the `x-amz-meta-` prefix. */
+  metadata: Record<string, string>;
+  storageClass?: string;
+}
+
+/** Object headers a client may set on write (also what `ObjectInfo` carries back). */
+export type ObjectMetadata = Pick<
+  ObjectInfo,
+  'contentType' | 'contentEncoding' | 'contentDisposition' | 'contentLanguage' | 'cacheControl' | 'expires' | 'metadata'
+>;
+
+/** A byte range as the client asked for it (RFC 9110 `bytes=` forms S3 accepts). */
+export type RangeRequest =
+  | { kind: 'bounded'; first: number; last: number }
+  | { kind: 'from'; first: number }
+  | { kind: 'suffix'; length: number };
+
+/** A resolved range within an object of known size; both ends inclusive. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/** Read preconditions (If-* headers); dates already parsed. */
+export interface ReadConditions {
+  ifMatch?: string;
+  ifNoneMatch?: string;
+  ifModifiedSince?: Date;
+  ifUnmodifiedSince?: Date;
+}
+
+export interface GetOptions {
+  range?: RangeRequest;
+  conditions?: ReadConditions;
+  signal?: AbortSignal;
+}
+
+export interface GetResult {
+  info: ObjectInfo;
+  body: Body;
+  /** Present when a range was applied; absent means the whole object. */
+  range?: ByteRange;
+}
+
+export interface ListParams {
+  /** "" lists everything. */
+  prefix: string;
+  /** Any non-empty string; absent means no grouping. */
+  delimiter?: string;
+  /** Exclusive lower bound: only keys (and common prefixes) strictly after it. */
+  startAfter?: string;
+  /** The backend's own continuation token from a previous `ListResult`. */
+  continuationToken?: string;
+  /** 0–1000. Objects and common prefixes together count against it. */
+  maxKeys: number;
+  signal?: AbortSignal;
+}
+
+export interface ObjectSummary {
+  key: string;
+  size: number;
+  etag: string;
+  lastModified: Date;
+  storageClass?: string;
+}
+
+export interface ListResult {
+  objects: ObjectSummary[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  /** Opaque to the gateway, which wraps it in its own signed token. Present when truncated. */
+  nextContinuationToken?: string;
+}
+
+export interface PutResult {
+  etag: string;
+}
+
+export interface Backend {
+  /** A short name for logs and errors, e.g. `fs` or `s3`. */
+  readonly kind: string;
+  head(key: string, options?: { conditions?: ReadConditions; signal?: AbortSignal }): Promise<ObjectInfo>;
+  get(key: string, options?: GetOptions): Promise<GetResult>;
+  list(params: ListParams): Promise<ListResult>;
+  put(key: string, body: Body, metadata: ObjectMetadata, options?: { signal?: AbortSignal }): Promise<PutResult>;
+  delete(key: string): Promise<void>;
+}

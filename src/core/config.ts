@@ -1,0 +1,74 @@
+/**
+ * The validated configuration the gateway runs on. `src/config/` turns a YAML
+ * or JSON document into this shape (reporting every problem at once); the
+ * core only ever sees the validated form.
+ */
+
+export interface MemoryConnection {
+  type: 'memory';
+  name: string;
+  readOnly: boolean;
+}
+
+export interface FsConnection {
+  type: 'fs';
+  name: string;
+  /** Absolute path (the loader resolves it against the config file's folder). */
+  root: string;
+  readOnly: boolean;
+}
+
+export type ConnectionConfig = MemoryConnection | FsConnection;
+
+export interface BucketConfig {
+  /** The name clients see. In path-mapped mode, the product name within `account`. */
+  name: string;
+  /** Owning account; required in path-mapped mode, where buckets are addressed as `/{account}/{name}`. */
+  account?: string;
+  /** Name of the connection the bucket lives on. */
+  connection: string;
+  /** Key prefix within the connection ("" for the whole connection, otherwise ends without a leading slash). */
+  prefix: string;
+  /** Anonymous callers may read public buckets. */
+  public: boolean;
+  /** Writes are refused even where the connection would allow them. */
+  readOnly: boolean;
+  /** Region reported by GetBucketLocation. */
+  region?: string;
+}
+
+export interface CorsConfig {
+  /** Exact origins, or "*" for any. */
+  allowedOrigins: string[];
+  allowedMethods: string[];
+  /** Request headers a preflight may ask for; "*" allows any. */
+  allowedHeaders: string[];
+  exposeHeaders: string[];
+  maxAgeSeconds: number;
+  allowCredentials: boolean;
+}
+
+export type AddressingMode = 'path' | 'path-mapped';
+
+export interface ServerConfig {
+  /** host:port for `sluice serve` when `--listen` is not given. */
+  listen: string;
+  /** How the first path segment is read: a bucket (`path`) or an account (`path-mapped`). */
+  addressing: AddressingMode;
+  /** When set, `{bucket}.{virtualHostDomain}` Host headers select the bucket (virtual-host style). */
+  virtualHostDomain?: string;
+  /** Default region reported for buckets. */
+  region: string;
+  cors?: CorsConfig;
+  accessLog: boolean;
+  /** Key for the HMAC that makes list continuation tokens unforgeable; random per process when absent. */
+  tokenSecret?: string;
+  /** Seconds to wait for in-flight requests on SIGTERM. */
+  shutdownGraceSeconds: number;
+}
+
+export interface SluiceConfig {
+  server: ServerConfig;
+  connections: Record<string, ConnectionConfig>;
+  buckets: BucketConfig[];
+}

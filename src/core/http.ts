@@ -1,0 +1,52 @@
+/**
+ * The gateway's request/response shapes and the injected outbound HTTP client.
+ * Runtime adapters translate their native requests into these and back.
+ */
+import type { Body } from './body.ts';
+
+/** Header names are lower-case; repeated headers are joined with ", " as Node and fetch do. */
+export type HeaderMap = Record<string, string>;
+
+export interface ClientInfo {
+  /** Remote address as the runtime saw it (after any trusted proxy handling). */
+  ip?: string;
+}
+
+export interface GatewayRequest {
+  method: string;
+  /** The path exactly as the client sent it, still percent-encoded, without the query. */
+  rawPath: string;
+  /** The query string exactly as sent, without the leading `?` ("" when absent). */
+  rawQuery: string;
+  headers: HeaderMap;
+  /** Absent for requests without a body. */
+  body?: Body;
+  client: ClientInfo;
+  /** Aborted when the client goes away; backends pass it on so reads stop. */
+  signal?: AbortSignal;
+}
+
+export interface GatewayResponse {
+  status: number;
+  headers: HeaderMap;
+  body?: Body;
+}
+
+export interface OutboundRequest {
+  method: string;
+  url: string;
+  headers: HeaderMap;
+  body?: Body;
+  signal?: AbortSignal;
+}
+
+export interface OutboundResponse {
+  status: number;
+  headers: HeaderMap;
+  body: Body;
+}
+
+/** Backend HTTP goes through this, so each runtime supplies its fastest client. */
+export interface HttpClient {
+  request(req: OutboundRequest): Promise<OutboundResponse>;
+}
