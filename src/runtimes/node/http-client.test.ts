@@ -1,0 +1,236 @@
+/** Tests for the `node:http` HttpClient: streaming both ways, keep-alive, timeouts, abort. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import net from 'node:net';
+import { spawn } from 'node:child_process';
+import { Readable } from 'node:stream';
+import { createNodeHttpClient, HttpTimeoutError, type NodeHttpClient } from './http-client.ts';
+import { RuntimeBody, bytesBody, readAll } from '../../core/body.ts';
+
+type TestContext = { after(fn: () => unknown): void };
+
+async function startServer(t: TestContext, handler: http.RequestListener): Promise<{ base: string; port: number }> {
+  const server = http.createServer(handler);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => {
+    server.closeAllConnections();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+  const port = (server.address() as net.AddressInfo).port;
+  return { base: `http://127.0.0.1:${port}`, port };
+}
+
+function client(t: TestContext, options?: Parameters<typeof createNodeHttpClient>[0]): NodeHttpClient {
+  const c = createNodeHttpClient(options);
+  t.after(() => c.close());
+  return c;
+}
+
+const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
+
+test('node client returns the IncomingMessage as a RuntimeBody with lower-cased, joined headers', async (t) => {
+  const { base } = await startServer(t, (req, res) => {
+    res.setHeader('X-Url', req.url ?? '');
+    res.setHeader('X-Multi', ['a', 'b']);
+    res.end('hello');
+  });
+  const res = await client(t).request({ method: 'GET', url: `${base}/bucket/key?x=1`, headers: {} });
+  assert.equal(res.status, 200);
+  assert.equal(res.headers['x-url'], '/bucket/key?x=1');
+  assert.equal(res.headers['x-multi'], 'a, b');
+  assert.ok(res.body instanceof RuntimeBody);
+  assert.ok(res.body.native instanceof http.IncomingMessage);
+  assert.equal(text(await readAll(res.body)), 'hello');
+});
+
+test('node client sends the path verbatim, without folding dot segments', async (t) => {
+  const { base } = await startServer(t, (req, res) => res.end(req.url));
+  const res = await client(t).request({ method: 'GET', url: `${base}/bucket/a/../b/./%2E%2E/c`, headers: {} });
+  assert.equal(text(await readAll(res.body)), '/bucket/a/../b/./%2E%2E/c');
+});
+
+test('node client pipes a Node Readable request body', async (t) => {
+  const { base } = await startServer(t, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => res.end(`${req.headers['content-length']}:${Buffer.concat(chunks).toString()}`));
+  });
+  const source = Readable.from([Buffer.from('abc'), Buffer.from('def')]);
+  const body = new RuntimeBody(source, () => {
+    throw new Error('the Web view must not be used for a Node stream');
+  });
+  const res = await client(t).request({ method: 'PUT', url: `${base}/k`, headers: { 'content-length': '6' }, body });
+  assert.equal(text(await readAll(res.body)), '6:abcdef');
+});
+
+test('node client fails the request when a piped Node source errors', async (t) => {
+  const { base } = await startServer(t, (req, res) => {
+    req.on('data', () => {});
+    req.on('end', () => res.end('complete'));
+  });
+  const source = new Readable({
+    read() {
+      this.push(Buffer.from('partial'));
+      this.destroy(new Error('disk read failed'));
+    },
+  });
+  await assert.rejects(
+    client(t).request({ method: 'PUT', url: `${base}/k`, headers: { 'content-length': '100' }, body: new RuntimeBody(source, () => bytesBody('')) }),
+    /disk read failed/,
+  );
+});
+
+test('node client writes a Web stream body honouring backpressure', async (t) => {
+  const chunkSize = 64 * 1024;
+  const totalChunks = 512; // 32 MiB offered
+  let pulled = 0;
+  let resumeServer!: () => void;
+  const serverMayRead = new Promise<void>((resolve) => (resumeServer = resolve));
+  const { base } = await startServer(t, async (req, res) => {
+    await serverMayRead;
+    let received = 0;
+    req.on('data', (c: Buffer) => (received += c.length));
+    req.on('end', () => res.end(String(received)));
+  });
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (pulled === totalChunks) return controller.close();
+      pulled++;
+      controller.enqueue(new Uint8Array(chunkSize));
+    },
+  });
+  const pending = client(t).request({
+    method: 'PUT',
+    url: `${base}/k`,
+    headers: { 'content-length': String(chunkSize * totalChunks) },
+    body,
+  });
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  // While the server does not read, only socket buffers' worth may be pulled, not the whole body.
+  assert.ok(pulled * chunkSize < 16 * 1024 * 1024, `pulled ${pulled} chunks before the server read anything`);
+  resumeServer();
+  const res = await pending;
+  assert.equal(text(await readAll(res.body)), String(chunkSize * totalChunks));
+  assert.equal(pulled, totalChunks);
+});
+
+test('node client reuses keep-alive connections', async (t) => {
+  const { base } = await startServer(t, (req, res) => res.end(String(req.socket.remotePort)));
+  const c = client(t);
+  const first = text(await readAll((await c.request({ method: 'GET', url: `${base}/1`, headers: {} })).body));
+  const second = text(await readAll((await c.request({ method: 'GET', url: `${base}/2`, headers: {} })).body));
+  assert.equal(first, second);
+});
+
+test('node client rejects with a connection error for a closed port', async (t) => {
+  const probe = net.createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const port = (probe.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+  await assert.rejects(client(t).request({ method: 'GET', url: `http://127.0.0.1:${port}/`, headers: {} }), { code: 'ECONNREFUSED' });
+});
+
+/**
+ * A loopback listener whose accept queue is full, so new connections hang in
+ * the handshake. Node accepts eagerly, so a Python socket that never accepts holds it.
+ */
+async function startBlackholeListener(t: TestContext): Promise<number | undefined> {
+  const py = spawn('python3', ['-c', 'import socket,sys\ns=socket.socket()\ns.bind(("127.0.0.1",0))\ns.listen(0)\nprint(s.getsockname()[1],flush=True)\nsys.stdin.read()'], {
+    stdio: ['pipe', 'pipe', 'ignore'],
+  });
+  const port = await new Promise<number | undefined>((resolve) => {
+    py.once('error', () => resolve(undefined));
+    py.stdout.once('data', (d) => resolve(Number(String(d).trim())));
+  });
+  const fillers: net.Socket[] = [];
+  t.after(() => {
+    fillers.forEach((s) => s.destroy());
+    py.kill();
+  });
+  if (port === undefined) return undefined;
+  // Fill the backlog; the first connection completes, later SYNs are dropped.
+  for (let i = 0; i < 2; i++) {
+    const s = net.connect(port, '127.0.0.1');
+    s.on('error', () => {});
+    fillers.push(s);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  return port;
+}
+
+test('node client reports a connect timeout as HttpTimeoutError', async (t) => {
+  const port = await startBlackholeListener(t);
+  if (port === undefined) return t.skip('python3 is not available to hold a non-accepting listener');
+  const started = Date.now();
+  await assert.rejects(
+    client(t, { connectTimeoutMs: 150 }).request({ method: 'GET', url: `http://127.0.0.1:${port}/`, headers: {} }),
+    (err: unknown) => err instanceof HttpTimeoutError && err.phase === 'connect',
+  );
+  assert.ok(Date.now() - started < 2000);
+});
+
+test('node client reports a server that never answers as an idle timeout', async (t) => {
+  const { base } = await startServer(t, () => {
+    /* never answers */
+  });
+  await assert.rejects(
+    client(t, { idleTimeoutMs: 100 }).request({ method: 'GET', url: `${base}/`, headers: {} }),
+    (err: unknown) => err instanceof HttpTimeoutError && err.phase === 'idle',
+  );
+});
+
+test('node client fails the response body with an idle timeout when the server stalls mid-body', async (t) => {
+  const { base } = await startServer(t, (_req, res) => {
+    res.writeHead(200, { 'content-length': '10' });
+    res.write('abc'); // then nothing more
+  });
+  const res = await client(t, { idleTimeoutMs: 100 }).request({ method: 'GET', url: `${base}/`, headers: {} });
+  await assert.rejects(readAll(res.body), (err: unknown) => err instanceof HttpTimeoutError && err.phase === 'idle');
+});
+
+test('node client destroys the request when the signal aborts, before and after the response', async (t) => {
+  let closedByClient = 0;
+  const { base } = await startServer(t, (req, res) => {
+    req.socket.on('close', () => closedByClient++);
+    if (req.url === '/stream') {
+      res.writeHead(200);
+      res.write('start');
+    }
+  });
+  const c = client(t);
+  const controller = new AbortController();
+  const pending = c.request({ method: 'GET', url: `${base}/wait`, headers: {}, signal: controller.signal });
+  setTimeout(() => controller.abort(new Error('client left')), 30);
+  await assert.rejects(pending, /client left/);
+
+  const streaming = new AbortController();
+  const res = await c.request({ method: 'GET', url: `${base}/stream`, headers: {}, signal: streaming.signal });
+  const reading = readAll(res.body);
+  setTimeout(() => streaming.abort(new Error('client left mid-body')), 30);
+  await assert.rejects(reading, /client left mid-body/);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(closedByClient, 2);
+});
+
+test('node client rejects at once for an already aborted signal', async (t) => {
+  await assert.rejects(
+    client(t).request({ method: 'GET', url: 'http://127.0.0.1:9/', headers: {}, signal: AbortSignal.abort(new Error('gone')) }),
+    /gone/,
+  );
+});
+
+test('disposing a response body releases the connection without reading it', async (t) => {
+  let serverSawClose = false;
+  const { base } = await startServer(t, (req, res) => {
+    res.on('close', () => (serverSawClose = true));
+    res.writeHead(200);
+    res.write('x'.repeat(1024));
+  });
+  const res = await client(t).request({ method: 'GET', url: `${base}/`, headers: {} });
+  assert.ok(res.body instanceof RuntimeBody);
+  res.body.dispose();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(serverSawClose, true);
+  assert.equal((res.body.native as http.IncomingMessage).destroyed, true);
+});
