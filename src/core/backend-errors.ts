@@ -53,7 +53,7 @@ export class WriteNotAllowedError extends BackendError {
 /** The backend could not be reached or failed; the detail stays in logs. */
 export class BackendUnavailableError extends BackendError {
   override name = 'BackendUnavailableError';
-  constructor(message: string, readonly cause?: unknown) {
+  constructor(message: string, override readonly cause?: unknown) {
     super(message);
   }
 }

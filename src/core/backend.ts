@@ -105,6 +105,12 @@ export interface Backend {
   head(key: string, options?: { conditions?: ReadConditions; signal?: AbortSignal }): Promise<ObjectInfo>;
   get(key: string, options?: GetOptions): Promise<GetResult>;
   list(params: ListParams): Promise<ListResult>;
-  put(key: string, body: Body, metadata: ObjectMetadata, options?: { signal?: AbortSignal }): Promise<PutResult>;
+  put(key: string, body: Body, metadata: ObjectMetadata, options?: PutOptions): Promise<PutResult>;
   delete(key: string): Promise<void>;
+}
+
+export interface PutOptions {
+  signal?: AbortSignal;
+  /** The body's length when the client declared it (some backends must send it up front). */
+  contentLength?: number;
 }

@@ -51,7 +51,6 @@ const encoder = new TextEncoder();
 export function bytesBody(content: string | Uint8Array): WebByteStream {
   const bytes = typeof content === 'string' ? encoder.encode(content) : content;
   return new ReadableStream<Uint8Array>({
-    type: 'bytes',
     start(controller) {
       if (bytes.byteLength > 0) controller.enqueue(bytes);
       controller.close();

@@ -30,6 +30,11 @@ export interface GatewayResponse {
   status: number;
   headers: HeaderMap;
   body?: Body;
+  /**
+   * Called by the runtime once the body has been sent in full or abandoned,
+   * with the bytes actually written (feeds the access log).
+   */
+  done?: (completion: { bytes: number; aborted: boolean }) => void;
 }
 
 export interface OutboundRequest {

@@ -1,0 +1,41 @@
+/**
+ * The access log: one structured event per request, written when the
+ * response body has been fully sent (or the client went away).
+ */
+import type { RuntimeContext } from './runtime.ts';
+
+export interface AccessRecord {
+  requestId: string;
+  method: string;
+  /** The S3 operation name, or the special endpoint served. */
+  op: string;
+  identity: string;
+  bucket?: string;
+  key?: string;
+  status: number;
+  /** Error code for failed requests. */
+  error?: string;
+  ip?: string;
+}
+
+export interface Completion {
+  bytes: number;
+  /** The client disconnected before the body was fully sent. */
+  aborted: boolean;
+}
+
+export function accessLogger(runtime: RuntimeContext, enabled: boolean) {
+  return (record: AccessRecord, startedMs: number) =>
+    (completion: Completion): void => {
+      if (!enabled) return;
+      runtime.log.write({
+        level: 'info',
+        msg: 'request',
+        time: runtime.now().toISOString(),
+        ...record,
+        bytes: completion.bytes,
+        aborted: completion.aborted || undefined,
+        durationMs: Math.round((performance.now() - startedMs) * 1000) / 1000,
+      });
+    };
+}

@@ -1,0 +1,41 @@
+/**
+ * The one place where backend failures become S3 errors.
+ */
+import {
+  BackendUnavailableError,
+  NotModifiedError,
+  ObjectNotFoundError,
+  PreconditionFailedError,
+  RangeNotSatisfiableError,
+  UnsupportedKeyError,
+  WriteNotAllowedError,
+} from '../backend-errors.ts';
+import { S3Error, noSuchKey } from './s3-error.ts';
+
+/** Map a backend failure to the S3 error a client sees; unknown failures return undefined (→ opaque 500). */
+export function s3ErrorFromBackend(error: unknown): S3Error | undefined {
+  if (error instanceof S3Error) return error;
+  if (error instanceof ObjectNotFoundError) return noSuchKey(error.key);
+  if (error instanceof PreconditionFailedError) {
+    return new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', {
+      Condition: error.condition,
+    });
+  }
+  if (error instanceof NotModifiedError) {
+    return new S3Error('NotModified', 'Not Modified', {}, {
+      etag: error.etag,
+      'last-modified': error.lastModified.toUTCString(),
+    });
+  }
+  if (error instanceof RangeNotSatisfiableError) {
+    return new S3Error('InvalidRange', 'The requested range is not satisfiable', {
+      ActualObjectSize: String(error.size),
+    }, { 'content-range': `bytes */${error.size}` });
+  }
+  if (error instanceof UnsupportedKeyError) return new S3Error('KeyTooLongError', 'Your key is too long');
+  if (error instanceof WriteNotAllowedError) return new S3Error('AccessDenied', 'Access Denied');
+  if (error instanceof BackendUnavailableError) {
+    return new S3Error('ServiceUnavailable', 'Please reduce your request rate.');
+  }
+  return undefined;
+}

@@ -1,0 +1,122 @@
+/**
+ * `createGateway`: the runtime-agnostic core. A `GatewayRequest` goes through
+ * route → parse → authenticate → resolve → authorize → dispatch and comes
+ * back as a `GatewayResponse` whose body streams straight from the backend.
+ */
+import { type AccessRecord, accessLogger } from './access-log.ts';
+import { type Authenticator, anonymousOnly } from './authenticate.ts';
+import type { Backend } from './backend.ts';
+import type { SluiceConfig } from './config.ts';
+import { compileCors } from './cors.ts';
+import { renderS3Error } from './errors/error-response.ts';
+import { s3ErrorFromBackend } from './errors/from-backend.ts';
+import { S3Error, notImplemented } from './errors/s3-error.ts';
+import type { RequestContext } from './handlers/context.ts';
+import { dispatch } from './handlers/dispatch.ts';
+import type { GatewayRequest, GatewayResponse } from './http.ts';
+import { describeIdentity } from './identity.ts';
+import { Resolver } from './resolve.ts';
+import { type ResolutionStore, StaticResolutionStore } from './resolution.ts';
+import { type RuntimeContext, defaultRuntime, requestIdGenerator } from './runtime.ts';
+import { ListTokenCodec } from './s3/list-token.ts';
+import { parseS3Request } from './s3/parse-request.ts';
+import { routeSpecial } from './special-routes.ts';
+
+export interface GatewayOptions {
+  config: SluiceConfig;
+  /** One backend per connection name. */
+  backends: ReadonlyMap<string, Backend>;
+  /** Where bucket names resolve; defaults to the config's buckets. */
+  resolution?: ResolutionStore;
+  authenticate?: Authenticator;
+  runtime?: Partial<RuntimeContext>;
+  /** Readiness for `/.ready` (false while draining). */
+  isReady?: () => boolean;
+}
+
+export interface Gateway {
+  handle(req: GatewayRequest): Promise<GatewayResponse>;
+}
+
+export function createGateway(options: GatewayOptions): Gateway {
+  const { config } = options;
+  const runtime = defaultRuntime(options.runtime);
+  const nextRequestId = requestIdGenerator(runtime);
+  const log = accessLogger(runtime, config.server.accessLog);
+  const cors = compileCors(config.server.cors);
+  const authenticate = options.authenticate ?? anonymousOnly;
+  const resolver = new Resolver(options.resolution ?? new StaticResolutionStore(config.buckets), options.backends, config.server.addressing);
+  const secret = config.server.tokenSecret !== undefined
+    ? new TextEncoder().encode(config.server.tokenSecret)
+    : runtime.randomBytes(new Uint8Array(32));
+  const tokens = new ListTokenCodec(secret);
+  const startedAt = runtime.now();
+  const isReady = options.isReady ?? (() => true);
+  const parseOptions = { virtualHostDomain: config.server.virtualHostDomain };
+
+  async function route(req: GatewayRequest, requestId: string, record: AccessRecord): Promise<GatewayResponse> {
+    const special = routeSpecial(req, { virtualHostDomain: config.server.virtualHostDomain, isReady });
+    if (special) {
+      record.op = special.op;
+      return special.response;
+    }
+    if (req.method === 'OPTIONS') {
+      record.op = 'PreflightRequest';
+      return cors.preflight(req);
+    }
+    const op = parseS3Request(req, parseOptions);
+    record.op = op.name === 'Unsupported' ? op.operation : op.name;
+    if ('bucket' in op) record.bucket = op.bucket;
+    if ('key' in op) record.key = op.key;
+    if (op.name === 'Unsupported') throw notImplemented(op.operation);
+    const identity = await authenticate(req);
+    record.identity = describeIdentity(identity);
+    const ctx: RequestContext = { req, identity, requestId, config, resolver, tokens, startedAt };
+    return dispatch(ctx, op);
+  }
+
+  function failure(error: unknown, req: GatewayRequest, requestId: string): GatewayResponse {
+    let s3Error = s3ErrorFromBackend(error);
+    if (!s3Error) {
+      runtime.log.write({ level: 'error', msg: 'internal error', requestId, error: describeError(error) });
+      s3Error = new S3Error('InternalError', 'We encountered an internal error. Please try again.');
+    }
+    return renderS3Error(s3Error, { resource: resourceOf(req), requestId, method: req.method });
+  }
+
+  return {
+    async handle(req) {
+      const started = performance.now();
+      const requestId = nextRequestId();
+      const record: AccessRecord = { requestId, method: req.method, op: 'Unknown', identity: 'anonymous', status: 0, ip: req.client.ip };
+      let response: GatewayResponse;
+      try {
+        response = await route(req, requestId, record);
+      } catch (error) {
+        response = failure(error, req, requestId);
+        if (error instanceof S3Error || s3ErrorFromBackend(error)) record.error = (s3ErrorFromBackend(error) ?? (error as S3Error)).code;
+      }
+      response.headers['x-amz-request-id'] = requestId;
+      cors.decorate(req, response.headers);
+      record.status = response.status;
+      response.done = log(record, started);
+      return response;
+    },
+  };
+}
+
+function resourceOf(req: GatewayRequest): string {
+  try {
+    return decodeURIComponent(req.rawPath);
+  } catch {
+    return req.rawPath;
+  }
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof Error) {
+    const cause = (error as { cause?: unknown }).cause;
+    return `${error.name}: ${error.message}${cause instanceof Error ? ` (cause: ${cause.name}: ${cause.message})` : ''}`;
+  }
+  return String(error);
+}

@@ -1,0 +1,32 @@
+/**
+ * `Content-MD5` on uploads: the digest is checked while the body streams and
+ * a mismatch fails the stream before its end, so the backend never commits
+ * the object (400 BadDigest, as S3 answers).
+ */
+import type { Body } from '../body.ts';
+import { toWebStream } from '../body.ts';
+import { S3Error } from '../errors/s3-error.ts';
+import { createMd5 } from '../md5.ts';
+
+function base64ToHex(value: string): string | null {
+  if (!/^[A-Za-z0-9+/]{22}==$/.test(value)) return null;
+  const binary = atob(value);
+  return Array.from(binary, (c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('');
+}
+
+export function verifyContentMd5(body: Body, contentMd5: string): ReadableStream<Uint8Array> {
+  const expected = base64ToHex(contentMd5.trim());
+  if (expected === null) throw new S3Error('InvalidDigest', 'The Content-MD5 you specified was invalid.');
+  const md5 = createMd5();
+  return toWebStream(body).pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
+    transform(chunk, controller) {
+      md5.update(chunk);
+      controller.enqueue(chunk);
+    },
+    flush() {
+      if (md5.digestHex() !== expected) {
+        throw new S3Error('BadDigest', 'The Content-MD5 you specified did not match what we received.');
+      }
+    },
+  }));
+}

@@ -1,0 +1,39 @@
+/**
+ * What every S3 operation handler receives: the request, its parsed
+ * operation, the caller, and the gateway's shared services.
+ */
+import { bytesBody } from '../body.ts';
+import type { SluiceConfig } from '../config.ts';
+import type { GatewayRequest, GatewayResponse } from '../http.ts';
+import type { Identity } from '../identity.ts';
+import type { Resolver } from '../resolve.ts';
+import type { ListTokenCodec } from '../s3/list-token.ts';
+import type { Owner } from '../s3/list-response.ts';
+
+export interface RequestContext {
+  req: GatewayRequest;
+  identity: Identity;
+  requestId: string;
+  config: SluiceConfig;
+  resolver: Resolver;
+  tokens: ListTokenCodec;
+  /** When the gateway started: the creation date reported for buckets. */
+  startedAt: Date;
+}
+
+/** The owner reported in listings: the bucket's account, or the gateway itself. */
+export function ownerOf(account: string | undefined): Owner {
+  const id = account ?? 'sluice';
+  return { id, displayName: id };
+}
+
+const encoder = new TextEncoder();
+
+export function xmlResponse(xml: string, status = 200): GatewayResponse {
+  const bytes = encoder.encode(xml);
+  return {
+    status,
+    headers: { 'content-type': 'application/xml', 'content-length': String(bytes.byteLength) },
+    body: bytesBody(bytes),
+  };
+}

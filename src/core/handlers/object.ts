@@ -1,0 +1,61 @@
+/**
+ * GetObject, HeadObject, PutObject and DeleteObject.
+ */
+import { authorize, missingBucket } from '../authorize.ts';
+import { RangeNotSatisfiableError } from '../backend-errors.ts';
+import { S3Error } from '../errors/s3-error.ts';
+import type { GatewayResponse } from '../http.ts';
+import type { ObjectTarget } from '../resolve.ts';
+import { objectHeaders } from '../s3/object-headers.ts';
+import type { S3Operation } from '../s3/operation.ts';
+import { resolveRange } from '../s3/range.ts';
+import type { RequestContext } from './context.ts';
+import { verifyContentMd5 } from './content-md5.ts';
+
+type ObjectOp = Extract<S3Operation, { key: string; style: unknown }>;
+
+async function target(ctx: RequestContext, op: ObjectOp, action: 'read' | 'write'): Promise<ObjectTarget> {
+  const found = await ctx.resolver.object(op.bucket, op.key);
+  if (!found) throw missingBucket();
+  authorize({ identity: ctx.identity, action, bucket: found.bucket, path: found.key });
+  return found;
+}
+
+export async function getOrHeadObject(ctx: RequestContext, op: Extract<S3Operation, { name: 'GetObject' | 'HeadObject' }>): Promise<GatewayResponse> {
+  const { backend, key } = await target(ctx, op, 'read');
+  if (ctx.identity.kind === 'anonymous' && Object.keys(op.overrides).length > 0) {
+    throw new S3Error('InvalidRequest', 'Request specific response headers cannot be used for anonymous GET requests.');
+  }
+  const signal = ctx.req.signal;
+  if (op.name === 'HeadObject') {
+    // HEAD honours Range as GET does (206 with the range's headers), without opening the body.
+    const info = await backend.head(key, { conditions: op.conditions, signal });
+    const range = op.range && resolveRange(op.range, info.size);
+    if (range === 'unsatisfiable') throw new RangeNotSatisfiableError(info.size);
+    return { status: range ? 206 : 200, headers: objectHeaders(info, range, op.overrides) };
+  }
+  const result = await backend.get(key, { range: op.range, conditions: op.conditions, signal });
+  return {
+    status: result.range ? 206 : 200,
+    headers: objectHeaders(result.info, result.range, op.overrides),
+    body: result.body,
+  };
+}
+
+export async function putObject(ctx: RequestContext, op: Extract<S3Operation, { name: 'PutObject' }>): Promise<GatewayResponse> {
+  const { backend, key } = await target(ctx, op, 'write');
+  let body = ctx.req.body;
+  if (!body) {
+    if (op.contentLength !== undefined && op.contentLength > 0) throw new S3Error('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.');
+    body = new ReadableStream({ start: (c) => c.close() });
+  }
+  if (op.contentMd5 !== undefined) body = verifyContentMd5(body, op.contentMd5);
+  const result = await backend.put(key, body, op.metadata, { signal: ctx.req.signal, contentLength: op.contentLength });
+  return { status: 200, headers: { etag: result.etag, 'content-length': '0' } };
+}
+
+export async function deleteObject(ctx: RequestContext, op: Extract<S3Operation, { name: 'DeleteObject' }>): Promise<GatewayResponse> {
+  const { backend, key } = await target(ctx, op, 'write');
+  await backend.delete(key);
+  return { status: 204, headers: {} };
+}

@@ -1,0 +1,207 @@
+/**
+ * The parse stage: method + raw path + query + headers → a typed `S3Operation`.
+ *
+ * Addressing: with `virtualHostDomain` set, a Host of `{bucket}.{domain}`
+ * names the bucket and the whole path is the key; otherwise the first path
+ * segment is the bucket (or, in path-mapped mode, the account — the resolve
+ * stage reads the product from the key). Keys are decoded from the raw path
+ * exactly once and validated here, so nothing downstream sees a bad key.
+ */
+import type { ObjectMetadata, ReadConditions } from '../backend.ts';
+import { S3Error, invalidArgument } from '../errors/s3-error.ts';
+import type { GatewayRequest, HeaderMap } from '../http.ts';
+import { decodeKeyBytes, validateKey } from './keys.ts';
+import type { AddressingStyle, ListQuery, ResponseOverrides, S3Operation } from './operation.ts';
+import { parseQuery } from './query.ts';
+import { parseRangeHeader } from './range.ts';
+import { BUCKET_SUBRESOURCES, OBJECT_SUBRESOURCES, findSubresource } from './subresources.ts';
+
+export interface ParseOptions {
+  virtualHostDomain?: string;
+}
+
+const MAX_KEY_BYTES = 1024;
+const encoder = new TextEncoder();
+
+export function parseS3Request(req: GatewayRequest, options: ParseOptions): S3Operation {
+  const query = parseQuery(req.rawQuery);
+  const target = splitTarget(req, options);
+  const method = req.method;
+
+  if (target.bucket === undefined) {
+    if (method === 'GET') return { name: 'ListBuckets' };
+    return { name: 'Unsupported', operation: `${method} on the service` };
+  }
+  const { bucket, style } = target;
+
+  if (target.rawKey === undefined) {
+    const sub = findSubresource(query, BUCKET_SUBRESOURCES);
+    if (method === 'GET' && sub === 'location') return { name: 'GetBucketLocation', bucket, style };
+    if (sub !== undefined) return { name: 'Unsupported', operation: describeSubresource(method, sub, BUCKET_SUBRESOURCES), bucket };
+    if (method === 'HEAD') return { name: 'HeadBucket', bucket, style };
+    if (method === 'GET') {
+      const v2 = query.get('list-type') === '2';
+      if (query.has('list-type') && !v2) throw invalidArgument('Invalid list type', 'list-type', query.get('list-type'));
+      return { name: v2 ? 'ListObjectsV2' : 'ListObjects', bucket, style, list: parseListQuery(query, v2) };
+    }
+    const bucketOps: Record<string, string> = { PUT: 'CreateBucket', DELETE: 'DeleteBucket', POST: 'PostObject' };
+    return { name: 'Unsupported', operation: bucketOps[method] ?? `${method} on a bucket`, bucket };
+  }
+
+  const key = decodeKey(target.rawKey);
+  const sub = findSubresource(query, OBJECT_SUBRESOURCES);
+  if (sub !== undefined) return { name: 'Unsupported', operation: describeSubresource(method, sub, OBJECT_SUBRESOURCES), bucket, key };
+  const versionId = query.get('versionId');
+  if (versionId !== undefined && versionId !== 'null') {
+    return { name: 'Unsupported', operation: 'object versions', bucket, key };
+  }
+
+  switch (method) {
+    case 'GET':
+    case 'HEAD':
+      return {
+        name: method === 'GET' ? 'GetObject' : 'HeadObject',
+        bucket,
+        style,
+        key,
+        range: parseRangeHeader(req.headers.range),
+        conditions: parseConditions(req.headers),
+        overrides: parseOverrides(query),
+      };
+    case 'PUT':
+      if (req.headers['x-amz-copy-source'] !== undefined) return { name: 'Unsupported', operation: 'CopyObject', bucket, key };
+      return { name: 'PutObject', bucket, style, key, ...parseWriteHeaders(req.headers) };
+    case 'DELETE':
+      return { name: 'DeleteObject', bucket, style, key };
+    default:
+      return { name: 'Unsupported', operation: `${method} on an object`, bucket, key };
+  }
+}
+
+interface Target {
+  bucket?: string;
+  rawKey?: string;
+  style: AddressingStyle;
+}
+
+function splitTarget(req: GatewayRequest, options: ParseOptions): Target {
+  const path = req.rawPath.startsWith('/') ? req.rawPath.slice(1) : req.rawPath;
+  const hostBucket = bucketFromHost(req.headers.host, options.virtualHostDomain);
+  if (hostBucket !== undefined) {
+    return { bucket: hostBucket, rawKey: path === '' ? undefined : path, style: 'virtual-host' };
+  }
+  if (path === '') return { style: 'path' };
+  const slash = path.indexOf('/');
+  const rawBucket = slash === -1 ? path : path.slice(0, slash);
+  const rawKey = slash === -1 || slash === path.length - 1 ? undefined : path.slice(slash + 1);
+  const bucket = decodeKeyBytes(rawBucket);
+  if (bucket === null || bucket === '') throw new S3Error('InvalidURI', "Couldn't parse the specified URI.");
+  return { bucket, rawKey, style: 'path' };
+}
+
+function bucketFromHost(host: string | undefined, domain: string | undefined): string | undefined {
+  if (!host || !domain) return undefined;
+  const name = host.replace(/:\d+$/, '').toLowerCase();
+  const suffix = `.${domain.toLowerCase()}`;
+  if (!name.endsWith(suffix) || name.length === suffix.length) return undefined;
+  return name.slice(0, -suffix.length);
+}
+
+function decodeKey(rawKey: string): string {
+  const key = decodeKeyBytes(rawKey);
+  if (key === null) throw new S3Error('InvalidURI', "Couldn't parse the specified URI.");
+  if (encoder.encode(key).byteLength > MAX_KEY_BYTES) throw new S3Error('KeyTooLongError', 'Your key is too long');
+  const problem = validateKey(key);
+  if (problem !== null) throw invalidArgument(`Invalid object key: ${problem}`, 'key');
+  return key;
+}
+
+function describeSubresource(method: string, sub: string, table: Record<string, string>): string {
+  const getName = table[sub]!;
+  if (method === 'GET' || !getName.startsWith('Get')) return getName;
+  const verb = method === 'PUT' ? 'Put' : method === 'DELETE' ? 'Delete' : method;
+  return verb + getName.slice(3);
+}
+
+function parseListQuery(query: Map<string, string>, v2: boolean): ListQuery {
+  const list: ListQuery = {
+    prefix: query.get('prefix') ?? '',
+    maxKeys: parseMaxKeys(query.get('max-keys')),
+    fetchOwner: v2 ? query.get('fetch-owner') === 'true' : true,
+  };
+  const delimiter = query.get('delimiter');
+  if (delimiter) list.delimiter = delimiter;
+  const encoding = query.get('encoding-type');
+  if (encoding !== undefined) {
+    if (encoding !== 'url') throw invalidArgument('Invalid Encoding Method specified in Request', 'encoding-type', encoding);
+    list.encodingType = 'url';
+  }
+  const startAfter = v2 ? query.get('start-after') : query.get('marker');
+  if (startAfter) list.startAfter = startAfter;
+  if (v2 && query.has('continuation-token')) {
+    const token = query.get('continuation-token')!;
+    if (token === '') throw invalidArgument('The continuation token provided is incorrect', 'continuation-token', token);
+    list.continuationToken = token;
+  }
+  return list;
+}
+
+const MAX_KEYS_LIMIT = 1000;
+
+function parseMaxKeys(value: string | undefined): number {
+  if (value === undefined) return MAX_KEYS_LIMIT;
+  if (!/^\d{1,10}$/.test(value)) {
+    throw invalidArgument('Provided max-keys not an integer or within integer range', 'max-keys', value);
+  }
+  return Math.min(Number(value), MAX_KEYS_LIMIT);
+}
+
+function parseConditions(headers: HeaderMap): ReadConditions {
+  const conditions: ReadConditions = {};
+  if (headers['if-match'] !== undefined) conditions.ifMatch = headers['if-match'];
+  if (headers['if-none-match'] !== undefined) conditions.ifNoneMatch = headers['if-none-match'];
+  const modifiedSince = parseHttpDate(headers['if-modified-since']);
+  if (modifiedSince) conditions.ifModifiedSince = modifiedSince;
+  const unmodifiedSince = parseHttpDate(headers['if-unmodified-since']);
+  if (unmodifiedSince) conditions.ifUnmodifiedSince = unmodifiedSince;
+  return conditions;
+}
+
+/** Unparseable dates are ignored, as S3 ignores them. */
+function parseHttpDate(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  const ms = Date.parse(value);
+  return Number.isNaN(ms) ? undefined : new Date(ms);
+}
+
+const OVERRIDE_NAMES = ['content-type', 'content-language', 'expires', 'cache-control', 'content-disposition', 'content-encoding'] as const;
+
+function parseOverrides(query: Map<string, string>): ResponseOverrides {
+  const overrides: ResponseOverrides = {};
+  for (const name of OVERRIDE_NAMES) {
+    const value = query.get(`response-${name}`);
+    if (value !== undefined) overrides[name] = value;
+  }
+  return overrides;
+}
+
+function parseWriteHeaders(headers: HeaderMap): { metadata: ObjectMetadata; contentLength?: number; contentMd5?: string } {
+  const metadata: ObjectMetadata = { metadata: {} };
+  if (headers['content-type'] !== undefined) metadata.contentType = headers['content-type'];
+  if (headers['content-encoding'] !== undefined) metadata.contentEncoding = headers['content-encoding'];
+  if (headers['content-disposition'] !== undefined) metadata.contentDisposition = headers['content-disposition'];
+  if (headers['content-language'] !== undefined) metadata.contentLanguage = headers['content-language'];
+  if (headers['cache-control'] !== undefined) metadata.cacheControl = headers['cache-control'];
+  if (headers.expires !== undefined) metadata.expires = headers.expires;
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.startsWith('x-amz-meta-')) metadata.metadata[name.slice('x-amz-meta-'.length)] = value;
+  }
+  const result: { metadata: ObjectMetadata; contentLength?: number; contentMd5?: string } = { metadata };
+  const length = headers['x-amz-decoded-content-length'] ?? headers['content-length'];
+  if (length !== undefined) {
+    if (!/^\d+$/.test(length)) throw invalidArgument('Invalid content length', 'Content-Length', length);
+    result.contentLength = Number(length);
+  }
+  if (headers['content-md5'] !== undefined) result.contentMd5 = headers['content-md5'];
+  return result;
+}
