@@ -1,0 +1,109 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { S3Error } from '../errors/s3-error.ts';
+import type { GatewayRequest } from '../http.ts';
+import { parseS3Request } from './parse-request.ts';
+
+function req(method: string, target: string, headers: Record<string, string> = {}): GatewayRequest {
+  const q = target.indexOf('?');
+  return {
+    method,
+    rawPath: q === -1 ? target : target.slice(0, q),
+    rawQuery: q === -1 ? '' : target.slice(q + 1),
+    headers: { host: 'localhost:9000', ...headers },
+    client: {},
+  };
+}
+
+const parse = (method: string, target: string, headers?: Record<string, string>, domain?: string) =>
+  parseS3Request(req(method, target, headers), { virtualHostDomain: domain });
+
+function code(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof S3Error);
+    return error.code;
+  }
+  return 'no error';
+}
+
+test('service, bucket and object operations by method and path', () => {
+  assert.equal(parse('GET', '/').name, 'ListBuckets');
+  assert.equal(parse('HEAD', '/b').name, 'HeadBucket');
+  assert.equal(parse('GET', '/b').name, 'ListObjects');
+  assert.equal(parse('GET', '/b/?list-type=2').name, 'ListObjectsV2');
+  assert.equal(parse('GET', '/b?location').name, 'GetBucketLocation');
+  assert.equal(parse('GET', '/b/k').name, 'GetObject');
+  assert.equal(parse('HEAD', '/b/k').name, 'HeadObject');
+  assert.equal(parse('PUT', '/b/k').name, 'PutObject');
+  assert.equal(parse('DELETE', '/b/k').name, 'DeleteObject');
+});
+
+test('subresources select their own operation and are never a listing or a read', () => {
+  assert.deepEqual(parse('GET', '/b?acl'), { name: 'Unsupported', operation: 'GetBucketAcl', bucket: 'b' });
+  assert.deepEqual(parse('PUT', '/b?versioning'), { name: 'Unsupported', operation: 'PutBucketVersioning', bucket: 'b' });
+  assert.equal(parse('GET', '/b/k?tagging').name, 'Unsupported');
+  assert.equal(parse('POST', '/b/k?uploads').name, 'Unsupported');
+  assert.equal(parse('PUT', '/b/k', { 'x-amz-copy-source': '/b/x' }).name, 'Unsupported');
+  assert.equal(parse('GET', '/b/k?versionId=3HL4kqtJ').name, 'Unsupported');
+  assert.equal(parse('GET', '/b/k?versionId=null').name, 'GetObject');
+  assert.equal(parse('PUT', '/b').name, 'Unsupported');
+});
+
+test('keys are decoded once from the raw path, byte for byte', () => {
+  const op = parse('GET', '/b/a%20b/%2525/c+d//e/');
+  assert.ok(op.name === 'GetObject');
+  assert.equal(op.key, 'a b/%25/c+d//e/');
+});
+
+test('bad keys: too long, control characters, invalid UTF-8, malformed escapes', () => {
+  assert.equal(code(() => parse('GET', `/b/${'x'.repeat(1025)}`)), 'KeyTooLongError');
+  assert.equal(code(() => parse('GET', `/b/${'x'.repeat(1024)}`)), 'no error');
+  assert.equal(code(() => parse('GET', '/b/a%0Ab')), 'InvalidArgument');
+  assert.equal(code(() => parse('GET', '/b/a%C3')), 'InvalidURI');
+  assert.equal(code(() => parse('GET', '/b/a%G1')), 'InvalidURI');
+});
+
+test('virtual-host style takes the bucket from the Host header', () => {
+  const op = parse('GET', '/x/y.txt', { host: 'my.bucket.s3.example.org:9000' }, 's3.example.org');
+  assert.ok(op.name === 'GetObject');
+  assert.equal(op.bucket, 'my.bucket');
+  assert.equal(op.key, 'x/y.txt');
+  assert.equal(op.style, 'virtual-host');
+  assert.equal(parse('GET', '/', { host: 's3.example.org' }, 's3.example.org').name, 'ListBuckets');
+});
+
+test('list parameters: defaults, clamping, validation', () => {
+  const op = parse('GET', '/b?list-type=2&prefix=a%2Fb&delimiter=%2F&max-keys=5000&start-after=x&fetch-owner=true&encoding-type=url');
+  assert.ok(op.name === 'ListObjectsV2');
+  assert.deepEqual(op.list, { prefix: 'a/b', delimiter: '/', maxKeys: 1000, startAfter: 'x', fetchOwner: true, encodingType: 'url' });
+  const v1 = parse('GET', '/b?marker=m');
+  assert.ok(v1.name === 'ListObjects');
+  assert.equal(v1.list.startAfter, 'm');
+  assert.equal(v1.list.maxKeys, 1000);
+  assert.equal(code(() => parse('GET', '/b?list-type=2&max-keys=-1')), 'InvalidArgument');
+  assert.equal(code(() => parse('GET', '/b?list-type=2&max-keys=1.5')), 'InvalidArgument');
+  assert.equal(code(() => parse('GET', '/b?list-type=2&encoding-type=xml')), 'InvalidArgument');
+  assert.equal(code(() => parse('GET', '/b?list-type=3')), 'InvalidArgument');
+});
+
+test('GetObject: range, conditions (invalid dates ignored) and response overrides', () => {
+  const op = parse('GET', '/b/k?response-content-type=text%2Fcsv&response-cache-control=no-cache', {
+    range: 'bytes=0-9',
+    'if-match': '"e"',
+    'if-modified-since': 'not a date',
+    'if-unmodified-since': 'Wed, 21 Oct 2015 07:28:00 GMT',
+  });
+  assert.ok(op.name === 'GetObject');
+  assert.deepEqual(op.range, { kind: 'bounded', first: 0, last: 9 });
+  assert.deepEqual(op.conditions, { ifMatch: '"e"', ifUnmodifiedSince: new Date('2015-10-21T07:28:00Z') });
+  assert.deepEqual(op.overrides, { 'content-type': 'text/csv', 'cache-control': 'no-cache' });
+});
+
+test('PutObject collects content headers and user metadata', () => {
+  const op = parse('PUT', '/b/k', { 'content-type': 'text/csv', 'content-length': '12', 'x-amz-meta-station': 'a1', 'cache-control': 'max-age=5' });
+  assert.ok(op.name === 'PutObject');
+  assert.deepEqual(op.metadata, { contentType: 'text/csv', cacheControl: 'max-age=5', metadata: { station: 'a1' } });
+  assert.equal(op.contentLength, 12);
+});
