@@ -1,0 +1,172 @@
+/**
+ * One S3 request, end to end: sign it (or not, for anonymous access), send it
+ * through the injected `HttpClient`, bound the wait for the answer, retry what
+ * may be retried, and turn failures into errors the backend can map.
+ */
+import { BackendUnavailableError } from '../../core/backend-errors.ts';
+import { bytesBody, discardBody, readAll, type Body } from '../../core/body.ts';
+import type { HeaderMap, OutboundResponse } from '../../core/http.ts';
+import type { ResolvedS3Options, S3Credentials } from './options.ts';
+import { backoffDelay, isRetryableAnswer, sleepUnlessAborted } from './retry.ts';
+import { parseErrorDocument, type S3ErrorDocument } from './xml.ts';
+
+/** SHA-256 of the empty payload, for requests without a body. */
+const EMPTY_PAYLOAD_HASH = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
+const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
+const ERROR_BODY_LIMIT = 64 * 1024;
+
+/** Outbound SigV4 signing: returns the full header set to send. */
+export type SignFunction = (
+  req: { method: string; url: string; headers: Record<string, string> },
+  creds: S3Credentials,
+  opts: { region: string; service: string; now?: Date; payloadHash?: string },
+) => Promise<Record<string, string>>;
+
+export interface S3Call {
+  /** S3 operation name, for error causes and logs. */
+  operation: string;
+  method: string;
+  url: string;
+  headers?: HeaderMap;
+  /** Bytes can be sent again on a retry; a stream is sent once and never retried. */
+  body?: Uint8Array | Body;
+  /** Safe to repeat (GET, HEAD, LIST, DELETE, PUT of bytes in memory). */
+  idempotent: boolean;
+  signal?: AbortSignal;
+}
+
+/** A final 4xx answer (or a 3xx the caller asked to see), with S3's error fields. */
+export class S3ResponseError extends Error {
+  override name = 'S3ResponseError';
+  constructor(
+    readonly operation: string,
+    readonly status: number,
+    readonly headers: HeaderMap,
+    readonly detail: S3ErrorDocument,
+  ) {
+    super(`${operation}: ${status}${detail.code ? ` ${detail.code}` : ''}`);
+  }
+  get code(): string | undefined {
+    return this.detail.code;
+  }
+}
+
+/** The wait for a response's status and headers ran out. */
+export class ResponseTimeoutError extends Error {
+  override name = 'ResponseTimeoutError';
+  constructor(readonly timeoutMs: number) {
+    super(`no response within ${timeoutMs} ms`);
+  }
+}
+
+async function readErrorDocument(body: Body): Promise<S3ErrorDocument> {
+  try {
+    return parseErrorDocument(new TextDecoder().decode(await readAll(body, ERROR_BODY_LIMIT)));
+  } catch {
+    discardBody(body);
+    return {};
+  }
+}
+
+/** What goes into `cause` for logs: operation and S3's answer, never credentials or signed headers. */
+function describeFailure(call: S3Call, attempts: number, failure: S3ResponseError | unknown): Record<string, unknown> {
+  const base = { operation: call.operation, method: call.method, attempts };
+  if (failure instanceof S3ResponseError) return { ...base, status: failure.status, ...failure.detail };
+  return { ...base, error: failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure), cause: failure };
+}
+
+export class S3Transport {
+  constructor(
+    private readonly opts: ResolvedS3Options,
+    private readonly sign: SignFunction,
+  ) {}
+
+  /** Send `call`; answers below 400 are returned (body unread), others throw. */
+  async send(call: S3Call): Promise<OutboundResponse> {
+    const replayable = call.body === undefined || call.body instanceof Uint8Array;
+    const attempts = call.idempotent && replayable ? this.opts.attempts : 1;
+    let lastFailure: unknown;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (attempt > 1) {
+        const delay = backoffDelay(attempt - 1, this.opts.baseDelayMs, this.opts.maxDelayMs, this.opts.random);
+        await sleepUnlessAborted(this.opts.sleep, delay, call.signal);
+      }
+      let response: OutboundResponse;
+      try {
+        response = await this.sendOnce(call);
+      } catch (err) {
+        // The caller going away is not a backend failure.
+        if (call.signal?.aborted) throw call.signal.reason;
+        lastFailure = err;
+        continue;
+      }
+      if (response.status < 400) return response;
+      const failure = new S3ResponseError(call.operation, response.status, response.headers, await readErrorDocument(response.body));
+      if (!isRetryableAnswer(failure.status, failure.code)) throw failure;
+      lastFailure = failure;
+    }
+    throw new BackendUnavailableError('storage backend unavailable', describeFailure(call, attempts, lastFailure));
+  }
+
+  private async sendOnce(call: S3Call): Promise<OutboundResponse> {
+    const headers: HeaderMap = { ...call.headers };
+    let body: Body | undefined;
+    if (call.body instanceof Uint8Array) {
+      headers['content-length'] = String(call.body.byteLength);
+      body = bytesBody(call.body);
+    } else {
+      body = call.body;
+    }
+    const signed = await this.signHeaders(call, headers, body !== undefined);
+
+    // Own controller: the caller's abort must reach the body too, the timeout only the wait for headers.
+    const controller = new AbortController();
+    const forwardAbort = () => controller.abort(call.signal!.reason);
+    if (call.signal?.aborted) throw call.signal.reason;
+    call.signal?.addEventListener('abort', forwardAbort, { once: true });
+    const timer = setTimeout(() => controller.abort(new ResponseTimeoutError(this.opts.responseTimeoutMs)), this.opts.responseTimeoutMs);
+    try {
+      return await this.opts.http.request({ method: call.method, url: call.url, headers: signed, body, signal: controller.signal });
+    } catch (err) {
+      call.signal?.removeEventListener('abort', forwardAbort);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async signHeaders(call: S3Call, headers: HeaderMap, hasBody: boolean): Promise<HeaderMap> {
+    const source = this.opts.credentials;
+    if (!source) return headers;
+    let creds: S3Credentials;
+    try {
+      creds = typeof source === 'function' ? await source() : source;
+    } catch (err) {
+      throw new BackendUnavailableError('storage backend credentials unavailable', {
+        operation: call.operation,
+        error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      });
+    }
+    const payloadHash = hasBody ? UNSIGNED_PAYLOAD : EMPTY_PAYLOAD_HASH;
+    // x-amz-content-sha256 must be present for S3 whatever the signer adds.
+    const toSign = { ...headers, 'x-amz-content-sha256': payloadHash };
+    return this.sign({ method: call.method, url: call.url, headers: toSign }, creds, {
+      region: this.opts.region,
+      service: 's3',
+      now: this.opts.now(),
+      payloadHash,
+    });
+  }
+}
+
+/**
+ * Read and drop a small answer's body (HEAD, PUT, DELETE, 304). Reading it to
+ * the end, rather than discarding it, lets a keep-alive connection be reused.
+ */
+export async function consumeBody(body: Body): Promise<void> {
+  try {
+    await readAll(body, 1024 * 1024);
+  } catch {
+    discardBody(body);
+  }
+}
