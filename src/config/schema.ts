@@ -1,0 +1,104 @@
+/**
+ * The user-facing configuration document (YAML or JSON) as a zod schema,
+ * with every default. Objects are strict so a misspelt field is an error
+ * rather than silently ignored. Rules that span fields (a bucket's
+ * connection exists, names are unique, …) live in `cross-checks.ts`.
+ */
+import { z } from 'zod';
+import {
+  allowedHeaderProblem,
+  bucketNameProblem,
+  headerNameProblem,
+  hostnameProblem,
+  listenProblem,
+  normalizePrefix,
+  originProblem,
+  prefixProblem,
+  regionProblem,
+} from './rules.ts';
+
+/** A string checked by one of the rules in `rules.ts`. */
+function ruled(problem: (value: string) => string | undefined) {
+  return z.string().superRefine((value, ctx) => {
+    const message = problem(value);
+    if (message) ctx.addIssue({ code: 'custom', message });
+  });
+}
+
+const nonEmpty = (what: string) => z.string().min(1, { error: `${what} must not be empty` });
+
+export const DEFAULT_EXPOSE_HEADERS = [
+  'ETag',
+  'Content-Length',
+  'Content-Range',
+  'Content-Type',
+  'Last-Modified',
+  'Accept-Ranges',
+  'x-amz-request-id',
+  'x-amz-version-id',
+  'x-amz-delete-marker',
+] as const;
+
+export const CORS_METHODS = ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'] as const;
+
+export const corsSchema = z.strictObject({
+  allowedOrigins: z.array(ruled(originProblem)).min(1, { error: 'list at least one origin, or "*"' }),
+  allowedMethods: z
+    .array(z.enum(CORS_METHODS))
+    .min(1, { error: 'list at least one method' })
+    .default(() => ['GET' as const, 'HEAD' as const]),
+  // Lower-cased: preflights send Access-Control-Request-Headers in lower case.
+  allowedHeaders: z
+    .array(ruled(allowedHeaderProblem).transform((name) => name.toLowerCase()))
+    .default(() => ['*']),
+  exposeHeaders: z.array(ruled(headerNameProblem)).default(() => [...DEFAULT_EXPOSE_HEADERS]),
+  maxAgeSeconds: z.number().int().min(0).default(3600),
+  allowCredentials: z.boolean().default(false),
+});
+
+export const serverSchema = z.strictObject({
+  listen: ruled(listenProblem).default('127.0.0.1:9000'),
+  addressing: z.enum(['path', 'path-mapped']).default('path'),
+  // Host names are case-insensitive; the gateway compares lower-case Host headers.
+  virtualHostDomain: ruled(hostnameProblem)
+    .transform((host) => host.toLowerCase())
+    .optional(),
+  region: ruled(regionProblem).default('us-east-1'),
+  cors: corsSchema.optional(),
+  accessLog: z.boolean().default(true),
+  tokenSecret: z.string().min(32, { error: 'must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)' }).optional(),
+  shutdownGraceSeconds: z.number().int().min(0).max(3600).default(30),
+});
+
+export const fsConnectionSchema = z.strictObject({
+  type: z.literal('fs'),
+  root: nonEmpty('root'),
+  readOnly: z.boolean().default(false),
+});
+
+export const memoryConnectionSchema = z.strictObject({
+  type: z.literal('memory'),
+  readOnly: z.boolean().default(false),
+});
+
+export const connectionSchema = z.discriminatedUnion('type', [fsConnectionSchema, memoryConnectionSchema]);
+
+export const bucketSchema = z.strictObject({
+  /** Defaults to the map key; needed when two accounts publish a product of the same name. */
+  name: z.string().optional(),
+  connection: nonEmpty('connection'),
+  prefix: ruled(prefixProblem).transform(normalizePrefix).default(''),
+  public: z.boolean().default(false),
+  readOnly: z.boolean().default(false),
+  account: ruled(bucketNameProblem).optional(),
+  region: ruled(regionProblem).optional(),
+});
+
+export const configDocumentSchema = z.strictObject({
+  server: serverSchema.prefault({}),
+  connections: z.record(z.string(), connectionSchema).default({}),
+  buckets: z.record(z.string(), bucketSchema).default({}),
+});
+
+/** The document after parsing: defaults applied, still in map form. */
+export type ConfigDocument = z.output<typeof configDocumentSchema>;

@@ -1,0 +1,118 @@
+/**
+ * Turning zod issues into plain problems: messages in the configuration's
+ * own words ("required", "unknown field … did you mean …?"), one problem per
+ * unknown key, and never the offending value (it may be a secret).
+ */
+import type { z } from 'zod';
+import { isPlainObject, type FieldPath, type FieldProblem } from './problem.ts';
+import {
+  bucketSchema,
+  configDocumentSchema,
+  corsSchema,
+  fsConnectionSchema,
+  memoryConnectionSchema,
+  serverSchema,
+} from './schema.ts';
+
+/** The fields allowed in the mapping at `path`, for "did you mean" hints. */
+function fieldsAt(path: FieldPath, document: unknown): string[] {
+  const [section, name, extra] = path;
+  if (path.length === 0) return Object.keys(configDocumentSchema.shape);
+  if (section === 'server' && path.length === 1) return Object.keys(serverSchema.shape);
+  if (section === 'server' && name === 'cors' && path.length === 2) return Object.keys(corsSchema.shape);
+  if (section === 'buckets' && path.length === 2) return Object.keys(bucketSchema.shape);
+  if (section === 'connections' && path.length === 2 && extra === undefined) {
+    const connections = isPlainObject(document) ? document.connections : undefined;
+    const entry = isPlainObject(connections) ? connections[String(name)] : undefined;
+    const type = isPlainObject(entry) ? entry.type : undefined;
+    return Object.keys((type === 'memory' ? memoryConnectionSchema : fsConnectionSchema).shape);
+  }
+  return [];
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'number' && !Number.isInteger(value)) return 'a fractional number';
+  return `a ${typeof value}`;
+}
+
+const EXPECTED: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  object: 'a mapping',
+  array: 'a list',
+};
+
+/** Per-parse error map: replaces zod's default messages where ours say more. */
+export function configErrorMessage(issue: z.core.$ZodRawIssue): string | undefined {
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) return 'required';
+      return `expected ${EXPECTED[issue.expected] ?? issue.expected}, got ${describe(issue.input)}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_union': {
+      const options = (issue as { options?: unknown[] }).options;
+      if (!options) return undefined;
+      const list = options.map((v) => JSON.stringify(v)).join(', ');
+      const present = typeof issue.input === 'object' && issue.input !== null && 'type' in issue.input;
+      return present ? `must be one of ${list}` : `required: one of ${list}`;
+    }
+    case 'too_small':
+      if (issue.origin === 'number') return `must be at least ${String(issue.minimum)}`;
+      return undefined;
+    case 'too_big':
+      if (issue.origin === 'number') return `must be at most ${String(issue.maximum)}`;
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** Edit distance, for "did you mean" on unknown fields. */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      const cost = a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1;
+      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + cost);
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+function suggestion(key: string, known: string[]): string {
+  // A shortened name (`maxAge` for `maxAgeSeconds`) is as likely as a typo.
+  const extended = key.length >= 4 ? known.find((field) => field.toLowerCase().startsWith(key.toLowerCase())) : undefined;
+  if (extended) return ` (did you mean "${extended}"?)`;
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const field of known) {
+    const d = distance(key, field);
+    if (d < bestDistance) [best, bestDistance] = [field, d];
+  }
+  return best !== undefined && bestDistance <= Math.max(1, Math.floor(key.length / 3)) ? ` (did you mean "${best}"?)` : '';
+}
+
+/** `document` is the input that was parsed; it tells which kind of connection a mapping is. */
+export function problemsFromZod(error: z.ZodError, document: unknown): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  for (const issue of error.issues) {
+    const path = issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment));
+    if (issue.code === 'unrecognized_keys') {
+      const known = fieldsAt(path, document);
+      for (const key of issue.keys) problems.push({ path: [...path, key], message: `unknown field${suggestion(key, known)}` });
+    } else {
+      problems.push({ path, message: issue.message });
+    }
+  }
+  return problems;
+}
