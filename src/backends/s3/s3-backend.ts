@@ -1,0 +1,179 @@
+/**
+ * `Backend` over any S3-compatible endpoint (AWS S3, MinIO, R2, moto, …).
+ *
+ * Object keys are the bucket-relative keys of the gateway; the connection's
+ * base prefix is added on the way out and stripped on the way back. Bodies
+ * stream both ways: a GET hands back the HTTP client's response body as is.
+ */
+import { signRequest } from '../../auth/sigv4/sign-request.ts';
+import { BackendError, NotModifiedError, RangeNotSatisfiableError } from '../../core/backend-errors.ts';
+import type {
+  Backend,
+  GetOptions,
+  GetResult,
+  ListParams,
+  ListResult,
+  ObjectInfo,
+  ObjectMetadata,
+  PutOptions,
+  PutResult,
+  ReadConditions,
+} from '../../core/backend.ts';
+import { readAll, type Body } from '../../core/body.ts';
+import type { HeaderMap, OutboundResponse } from '../../core/http.ts';
+import { bucketUrl, encodeQuery, objectUrl } from './addressing.ts';
+import { mapBucketError, mapObjectError, sizeFromRangeError } from './errors.ts';
+import { conditionHeaders, metadataHeaders, objectInfoFromHeaders, parseContentRange, rangeHeader } from './object-headers.ts';
+import { resolveS3Options, type ResolvedS3Options, type S3BackendOptions } from './options.ts';
+import { consumeBody, S3ResponseError, S3Transport, type SignFunction } from './transport.ts';
+import { putUnsized } from './unsized-put.ts';
+import { parseListObjectsV2, quoteEtag } from './xml.ts';
+
+const LIST_BODY_LIMIT = 16 * 1024 * 1024;
+
+function notModified(headers: HeaderMap): NotModifiedError {
+  return new NotModifiedError(quoteEtag(headers['etag'] ?? ''), new Date(headers['last-modified'] ?? 0));
+}
+
+export class S3Backend implements Backend {
+  readonly kind = 's3';
+  private readonly opts: ResolvedS3Options;
+  private readonly transport: S3Transport;
+
+  constructor(options: S3BackendOptions, sign: SignFunction = signRequest) {
+    this.opts = resolveS3Options(options);
+    this.transport = new S3Transport(this.opts, sign);
+  }
+
+  private fullKey(key: string): string {
+    return this.opts.prefix + key;
+  }
+
+  async head(key: string, options: { conditions?: ReadConditions; signal?: AbortSignal } = {}): Promise<ObjectInfo> {
+    let res: OutboundResponse;
+    try {
+      res = await this.transport.send({
+        operation: 'HeadObject',
+        method: 'HEAD',
+        url: objectUrl(this.opts, this.fullKey(key)),
+        headers: conditionHeaders(options.conditions),
+        idempotent: true,
+        signal: options.signal,
+      });
+    } catch (err) {
+      throw mapObjectError(err, key, options.conditions);
+    }
+    await consumeBody(res.body);
+    if (res.status === 304) throw notModified(res.headers);
+    return objectInfoFromHeaders(key, res.headers);
+  }
+
+  async get(key: string, options: GetOptions = {}): Promise<GetResult> {
+    const headers = conditionHeaders(options.conditions);
+    if (options.range) headers['range'] = rangeHeader(options.range);
+    let res: OutboundResponse;
+    try {
+      res = await this.transport.send({
+        operation: 'GetObject',
+        method: 'GET',
+        url: objectUrl(this.opts, this.fullKey(key)),
+        headers,
+        idempotent: true,
+        signal: options.signal,
+      });
+    } catch (err) {
+      if (err instanceof S3ResponseError && err.status === 416 && sizeFromRangeError(err) === undefined) {
+        // Some servers leave the size out of a 416; ask for it.
+        throw new RangeNotSatisfiableError((await this.head(key, { signal: options.signal })).size);
+      }
+      throw mapObjectError(err, key, options.conditions);
+    }
+    if (res.status === 304) {
+      await consumeBody(res.body);
+      throw notModified(res.headers);
+    }
+    const info = objectInfoFromHeaders(key, res.headers);
+    const { range } = res.status === 206 ? parseContentRange(res.headers['content-range']) : {};
+    return range ? { info, body: res.body, range } : { info, body: res.body };
+  }
+
+  async list(params: ListParams): Promise<ListResult> {
+    const base = this.opts.prefix;
+    const query = encodeQuery({
+      'list-type': '2',
+      prefix: base + params.prefix || undefined,
+      delimiter: params.delimiter,
+      'start-after': params.startAfter !== undefined ? base + params.startAfter : undefined,
+      'continuation-token': params.continuationToken,
+      'max-keys': String(params.maxKeys),
+      'encoding-type': 'url',
+    });
+    let xml: string;
+    try {
+      const res = await this.transport.send({
+        operation: 'ListObjectsV2',
+        method: 'GET',
+        url: bucketUrl(this.opts, query),
+        idempotent: true,
+        signal: params.signal,
+      });
+      xml = new TextDecoder().decode(await readAll(res.body, LIST_BODY_LIMIT));
+    } catch (err) {
+      throw mapBucketError(err);
+    }
+    const page = parseListObjectsV2(xml);
+    const strip = (key: string): string => {
+      if (!key.startsWith(base)) throw new BackendError('storage backend listed a key outside the requested prefix');
+      return key.slice(base.length);
+    };
+    return {
+      objects: page.objects.map((o) => ({ ...o, key: strip(o.key) })),
+      commonPrefixes: page.commonPrefixes.map(strip),
+      isTruncated: page.isTruncated,
+      ...(page.nextContinuationToken ? { nextContinuationToken: page.nextContinuationToken } : {}),
+    };
+  }
+
+  async put(key: string, body: Body, metadata: ObjectMetadata, options: PutOptions = {}): Promise<PutResult> {
+    const headers = metadataHeaders(metadata);
+    try {
+      if (options.contentLength === undefined) {
+        return await putUnsized(
+          { opts: this.opts, transport: this.transport, fullKey: this.fullKey(key), headers, signal: options.signal },
+          body,
+        );
+      }
+      headers['content-length'] = String(options.contentLength);
+      // A streamed body can be sent only once: the transport never retries it.
+      const res = await this.transport.send({
+        operation: 'PutObject',
+        method: 'PUT',
+        url: objectUrl(this.opts, this.fullKey(key)),
+        headers,
+        body,
+        idempotent: false,
+        signal: options.signal,
+      });
+      await consumeBody(res.body);
+      return { etag: quoteEtag(res.headers['etag'] ?? '') };
+    } catch (err) {
+      throw mapObjectError(err, key);
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      const res = await this.transport.send({
+        operation: 'DeleteObject',
+        method: 'DELETE',
+        url: objectUrl(this.opts, this.fullKey(key)),
+        idempotent: true,
+      });
+      await consumeBody(res.body);
+    } catch (err) {
+      // S3 answers 204 for a missing key; a server that says 404 means the same.
+      if (err instanceof S3ResponseError && err.status === 404 && err.code !== 'NoSuchBucket') return;
+      throw mapObjectError(err, key);
+    }
+  }
+}
