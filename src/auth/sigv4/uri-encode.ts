@@ -1,0 +1,83 @@
+/**
+ * AWS's URI encoding for SigV4: every byte except the unreserved characters
+ * `A-Z a-z 0-9 - . _ ~` becomes `%XX` (upper-case hex), and `/` is kept where
+ * the caller asks (object paths). Canonical forms are built from the bytes a
+ * client meant, so raw input is first percent-decoded to bytes; this makes
+ * `%2a`, `%2A` and `*` canonicalise alike, as S3 does.
+ */
+
+const UNRESERVED = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~') UNRESERVED[c.charCodeAt(0)] = 1;
+
+const ESCAPED = Array.from({ length: 256 }, (_, i) => '%' + i.toString(16).toUpperCase().padStart(2, '0'));
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder('utf-8');
+
+function hexValue(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 65 && code <= 70) return code - 55;
+  if (code >= 97 && code <= 102) return code - 87;
+  return -1;
+}
+
+/**
+ * Percent-decode raw URI text into bytes. `+` stays a literal `+` (S3 does not
+ * read it as a space); a `%` not followed by two hex digits is a literal `%`;
+ * characters outside ASCII (a client that did not escape them) count as UTF-8.
+ */
+export function percentDecode(raw: string): Uint8Array {
+  const out: number[] = [];
+  for (let i = 0; i < raw.length; i++) {
+    const code = raw.charCodeAt(i);
+    if (code === 37 /* % */ && i + 2 < raw.length) {
+      const hi = hexValue(raw.charCodeAt(i + 1));
+      const lo = hexValue(raw.charCodeAt(i + 2));
+      if (hi >= 0 && lo >= 0) {
+        out.push((hi << 4) | lo);
+        i += 2;
+        continue;
+      }
+      out.push(code);
+    } else if (code < 0x80) {
+      out.push(code);
+    } else {
+      // Gather the run of non-ASCII characters so surrogate pairs encode together.
+      let end = i + 1;
+      while (end < raw.length && raw.charCodeAt(end) >= 0x80) end++;
+      for (const byte of encoder.encode(raw.slice(i, end))) out.push(byte);
+      i = end - 1;
+    }
+  }
+  return Uint8Array.from(out);
+}
+
+export function percentDecodeToString(raw: string): string {
+  return decoder.decode(percentDecode(raw));
+}
+
+/** Encode bytes with AWS's rules; `/` survives only when `keepSlash` is set. */
+export function awsEncodeBytes(bytes: Uint8Array, keepSlash: boolean): string {
+  let out = '';
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i];
+    if ((byte < 128 && UNRESERVED[byte]) || (keepSlash && byte === 47)) out += String.fromCharCode(byte);
+    else out += ESCAPED[byte];
+  }
+  return out;
+}
+
+/** Encode text (as UTF-8) with AWS's rules. */
+export function awsUriEncode(text: string, keepSlash = false): string {
+  return awsEncodeBytes(encoder.encode(text), keepSlash);
+}
+
+const ALREADY_CANONICAL_PATH = /^[A-Za-z0-9\-._~/]*$/;
+const ALREADY_CANONICAL_COMPONENT = /^[A-Za-z0-9\-._~]*$/;
+
+/** Canonical form of raw (possibly percent-encoded) URI text. */
+export function canonicalizeRaw(raw: string, keepSlash: boolean): string {
+  // Most paths and query parts need no work at all.
+  if ((keepSlash ? ALREADY_CANONICAL_PATH : ALREADY_CANONICAL_COMPONENT).test(raw)) return raw;
+  return awsEncodeBytes(percentDecode(raw), keepSlash);
+}
