@@ -34,6 +34,8 @@ export interface S3BackendOptions {
   /** Absent: requests go unsigned (anonymous, public buckets). */
   credentials?: S3CredentialSource;
   http: HttpClient;
+  /** Refuse writes (`WriteNotAllowedError`). Writes also need credentials. */
+  readOnly?: boolean;
   retry?: S3RetryOptions;
   /** Longest wait for a response's status and headers, per try. Default 30 s. */
   responseTimeoutMs?: number;
@@ -53,6 +55,7 @@ export interface ResolvedS3Options {
   prefix: string;
   credentials?: S3CredentialSource;
   http: HttpClient;
+  readOnly: boolean;
   attempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
@@ -95,6 +98,7 @@ export function resolveS3Options(options: S3BackendOptions): ResolvedS3Options {
     prefix: options.prefix,
     credentials: options.credentials,
     http: options.http,
+    readOnly: options.readOnly ?? false,
     attempts,
     baseDelayMs: options.retry?.baseDelayMs ?? 100,
     maxDelayMs: options.retry?.maxDelayMs ?? 5000,

@@ -39,3 +39,16 @@ test('PartReader knows an exact multiple has ended only after looking ahead', as
   assert.equal((await reader.next()).byteLength, 5);
   assert.equal(await reader.hasMore(), false);
 });
+
+test('PartReader stops a stalled read when the signal aborts, rather than taking it as the end', async () => {
+  const stalled = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new Uint8Array(2));
+    },
+  });
+  const controller = new AbortController();
+  const reader = new PartReader(stalled, 5, controller.signal);
+  const pending = reader.next();
+  setTimeout(() => controller.abort(new Error('client went away')), 10);
+  await assert.rejects(pending, /client went away/);
+});

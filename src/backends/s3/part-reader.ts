@@ -9,14 +9,23 @@ export class PartReader {
   private pendingBytes = 0;
   private ended = false;
 
-  constructor(stream: ReadableStream<Uint8Array>, private readonly partSize: number) {
+  constructor(
+    stream: ReadableStream<Uint8Array>,
+    private readonly partSize: number,
+    private readonly signal?: AbortSignal,
+  ) {
     this.reader = stream.getReader();
+    // A stalled source must not outlive the caller: cancelling ends the pending read.
+    signal?.addEventListener('abort', () => this.cancel(signal.reason), { once: true });
   }
 
   /** Read until a whole part is buffered or the stream ends. */
   private async fill(target: number): Promise<void> {
     while (!this.ended && this.pendingBytes < target) {
+      this.signal?.throwIfAborted();
       const { done, value } = await this.reader.read();
+      // A read ended by cancellation looks like the end of the stream; it is not.
+      this.signal?.throwIfAborted();
       if (done) this.ended = true;
       else if (value.byteLength > 0) {
         this.pending.push(value);

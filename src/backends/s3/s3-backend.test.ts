@@ -14,6 +14,7 @@ import {
   PreconditionFailedError,
   RangeNotSatisfiableError,
   UnsupportedKeyError,
+  WriteNotAllowedError,
 } from '../../core/backend-errors.ts';
 import { bytesBody, readAll } from '../../core/body.ts';
 import type { HttpClient, OutboundRequest, OutboundResponse } from '../../core/http.ts';
@@ -401,4 +402,17 @@ test('virtual-host addressing puts the bucket in the host', async () => {
   const http = scriptedHttp([{ status: 200, headers: objectHeaders }]);
   await backend(http, { endpoint: 'https://s3.us-west-2.amazonaws.com', forcePathStyle: false, prefix: '' }).backend.head('x/y');
   assert.equal(http.requests[0]!.url, 'https://data.s3.us-west-2.amazonaws.com/x/y');
+});
+
+test('a read-only view, or a connection without credentials, refuses writes without sending anything', async () => {
+  const http = scriptedHttp([{ status: 200, headers: objectHeaders }]);
+  const { backend: b } = backend(http);
+  const readOnly = b.readOnlyView();
+  await assert.rejects(readOnly.put('k', bytesBody('x'), { metadata: {} }), WriteNotAllowedError);
+  await assert.rejects(readOnly.delete('k'), WriteNotAllowedError);
+  assert.equal((await readOnly.head('k')).size, 5, 'reads still go through');
+  const anonymous = backend(http, { credentials: undefined }).backend;
+  await assert.rejects(anonymous.put('k', bytesBody('x'), { metadata: {} }, { contentLength: 1 }), WriteNotAllowedError);
+  await assert.rejects(anonymous.delete('k'), WriteNotAllowedError);
+  assert.equal(http.requests.length, 1);
 });

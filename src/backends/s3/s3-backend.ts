@@ -6,7 +6,7 @@
  * stream both ways: a GET hands back the HTTP client's response body as is.
  */
 import { signRequest } from '../../auth/sigv4/sign-request.ts';
-import { BackendError, NotModifiedError, RangeNotSatisfiableError } from '../../core/backend-errors.ts';
+import { BackendError, NotModifiedError, RangeNotSatisfiableError, WriteNotAllowedError } from '../../core/backend-errors.ts';
 import type {
   Backend,
   GetOptions,
@@ -19,7 +19,7 @@ import type {
   PutResult,
   ReadConditions,
 } from '../../core/backend.ts';
-import { readAll, type Body } from '../../core/body.ts';
+import { discardBody, readAll, type Body } from '../../core/body.ts';
 import type { HeaderMap, OutboundResponse } from '../../core/http.ts';
 import { bucketUrl, encodeQuery, objectUrl } from './addressing.ts';
 import { mapBucketError, mapObjectError, sizeFromRangeError } from './errors.ts';
@@ -40,9 +40,23 @@ export class S3Backend implements Backend {
   private readonly opts: ResolvedS3Options;
   private readonly transport: S3Transport;
 
-  constructor(options: S3BackendOptions, sign: SignFunction = signRequest) {
+  constructor(
+    private readonly options: S3BackendOptions,
+    private readonly sign: SignFunction = signRequest,
+  ) {
     this.opts = resolveS3Options(options);
     this.transport = new S3Transport(this.opts, sign);
+  }
+
+  /** The same bucket and prefix, refusing writes. */
+  readOnlyView(): S3Backend {
+    return new S3Backend({ ...this.options, readOnly: true }, this.sign);
+  }
+
+  /** Writes need a writable connection that can sign: anonymous access is for reading public data. */
+  private assertWritable(): void {
+    if (this.opts.readOnly) throw new WriteNotAllowedError('storage backend connection is read-only');
+    if (!this.opts.credentials) throw new WriteNotAllowedError('storage backend connection has no credentials to write with');
   }
 
   private fullKey(key: string): string {
@@ -135,6 +149,12 @@ export class S3Backend implements Backend {
   }
 
   async put(key: string, body: Body, metadata: ObjectMetadata, options: PutOptions = {}): Promise<PutResult> {
+    try {
+      this.assertWritable();
+    } catch (err) {
+      discardBody(body);
+      throw err;
+    }
     const headers = metadataHeaders(metadata);
     try {
       if (options.contentLength === undefined) {
@@ -162,6 +182,7 @@ export class S3Backend implements Backend {
   }
 
   async delete(key: string): Promise<void> {
+    this.assertWritable();
     try {
       const res = await this.transport.send({
         operation: 'DeleteObject',

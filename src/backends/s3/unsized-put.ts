@@ -29,7 +29,7 @@ async function text(body: Body): Promise<string> {
 }
 
 export async function putUnsized(ctx: UnsizedPutContext, body: Body): Promise<{ etag: string }> {
-  const parts = new PartReader(toWebStream(body), ctx.opts.multipartPartSize);
+  const parts = new PartReader(toWebStream(body), ctx.opts.multipartPartSize, ctx.signal);
   let first: Uint8Array;
   try {
     first = await parts.next();
