@@ -5,6 +5,7 @@
  */
 import { type AccessRecord, accessLogger } from './access-log.ts';
 import { type Authenticator, anonymousOnly } from './authenticate.ts';
+import { type AccessPolicy, publicOnlyPolicy } from './authorize.ts';
 import type { Backend } from './backend.ts';
 import type { SluiceConfig } from './config.ts';
 import { compileCors } from './cors.ts';
@@ -29,6 +30,8 @@ export interface GatewayOptions {
   /** Where bucket names resolve; defaults to the config's buckets. */
   resolution?: ResolutionStore;
   authenticate?: Authenticator;
+  /** Who may do what; defaults to anonymous read of public buckets only. */
+  policy?: AccessPolicy;
   runtime?: Partial<RuntimeContext>;
   /** Readiness for `/.ready` (false while draining). */
   isReady?: () => boolean;
@@ -45,6 +48,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const log = accessLogger(runtime, config.server.accessLog);
   const cors = compileCors(config.server.cors);
   const authenticate = options.authenticate ?? anonymousOnly;
+  const policy = options.policy ?? publicOnlyPolicy;
   const resolver = new Resolver(options.resolution ?? new StaticResolutionStore(config.buckets), options.backends, config.server.addressing);
   const secret = config.server.tokenSecret !== undefined
     ? new TextEncoder().encode(config.server.tokenSecret)
@@ -71,7 +75,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (op.name === 'Unsupported') throw notImplemented(op.operation);
     const identity = await authenticate(req);
     record.identity = describeIdentity(identity);
-    const ctx: RequestContext = { req, identity, requestId, config, resolver, tokens, startedAt };
+    const ctx: RequestContext = { req, identity, requestId, config, resolver, policy, tokens, startedAt };
     return dispatch(ctx, op);
   }
 

@@ -2,15 +2,40 @@
  * Who is calling: the authenticate stage's output, the authorize stage's input.
  */
 
+/** What a request does to data: S3 operations fall into one of two classes. */
+export type Action = 'read' | 'write';
+
+/**
+ * One permission: actions on a bucket (`*` for any), optionally limited to key
+ * prefixes. Account grants and credential ceilings are both lists of these.
+ * A prefix `data` covers the key `data` and keys under `data/`, never `data-private/…`.
+ */
+export interface PermissionStatement {
+  /** The bucket as grants name it (`name`, or `account/name` in path-mapped mode), or `*`. */
+  bucket: string;
+  actions: readonly Action[];
+  /** Absent or empty: the whole bucket. */
+  prefixes?: readonly string[];
+}
+
 export interface AnonymousIdentity {
   kind: 'anonymous';
 }
 
-export type Identity = AnonymousIdentity;
+export interface PrincipalIdentity {
+  kind: 'principal';
+  /** The account the credentials belong to; its live grants apply. */
+  account: string;
+  accessKeyId: string;
+  /** An upper bound on what these credentials may do, intersected with the account's grants. */
+  ceiling?: readonly PermissionStatement[];
+}
+
+export type Identity = AnonymousIdentity | PrincipalIdentity;
 
 export const ANONYMOUS: AnonymousIdentity = { kind: 'anonymous' };
 
 /** A short description for access logs; never contains secrets. */
 export function describeIdentity(identity: Identity): string {
-  return identity.kind;
+  return identity.kind === 'anonymous' ? 'anonymous' : `${identity.account}:${identity.accessKeyId}`;
 }

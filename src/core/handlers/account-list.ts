@@ -8,7 +8,7 @@
  * either "after this virtual key" or "inside this product at the backend's
  * own position", so every backend's native pagination is kept.
  */
-import { isAllowed, missingBucket } from '../authorize.ts';
+import { missingBucket } from '../authorize.ts';
 import type { ListResult, ObjectSummary } from '../backend.ts';
 import type { BucketConfig } from '../config.ts';
 import { compareKeys } from '../s3/key-order.ts';
@@ -33,9 +33,9 @@ function decodePosition(text: string): Position | undefined {
 }
 
 export async function listAccount(ctx: RequestContext, account: string): Promise<Lister> {
-  const products = (await ctx.resolver.store.listProducts(account))
-    .filter((bucket) => isAllowed({ identity: ctx.identity, action: 'read', bucket, path: '' }))
-    .sort((a, b) => compareKeys(`${a.name}/`, `${b.name}/`));
+  const all = await ctx.resolver.store.listProducts(account);
+  const visible = await Promise.all(all.map((bucket) => ctx.policy.canSee(ctx.identity, bucket)));
+  const products = all.filter((_, i) => visible[i]).sort((a, b) => compareKeys(`${a.name}/`, `${b.name}/`));
   if (products.length === 0) throw missingBucket();
   return { list: (query, position) => listProducts(ctx, account, products, query, position) };
 }

@@ -2,29 +2,30 @@
  * ListBuckets, HeadBucket and GetBucketLocation. In path-mapped mode the
  * "buckets" clients see are accounts with at least one readable product.
  */
-import { isAllowed, missingBucket } from '../authorize.ts';
+import { missingBucket } from '../authorize.ts';
 import type { BucketConfig } from '../config.ts';
 import type { GatewayResponse } from '../http.ts';
 import { listBucketsXml, locationXml } from '../s3/list-response.ts';
 import type { S3Operation } from '../s3/operation.ts';
 import { type RequestContext, ownerOf, xmlResponse } from './context.ts';
 
-function readable(ctx: RequestContext, bucket: BucketConfig): boolean {
-  return isAllowed({ identity: ctx.identity, action: 'read', bucket, path: '' });
+async function readable(ctx: RequestContext, buckets: BucketConfig[]): Promise<BucketConfig[]> {
+  const visible = await Promise.all(buckets.map((bucket) => ctx.policy.canSee(ctx.identity, bucket)));
+  return buckets.filter((_, i) => visible[i]);
 }
 
 /** The bucket (or, path-mapped, the account's first readable product) a bucket-level request names. */
 async function visibleBucket(ctx: RequestContext, name: string): Promise<BucketConfig> {
   const candidates = ctx.resolver.mode === 'path'
-    ? [await ctx.resolver.bucket(name)]
+    ? [await ctx.resolver.bucket(name)].filter((bucket) => bucket !== null)
     : await ctx.resolver.store.listProducts(name);
-  const found = candidates.find((bucket): bucket is BucketConfig => bucket !== null && readable(ctx, bucket));
+  const [found] = await readable(ctx, candidates);
   if (!found) throw missingBucket();
   return found;
 }
 
 export async function listBuckets(ctx: RequestContext): Promise<GatewayResponse> {
-  const all = (await ctx.resolver.store.listBuckets()).filter((bucket) => readable(ctx, bucket));
+  const all = await readable(ctx, await ctx.resolver.store.listBuckets());
   const names = ctx.resolver.mode === 'path'
     ? all.map((bucket) => bucket.name)
     : [...new Set(all.flatMap((bucket) => (bucket.account === undefined ? [] : [bucket.account])))];

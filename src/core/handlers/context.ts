@@ -2,6 +2,7 @@
  * What every S3 operation handler receives: the request, its parsed
  * operation, the caller, and the gateway's shared services.
  */
+import type { AccessPolicy } from '../authorize.ts';
 import { bytesBody } from '../body.ts';
 import type { SluiceConfig } from '../config.ts';
 import type { GatewayRequest, GatewayResponse } from '../http.ts';
@@ -16,6 +17,7 @@ export interface RequestContext {
   requestId: string;
   config: SluiceConfig;
   resolver: Resolver;
+  policy: AccessPolicy;
   tokens: ListTokenCodec;
   /** When the gateway started: the creation date reported for buckets. */
   startedAt: Date;

@@ -2,7 +2,7 @@
  * ListObjectsV2 and ListObjects (V1) on a bucket, or — in path-mapped mode —
  * on an account, whose products appear as top-level folders.
  */
-import { authorize, isAllowed, missingBucket } from '../authorize.ts';
+import { authorize, missingBucket } from '../authorize.ts';
 import type { ListResult } from '../backend.ts';
 import type { GatewayResponse } from '../http.ts';
 import { listObjectsV1Xml, listObjectsV2Xml } from '../s3/list-response.ts';
@@ -41,8 +41,8 @@ export async function listObjects(ctx: RequestContext, op: ListOp): Promise<Gate
 
 async function bucketLister(ctx: RequestContext, op: ListOp): Promise<Lister> {
   const bucket = await ctx.resolver.bucket(op.bucket);
-  if (!bucket || !isAllowed({ identity: ctx.identity, action: 'read', bucket, path: '' })) throw missingBucket();
-  authorize({ identity: ctx.identity, action: 'read', bucket, path: op.list.prefix });
+  if (!bucket || !(await ctx.policy.canSee(ctx.identity, bucket))) throw missingBucket();
+  await authorize(ctx.policy, ctx.identity, { action: 'read', bucket, path: op.list.prefix, scope: 'list' });
   const backend = ctx.resolver.backendFor(bucket);
   return {
     async list(query, position) {

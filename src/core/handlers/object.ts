@@ -17,7 +17,7 @@ type ObjectOp = Extract<S3Operation, { key: string; style: unknown }>;
 async function target(ctx: RequestContext, op: ObjectOp, action: 'read' | 'write'): Promise<ObjectTarget> {
   const found = await ctx.resolver.object(op.bucket, op.key);
   if (!found) throw missingBucket();
-  authorize({ identity: ctx.identity, action, bucket: found.bucket, path: found.key });
+  await authorize(ctx.policy, ctx.identity, { action, bucket: found.bucket, path: found.key, scope: 'object' });
   return found;
 }
 
