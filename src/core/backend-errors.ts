@@ -45,6 +45,15 @@ export class UnsupportedKeyError extends BackendError {
   }
 }
 
+/**
+ * The key cannot coexist with an existing object in a hierarchical store:
+ * `a` is an object and `a/b` is written (or the reverse), which a file system
+ * cannot hold as both a file and a folder. Neither object is changed.
+ */
+export class KeyConflictError extends UnsupportedKeyError {
+  override name = 'KeyConflictError';
+}
+
 /** The connection is read-only or the backend cannot write. */
 export class WriteNotAllowedError extends BackendError {
   override name = 'WriteNotAllowedError';
