@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { S3Error } from '../errors/s3-error.ts';
-import { ListTokenCodec } from './list-token.ts';
+import { type ListBinding, ListTokenCodec } from './list-token.ts';
 
 const codec = new ListTokenCodec(new TextEncoder().encode('test secret'));
 const binding = { bucket: 'b', prefix: 'p/', delimiter: '/' };
 
-async function rejects(token: string, bindingUsed = binding): Promise<void> {
+async function rejects(token: string, bindingUsed: ListBinding = binding): Promise<void> {
   await assert.rejects(codec.open(token, bindingUsed), (error: unknown) => error instanceof S3Error && error.code === 'InvalidArgument');
 }
 
