@@ -1,0 +1,56 @@
+/**
+ * A TTL cache in front of any policy store, so the per-request lookups
+ * (bucket, grants, access key) rarely reach the store. Changes made elsewhere
+ * (another process's `sluice keys revoke`) show within the TTL; changes made
+ * through this process call `invalidate` and show at once.
+ */
+import type { BucketConfig } from '../core/config.ts';
+import type { PermissionStatement } from '../core/identity.ts';
+import type { AccessKeyRecord, PolicyStore } from './store.ts';
+import { TtlCache } from './ttl-cache.ts';
+
+export class CachedPolicyStore implements PolicyStore {
+  private readonly cache: TtlCache<unknown>;
+
+  constructor(private readonly inner: PolicyStore, options: { ttlMs: number; now?: () => number }) {
+    this.cache = new TtlCache({ ttlMs: options.ttlMs, now: options.now });
+  }
+
+  private cached<V>(key: string, load: () => Promise<V>): Promise<V> {
+    return this.cache.get(key, load) as Promise<V>;
+  }
+
+  getBucket(name: string): Promise<BucketConfig | null> {
+    return this.cached(`bucket\0${name}`, () => this.inner.getBucket(name));
+  }
+
+  getProduct(account: string, product: string): Promise<BucketConfig | null> {
+    return this.cached(`product\0${account}\0${product}`, () => this.inner.getProduct(account, product));
+  }
+
+  listBuckets(): Promise<BucketConfig[]> {
+    return this.cached('buckets', () => this.inner.listBuckets());
+  }
+
+  listProducts(account: string): Promise<BucketConfig[]> {
+    return this.cached(`products\0${account}`, () => this.inner.listProducts(account));
+  }
+
+  getGrants(account: string): Promise<readonly PermissionStatement[]> {
+    return this.cached(`grants\0${account}`, () => this.inner.getGrants(account));
+  }
+
+  getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | null> {
+    return this.cached(`key\0${accessKeyId}`, () => this.inner.getAccessKey(accessKeyId));
+  }
+
+  /** Forget one access key (after revoking it in this process). */
+  invalidateAccessKey(accessKeyId: string): void {
+    this.cache.invalidate(`key\0${accessKeyId}`);
+  }
+
+  /** Forget everything (after changing buckets or grants in this process). */
+  invalidateAll(): void {
+    this.cache.clear();
+  }
+}
