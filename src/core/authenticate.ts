@@ -3,11 +3,21 @@
  * anonymous; signed ones go to the configured verifier. Without one, a signed
  * request is refused rather than silently treated as anonymous (fail closed).
  */
+import type { Body } from './body.ts';
 import { S3Error } from './errors/s3-error.ts';
 import type { GatewayRequest } from './http.ts';
 import { ANONYMOUS, type Identity } from './identity.ts';
 
-export type Authenticator = (req: GatewayRequest) => Promise<Identity>;
+export interface Authentication {
+  identity: Identity;
+  /**
+   * The request body as the rest of the pipeline must read it: decoded from
+   * aws-chunked framing and/or checked against its signed digest as it streams.
+   */
+  body?: Body;
+}
+
+export type Authenticator = (req: GatewayRequest) => Promise<Authentication>;
 
 /** Whether a request carries SigV4 (or legacy) credentials in a header or the query. */
 export function isSignedRequest(req: GatewayRequest): boolean {
@@ -17,5 +27,5 @@ export function isSignedRequest(req: GatewayRequest): boolean {
 
 export const anonymousOnly: Authenticator = async (req) => {
   if (isSignedRequest(req)) throw new S3Error('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.');
-  return ANONYMOUS;
+  return { identity: ANONYMOUS, body: req.body };
 };

@@ -10,7 +10,7 @@ import type { Backend } from './backend.ts';
 import type { SluiceConfig } from './config.ts';
 import { compileCors } from './cors.ts';
 import { renderS3Error } from './errors/error-response.ts';
-import { s3ErrorFromBackend } from './errors/from-backend.ts';
+import { toS3Error } from './errors/to-s3-error.ts';
 import { S3Error, notImplemented } from './errors/s3-error.ts';
 import type { RequestContext } from './handlers/context.ts';
 import { dispatch } from './handlers/dispatch.ts';
@@ -73,18 +73,19 @@ export function createGateway(options: GatewayOptions): Gateway {
     if ('bucket' in op) record.bucket = op.bucket;
     if ('key' in op) record.key = op.key;
     if (op.name === 'Unsupported') throw notImplemented(op.operation);
-    const identity = await authenticate(req);
+    const { identity, body } = await authenticate(req);
     record.identity = describeIdentity(identity);
-    const ctx: RequestContext = { req, identity, requestId, config, resolver, policy, tokens, startedAt };
+    const ctx: RequestContext = { req: { ...req, body }, identity, requestId, config, resolver, policy, tokens, startedAt };
     return dispatch(ctx, op);
   }
 
-  function failure(error: unknown, req: GatewayRequest, requestId: string): GatewayResponse {
-    let s3Error = s3ErrorFromBackend(error);
+  function failure(error: unknown, req: GatewayRequest, requestId: string, record: AccessRecord): GatewayResponse {
+    let s3Error = toS3Error(error);
     if (!s3Error) {
       runtime.log.write({ level: 'error', msg: 'internal error', requestId, error: describeError(error) });
       s3Error = new S3Error('InternalError', 'We encountered an internal error. Please try again.');
     }
+    record.error = s3Error.code;
     return renderS3Error(s3Error, { resource: resourceOf(req), requestId, method: req.method });
   }
 
@@ -97,8 +98,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       try {
         response = await route(req, requestId, record);
       } catch (error) {
-        response = failure(error, req, requestId);
-        if (error instanceof S3Error || s3ErrorFromBackend(error)) record.error = (s3ErrorFromBackend(error) ?? (error as S3Error)).code;
+        response = failure(error, req, requestId, record);
       }
       response.headers['x-amz-request-id'] = requestId;
       cors.decorate(req, response.headers);

@@ -46,6 +46,10 @@ export function statusForCode(code: S3ErrorCode): number {
   return STATUS_BY_CODE[code];
 }
 
+export function isS3ErrorCode(code: unknown): code is S3ErrorCode {
+  return typeof code === 'string' && Object.hasOwn(STATUS_BY_CODE, code);
+}
+
 export class S3Error extends Error {
   override name = 'S3Error';
   readonly status: number;

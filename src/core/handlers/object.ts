@@ -2,7 +2,9 @@
  * GetObject, HeadObject, PutObject and DeleteObject.
  */
 import { authorize, missingBucket } from '../authorize.ts';
+import type { PutResult } from '../backend.ts';
 import { RangeNotSatisfiableError } from '../backend-errors.ts';
+import { type Body, bytesBody } from '../body.ts';
 import { S3Error } from '../errors/s3-error.ts';
 import type { GatewayResponse } from '../http.ts';
 import type { ObjectTarget } from '../resolve.ts';
@@ -11,6 +13,7 @@ import type { S3Operation } from '../s3/operation.ts';
 import { resolveRange } from '../s3/range.ts';
 import type { RequestContext } from './context.ts';
 import { verifyContentMd5 } from './content-md5.ts';
+import { watchBody } from './watched-body.ts';
 
 type ObjectOp = Extract<S3Operation, { key: string; style: unknown }>;
 
@@ -44,13 +47,19 @@ export async function getOrHeadObject(ctx: RequestContext, op: Extract<S3Operati
 
 export async function putObject(ctx: RequestContext, op: Extract<S3Operation, { name: 'PutObject' }>): Promise<GatewayResponse> {
   const { backend, key } = await target(ctx, op, 'write');
-  let body = ctx.req.body;
+  let body: Body | undefined = ctx.req.body;
   if (!body) {
     if (op.contentLength !== undefined && op.contentLength > 0) throw new S3Error('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.');
-    body = new ReadableStream({ start: (c) => c.close() });
+    body = bytesBody('');
   }
   if (op.contentMd5 !== undefined) body = verifyContentMd5(body, op.contentMd5);
-  const result = await backend.put(key, body, op.metadata, { signal: ctx.req.signal, contentLength: op.contentLength });
+  const watched = watchBody(body);
+  let result: PutResult;
+  try {
+    result = await backend.put(key, watched.stream, op.metadata, { signal: ctx.req.signal, contentLength: op.contentLength });
+  } catch (error) {
+    throw watched.failure() ?? error;
+  }
   return { status: 200, headers: { etag: result.etag, 'content-length': '0' } };
 }
 

@@ -1,5 +1,6 @@
 /**
- * The one place where backend failures become S3 errors.
+ * The one place where failures become S3 errors: backend failures, and
+ * domain errors that carry an S3 error code.
  */
 import {
   BackendUnavailableError,
@@ -10,11 +11,12 @@ import {
   UnsupportedKeyError,
   WriteNotAllowedError,
 } from '../backend-errors.ts';
-import { S3Error, noSuchKey } from './s3-error.ts';
+import { S3Error, isS3ErrorCode, noSuchKey } from './s3-error.ts';
 
 /** Map a backend failure to the S3 error a client sees; unknown failures return undefined (→ opaque 500). */
-export function s3ErrorFromBackend(error: unknown): S3Error | undefined {
+export function toS3Error(error: unknown): S3Error | undefined {
   if (error instanceof S3Error) return error;
+  if (isS3CodedError(error)) return new S3Error(error.code, error.message, error.details ?? {});
   if (error instanceof ObjectNotFoundError) return noSuchKey(error.key);
   if (error instanceof PreconditionFailedError) {
     return new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', {
@@ -38,4 +40,12 @@ export function s3ErrorFromBackend(error: unknown): S3Error | undefined {
     return new S3Error('ServiceUnavailable', 'Please reduce your request rate.');
   }
   return undefined;
+}
+
+/**
+ * Domain errors from outside the core (e.g. SigV4 failures, which may surface
+ * mid-stream from a body check) that already carry an S3 error code.
+ */
+function isS3CodedError(error: unknown): error is Error & { code: S3Error['code']; details?: Record<string, string> } {
+  return error instanceof Error && isS3ErrorCode((error as { code?: unknown }).code);
 }
