@@ -39,6 +39,9 @@ export class AwsChunkedParser {
   private trailerBytes = 0;
   private trailerLines = 0;
 
+  /** `withTrailers`: trailing headers may follow the zero-size chunk; otherwise only a final CRLF may. */
+  constructor(private readonly withTrailers: boolean) {}
+
   /** Parse the next piece of the body. */
   *feed(bytes: Uint8Array): Generator<ChunkEvent> {
     let i = 0;
@@ -98,7 +101,7 @@ export class AwsChunkedParser {
     this.size = size;
     yield { kind: 'chunk', size, extensions: semi < 0 ? '' : line.slice(semi + 1) };
     if (size === 0) {
-      this.state = 'trailer';
+      this.state = this.withTrailers ? 'trailer' : 'end';
       yield { kind: 'chunk-end', size: 0 };
     } else {
       this.state = 'data';

@@ -60,7 +60,7 @@ export function createChunkSignatureDecoder(ctx: ChunkDecoderContext): Transform
   const impl = ctx.crypto ?? webSigV4Crypto;
   const maxChunkSize = ctx.maxChunkSize ?? 16 * 1024 * 1024;
   const accessKeyId = ctx.accessKeyId ?? '';
-  const parser = new AwsChunkedParser();
+  const parser = new AwsChunkedParser(withTrailer);
 
   let previous = seedSignature ?? '';
   let hasher: Sha256Hasher | undefined;
@@ -85,7 +85,6 @@ export function createChunkSignatureDecoder(ctx: ChunkDecoderContext): Transform
   }
 
   async function onTrailer(line: string): Promise<void> {
-    if (!withTrailer) throw new SigV4Error('InvalidRequest', 'The aws-chunked request body has trailing headers it did not announce.');
     const colon = line.indexOf(':');
     if (colon <= 0) throw new SigV4Error('InvalidRequest', 'The aws-chunked request body has a malformed trailing header.');
     const name = line.slice(0, colon).trim().toLowerCase();
