@@ -4,7 +4,7 @@
  * Throws `PeerUnavailableError` where moto is not installed.
  */
 import { spawnSync } from 'node:child_process';
-import { freePort, killPeer, PeerUnavailableError, spawnPeer, waitUntilReady, type S3Peer } from './s3-peer.ts';
+import { createBucketAt, freePort, killPeer, PeerUnavailableError, spawnPeer, waitUntilReady, type S3Peer } from './s3-peer.ts';
 
 const python = process.env.SLUICE_TEST_PYTHON ?? 'python3';
 
@@ -14,8 +14,14 @@ function motoAvailable(): boolean {
   return available;
 }
 
+/** Why moto cannot run here, or undefined when it can: for skipping whole suites up front. */
+export function motoUnavailableReason(): string | undefined {
+  return motoAvailable() ? undefined : `moto is not installed for ${python} (pip install 'moto[server]')`;
+}
+
 export async function startMotoServer(options: { bucket?: string } = {}): Promise<S3Peer> {
-  if (!motoAvailable()) throw new PeerUnavailableError(`moto is not installed for ${python} (pip install 'moto[server]')`);
+  const unavailable = motoUnavailableReason();
+  if (unavailable) throw new PeerUnavailableError(unavailable);
   const bucket = options.bucket ?? 'peer-bucket';
   const port = await freePort();
   const endpoint = `http://127.0.0.1:${port}`;
@@ -26,11 +32,10 @@ export async function startMotoServer(options: { bucket?: string } = {}): Promis
     AWS_DEFAULT_REGION: 'us-east-1',
   });
   const stop = () => killPeer(child);
+  const credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
   try {
     await waitUntilReady(child, async () => (await fetch(`${endpoint}/moto-api/`)).ok, output);
-    // moto does not check signatures, so an unsigned request creates the bucket.
-    const created = await fetch(`${endpoint}/${bucket}`, { method: 'PUT' });
-    if (!created.ok) throw new Error(`creating bucket ${bucket} failed: ${created.status} ${await created.text()}`);
+    await createBucketAt(endpoint, credentials, bucket);
   } catch (err) {
     await stop();
     throw err;
@@ -39,7 +44,8 @@ export async function startMotoServer(options: { bucket?: string } = {}): Promis
     endpoint,
     region: 'us-east-1',
     bucket,
-    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    credentials,
+    createBucket: (name) => createBucketAt(endpoint, credentials, name),
     stop,
   };
 }

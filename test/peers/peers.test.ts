@@ -1,7 +1,9 @@
 /** The S3 peers start, hold a bucket, answer S3 requests and stop cleanly. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { access } from 'node:fs/promises';
+import { access, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { signRequest } from '../../src/auth/sigv4/sign-request.ts';
 import { startS3rver } from './s3rver-peer.ts';
 import { startMotoServer } from './moto-peer.ts';
 import { PeerUnavailableError, type S3Peer } from './s3-peer.ts';
@@ -14,6 +16,9 @@ async function assertServesBucket(peer: S3Peer): Promise<void> {
   assert.equal(res.status, 200, body);
   assert.match(body, new RegExp(`<Name>${peer.bucket}</Name>`));
   assert.match(body, /<KeyCount>0<\/KeyCount>/);
+  await peer.createBucket('second-bucket');
+  const second = await fetch(`${peer.endpoint}/second-bucket?list-type=2`);
+  assert.equal(second.status, 200, await second.text());
 }
 
 async function assertStopped(peer: S3Peer): Promise<void> {
@@ -53,4 +58,26 @@ test('startS3rver removes its data folder on stop', async () => {
   await access(peer.dataDir);
   await peer.stop();
   await assert.rejects(access(peer.dataDir), { code: 'ENOENT' });
+});
+
+test('s3rver cannot be made to write outside its data folder by a key with ".." segments', async () => {
+  const peer = await startS3rver({ bucket: 'confined' });
+  const marker = `sluice-escape-check-${process.pid}`;
+  try {
+    // `/confined/../../<marker>` as sent: s3rver would map it to a file two levels above its folder.
+    const url = `${peer.endpoint}/confined/..%2F..%2F${marker}`;
+    const headers = await signRequest({ method: 'PUT', url, headers: { 'content-length': '1' } }, peer.credentials, {
+      region: 'us-east-1',
+      service: 's3',
+      payloadHash: 'UNSIGNED-PAYLOAD',
+    });
+    delete headers.host;
+    const res = await fetch(url, { method: 'PUT', headers, body: 'x' });
+    assert.equal(res.status, 500);
+    const escapedTo = path.resolve(peer.dataDir!, 'confined', '..', '..');
+    const leftovers = (await readdir(escapedTo)).filter((name) => name.startsWith(marker));
+    assert.deepEqual(leftovers, []);
+  } finally {
+    await peer.stop();
+  }
 });

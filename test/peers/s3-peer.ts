@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import { signRequest } from '../../src/auth/sigv4/sign-request.ts';
 
 export interface S3Peer {
   /** e.g. `http://127.0.0.1:41234`; buckets are addressed path-style. */
@@ -14,6 +15,8 @@ export interface S3Peer {
   credentials: { accessKeyId: string; secretAccessKey: string };
   /** Where the peer keeps its data, when it keeps any on disk. */
   dataDir?: string;
+  /** Create another (empty) bucket, e.g. one per test. */
+  createBucket(name: string): Promise<void>;
   /** Stop the server and remove whatever it kept on disk. */
   stop(): Promise<void>;
 }
@@ -73,4 +76,21 @@ export async function waitUntilReady(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`peer not ready after ${timeoutMs} ms: ${describe()}`);
+}
+
+/** A signed path-style CreateBucket (us-east-1 needs no location document). */
+export async function createBucketAt(
+  endpoint: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+  name: string,
+): Promise<void> {
+  const url = `${endpoint}/${name}`;
+  const headers = await signRequest({ method: 'PUT', url, headers: {} }, credentials, {
+    region: 'us-east-1',
+    service: 's3',
+    payloadHash: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  });
+  delete headers.host; // fetch sets it
+  const res = await fetch(url, { method: 'PUT', headers });
+  if (!res.ok) throw new Error(`creating bucket ${name} failed: ${res.status} ${await res.text()}`);
 }
