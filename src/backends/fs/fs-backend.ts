@@ -1,0 +1,380 @@
+/**
+ * A `Backend` over a folder (Node only). A plain tree of files publishes as
+ * it is: key `a/b/c.txt` is the file `<root>/a/b/c.txt`. Every valid key is
+ * stored byte-faithfully; segments a file system cannot hold literally are
+ * escaped into reserved `.sluice~…` / `.sluice#…` names (see `key-paths.ts`).
+ *
+ * Gateway-private files live under `<root>/.sluice/` and are never listed:
+ * upload temp files, long-name records and metadata sidecars (see
+ * `sidecar.ts`). A file without a sidecar (a published file) gets the MD5 of
+ * its content as ETag, computed once and cached in memory and, on a writable
+ * root, in a sidecar; its content type is guessed from the extension.
+ *
+ * Reads cost one open, one fstat and a cache lookup before streaming.
+ * Uploads go to a temp file and are renamed into place, so a failed upload
+ * never leaves a partial object. A key that would need a file where a folder
+ * is (or the reverse) fails with `KeyConflictError`. Symbolic links are
+ * followed only when they stay inside the root.
+ */
+import { createReadStream, type Stats } from 'node:fs';
+import { mkdir, realpath, rename, rmdir, unlink } from 'node:fs/promises';
+import { resolve as resolvePath } from 'node:path';
+import { Readable } from 'node:stream';
+import type {
+  Backend, GetOptions, GetResult, ListParams, ListResult, ObjectInfo, ObjectMetadata, ObjectSummary, PutResult, ReadConditions,
+} from '../../core/backend.ts';
+import {
+  BackendError, BackendUnavailableError, KeyConflictError, ObjectNotFoundError, RangeNotSatisfiableError,
+  UnsupportedKeyError, WriteNotAllowedError,
+} from '../../core/backend-errors.ts';
+import { RuntimeBody, type Body, type WebByteStream } from '../../core/body.ts';
+import { applyConditions } from '../../core/s3/conditions.ts';
+import { listSorted, listStartPoint } from '../../core/s3/list-sorted.ts';
+import { resolveRange } from '../../core/s3/range.ts';
+import { KeyedLock, Semaphore } from './concurrency.ts';
+import { contentTypeFor } from './content-types.ts';
+import {
+  closeQuietly, errnoCode, fstatAsync, isAbsent, lstatAsync, md5OfOpenFile, openForRead, statAsync,
+} from './fs-ops.ts';
+import { encodeKey } from './key-paths.ts';
+import { LongNames } from './long-names.ts';
+import { MetaCache } from './meta-cache.ts';
+import { receiveToTemp } from './object-writer.ts';
+import { PrivateArea } from './private-area.ts';
+import { RootGuard } from './root-guard.ts';
+import { fingerprintOf, readSidecar, serializeSidecar, type StoredMeta } from './sidecar.ts';
+import { TreeWalker, type WalkEntry } from './tree-walker.ts';
+
+export interface FsBackendOptions {
+  root: string;
+  readOnly: boolean;
+}
+
+const HEADER_FIELDS = ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl', 'expires'] as const;
+/** Linux PATH_MAX: longer paths cannot be opened at all. */
+const PATH_MAX_BYTES = 4095;
+const TEMP_MAX_AGE_MS = 24 * 3600 * 1000;
+
+/** Where a key lives: its file path and the folder holding it. */
+interface Location {
+  path: string;
+  folder: string;
+}
+
+export class FsBackend implements Backend {
+  readonly kind = 'fs';
+  readonly root: string;
+  readonly readOnly: boolean;
+  private guard: RootGuard | undefined;
+  private starting: Promise<RootGuard> | undefined;
+  private readonly area: PrivateArea;
+  private readonly names: LongNames;
+  private readonly cache = new MetaCache();
+  private readonly loading = new Map<string, Promise<StoredMeta>>();
+  private readonly metaWork = new Semaphore(32);
+  private readonly locks = new KeyedLock();
+
+  constructor(options: FsBackendOptions) {
+    this.root = resolvePath(options.root);
+    this.readOnly = options.readOnly;
+    this.area = new PrivateArea(this.root);
+    this.names = new LongNames(this.area);
+  }
+
+  async head(key: string, options: { conditions?: ReadConditions; signal?: AbortSignal } = {}): Promise<ObjectInfo> {
+    const guard = this.guard ?? (await this.start());
+    const location = this.locate(key);
+    const { stats, readPath } = await this.statObject(guard, key, location);
+    const meta = this.cache.get(location.path, stats) ?? (await this.loadMeta(key, location.path, readPath, stats));
+    const info = this.toInfo(key, stats, meta);
+    applyConditions(info, options.conditions);
+    return info;
+  }
+
+  async get(key: string, options: GetOptions = {}): Promise<GetResult> {
+    const guard = this.guard ?? (await this.start());
+    options.signal?.throwIfAborted();
+    const location = this.locate(key);
+    const { fd, stats, readPath } = await this.openObject(guard, key, location);
+    try {
+      const meta = this.cache.get(location.path, stats) ?? (await this.loadMeta(key, location.path, readPath, stats, fd));
+      const info = this.toInfo(key, stats, meta);
+      applyConditions(info, options.conditions);
+      let range: GetResult['range'];
+      if (options.range) {
+        const resolved = resolveRange(options.range, stats.size);
+        if (resolved === 'unsatisfiable') throw new RangeNotSatisfiableError(stats.size);
+        range = resolved;
+      }
+      const stream = createReadStream(readPath, { fd, start: range?.start ?? 0, end: range?.end, autoClose: true });
+      const body = new RuntimeBody(stream, () => Readable.toWeb(stream) as unknown as WebByteStream, () => stream.destroy());
+      return range ? { info, body, range } : { info, body };
+    } catch (error) {
+      closeQuietly(fd);
+      throw error;
+    }
+  }
+
+  async list(params: ListParams): Promise<ListResult> {
+    const guard = this.guard ?? (await this.start());
+    const cut = params.prefix.lastIndexOf('/') + 1;
+    const folderKey = params.prefix.slice(0, cut);
+    const path = folderKey ? `${this.root}/${encodeKey(folderKey.slice(0, -1)).names.join('/')}` : this.root;
+    const real = folderKey ? await guard.resolveInside(path) : guard.realRoot;
+    if (real === undefined || Buffer.byteLength(path) > PATH_MAX_BYTES) return { objects: [], commonPrefixes: [], isTruncated: false };
+    const start = { path, key: folderKey, real, segmentFilter: params.prefix.slice(cut) };
+    const walker = new TreeWalker(guard, this.names, start, listStartPoint(params));
+    return listSorted(walker, params, {
+      skipPrefix: (prefix) => walker.skipPrefix(prefix),
+      summarize: (entry) => this.summarize(guard, entry),
+    });
+  }
+
+  async put(key: string, body: Body, metadata: ObjectMetadata, options: { signal?: AbortSignal } = {}): Promise<PutResult> {
+    if (this.readOnly) throw new WriteNotAllowedError('fs backend is read-only');
+    const guard = this.guard ?? (await this.start());
+    const fail = (error: unknown) => writeFailure(error, key);
+    const { hashed } = encodeKey(key);
+    const location = this.locate(key);
+    if (Buffer.byteLength(location.path) > PATH_MAX_BYTES) throw new UnsupportedKeyError(key, 'path too long for the file system');
+    await this.area.ensure().catch((error: unknown) => {
+      throw fail(error);
+    });
+    const temp = this.area.tempPath();
+    const received = await receiveToTemp(temp, body, options.signal, fail);
+    const meta: StoredMeta = { etag: `"${received.md5}"`, put: true, metadata: { ...metadata.metadata } };
+    for (const field of HEADER_FIELDS) if (metadata[field] !== undefined) meta[field] = metadata[field];
+    try {
+      await this.locks.run(location.path, async () => {
+        options.signal?.throwIfAborted();
+        await this.names.record(hashed);
+        await this.prepareFolder(guard, key, location.folder);
+        await this.moveIntoPlace(guard, key, temp, location);
+        // After the rename: a failed rename must leave the previous object's sidecar alone.
+        await this.area.writeAtomic(this.area.sidecarPath(key), serializeSidecar(key, received.stats, meta));
+        this.cache.set(location.path, received.stats, meta);
+      });
+    } catch (error) {
+      await unlink(temp).catch(() => {});
+      throw fail(error);
+    }
+    return { etag: meta.etag };
+  }
+
+  async delete(key: string): Promise<void> {
+    if (this.readOnly) throw new WriteNotAllowedError('fs backend is read-only');
+    const guard = this.guard ?? (await this.start());
+    const location = this.locate(key);
+    if (Buffer.byteLength(location.path) > PATH_MAX_BYTES) return;
+    try {
+      await this.locks.run(location.path, async () => {
+        if (!(await guard.folderInside(location.folder))) return;
+        const stats = await lstatAsync(location.path).catch(() => undefined);
+        if (!stats || stats.isDirectory()) return; // No such object (a folder holds other keys).
+        await unlink(location.path);
+        await unlink(this.area.sidecarPath(key)).catch(() => {});
+        this.cache.delete(location.path);
+      });
+      await this.pruneEmptyFolders(location.folder);
+    } catch (error) {
+      if (isAbsent(error)) return;
+      throw writeFailure(error, key);
+    }
+  }
+
+  /** Resolve the root once; a writable root is created if missing and swept of stale temp files. */
+  private start(): Promise<RootGuard> {
+    this.starting ??= (async () => {
+      try {
+        if (!this.readOnly) await mkdir(this.root, { recursive: true });
+        const guard = new RootGuard(this.root, await realpath(this.root));
+        if (!this.readOnly) await this.area.sweepTemp(TEMP_MAX_AGE_MS);
+        this.guard = guard;
+        return guard;
+      } catch (error) {
+        this.starting = undefined;
+        throw new BackendUnavailableError(`fs root ${this.root} is not usable`, error);
+      }
+    })();
+    return this.starting;
+  }
+
+  private locate(key: string): Location {
+    const names = encodeKey(key).names;
+    const path = `${this.root}/${names.join('/')}`;
+    return { path, folder: path.slice(0, path.lastIndexOf('/')) };
+  }
+
+  /** Open an object for reading, following a final symlink only into the root. */
+  private async openObject(guard: RootGuard, key: string, { path, folder }: Location) {
+    const inside = guard.folderInside(folder);
+    if (inside !== true && !(await inside)) throw new ObjectNotFoundError(key);
+    let fd: number;
+    let readPath = path;
+    try {
+      fd = await openForRead(path);
+    } catch (error) {
+      if (errnoCode(error) !== 'ELOOP') throw readFailure(error, key);
+      readPath = (await guard.resolveInside(path)) ?? '';
+      if (!readPath) throw new ObjectNotFoundError(key);
+      fd = await openForRead(readPath, true).catch((e: unknown) => {
+        throw readFailure(e, key);
+      });
+    }
+    try {
+      const stats = await fstatAsync(fd);
+      if (!stats.isFile()) throw new ObjectNotFoundError(key);
+      return { fd, stats, readPath };
+    } catch (error) {
+      closeQuietly(fd);
+      throw readFailure(error, key);
+    }
+  }
+
+  /** Stat an object without opening it, following a final symlink only into the root. */
+  private async statObject(guard: RootGuard, key: string, { path, folder }: Location): Promise<{ stats: Stats; readPath: string }> {
+    try {
+      const inside = guard.folderInside(folder);
+      if (inside !== true && !(await inside)) throw new ObjectNotFoundError(key);
+      let stats = await lstatAsync(path);
+      let readPath = path;
+      if (stats.isSymbolicLink()) {
+        readPath = (await guard.resolveInside(path)) ?? '';
+        if (!readPath) throw new ObjectNotFoundError(key);
+        stats = await statAsync(readPath);
+      }
+      if (!stats.isFile()) throw new ObjectNotFoundError(key);
+      return { stats, readPath };
+    } catch (error) {
+      throw readFailure(error, key);
+    }
+  }
+
+  private async summarize(guard: RootGuard, entry: WalkEntry): Promise<ObjectSummary | undefined> {
+    const folder = entry.path.slice(0, entry.path.lastIndexOf('/'));
+    try {
+      const { stats, readPath } = await this.statObject(guard, entry.key, { path: entry.path, folder });
+      const meta = this.cache.get(entry.path, stats) ?? (await this.loadMeta(entry.key, entry.path, readPath, stats));
+      return { key: entry.key, size: stats.size, etag: meta.etag, lastModified: stats.mtime };
+    } catch (error) {
+      if (error instanceof ObjectNotFoundError) return undefined; // Removed since the folder was read.
+      throw error;
+    }
+  }
+
+  /**
+   * Metadata from the sidecar, or else a computed ETag; loads of one file
+   * version are shared. `path` is the key's own path (the cache key),
+   * `readPath` the file actually read (a symlink's target).
+   */
+  private loadMeta(key: string, path: string, readPath: string, stats: Stats, fd?: number): Promise<StoredMeta> {
+    const id = `${path}\0${stats.ino}:${stats.size}:${stats.mtimeMs}`;
+    let pending = this.loading.get(id);
+    if (!pending) {
+      pending = this.metaWork.run(() => this.readOrComputeMeta(key, path, readPath, stats, fd))
+        .finally(() => this.loading.delete(id));
+      this.loading.set(id, pending);
+    }
+    return pending;
+  }
+
+  private async readOrComputeMeta(key: string, path: string, readPath: string, stats: Stats, fd?: number): Promise<StoredMeta> {
+    const stored = await readSidecar(this.area.sidecarPath(key), key, stats);
+    if (stored) {
+      this.cache.set(path, stats, stored);
+      return stored;
+    }
+    const ownFd = fd === undefined ? await openForRead(readPath, true) : undefined;
+    let md5: string;
+    try {
+      md5 = await md5OfOpenFile(fd ?? ownFd!);
+    } finally {
+      if (ownFd !== undefined) closeQuietly(ownFd);
+    }
+    const meta: StoredMeta = { etag: `"${md5}"`, put: false, metadata: {} };
+    // A put may have cached the authoritative metadata meanwhile; do not overwrite it.
+    if (!this.cache.get(path, stats)) this.cache.set(path, stats, meta);
+    if (!this.readOnly) void this.persistComputed(key, path, readPath, stats, meta).catch(() => {});
+    return meta;
+  }
+
+  /** Save a computed ETag, unless the file changed or a put wrote its own sidecar meanwhile. */
+  private persistComputed(key: string, path: string, readPath: string, stats: Stats, meta: StoredMeta): Promise<void> {
+    return this.locks.run(path, async () => {
+      const current = await statAsync(readPath).catch(() => undefined);
+      if (!current || current.ino !== stats.ino || current.size !== stats.size || current.mtimeMs !== stats.mtimeMs) return;
+      if (await readSidecar(this.area.sidecarPath(key), key, current)) return;
+      await this.area.writeAtomic(this.area.sidecarPath(key), serializeSidecar(key, fingerprintOf(stats), meta));
+    });
+  }
+
+  private toInfo(key: string, stats: Stats, meta: StoredMeta): ObjectInfo {
+    const info: ObjectInfo = { key, size: stats.size, etag: meta.etag, lastModified: stats.mtime, metadata: { ...meta.metadata } };
+    for (const field of HEADER_FIELDS) if (meta[field] !== undefined) info[field] = meta[field];
+    if (!meta.put && info.contentType === undefined) info.contentType = contentTypeFor(key);
+    return info;
+  }
+
+  /** Create the folders a key needs; a file in the way is a conflict, a link out of the root is refused. */
+  private async prepareFolder(guard: RootGuard, key: string, folder: string): Promise<void> {
+    if (folder === this.root) return;
+    try {
+      await mkdir(folder, { recursive: true });
+    } catch (error) {
+      const code = errnoCode(error);
+      if (code === 'EEXIST' || code === 'ENOTDIR') throw new KeyConflictError(key, 'a parent of the key is an object');
+      throw error;
+    }
+    if (!(await guard.folderInside(folder))) throw new UnsupportedKeyError(key, 'the key leads out of the root through a link');
+  }
+
+  private async moveIntoPlace(guard: RootGuard, key: string, temp: string, { path, folder }: Location): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await rename(temp, path);
+        return;
+      } catch (error) {
+        const code = errnoCode(error);
+        if (attempt >= 3) throw error;
+        if (code === 'EISDIR' || code === 'ENOTEMPTY' || code === 'EEXIST') {
+          // A folder holds the name: fine if it is empty (left by deleted keys), a conflict otherwise.
+          await rmdir(path).catch(() => {
+            throw new KeyConflictError(key, 'other keys continue below this key');
+          });
+        } else if (code === 'ENOTDIR') {
+          throw new KeyConflictError(key, 'a parent of the key is an object');
+        } else if (code === 'ENOENT') {
+          await this.prepareFolder(guard, key, folder); // A concurrent delete pruned the folder.
+        } else {
+          throw error;
+        }
+      }
+    }
+  }
+
+  /** Remove folders left empty by a delete, up to (never including) the root. */
+  private async pruneEmptyFolders(folder: string): Promise<void> {
+    for (let dir = folder; dir.length > this.root.length && dir.startsWith(this.root + '/'); dir = dir.slice(0, dir.lastIndexOf('/'))) {
+      try {
+        await rmdir(dir);
+      } catch {
+        return;
+      }
+    }
+  }
+}
+
+function readFailure(error: unknown, key: string): Error {
+  if (error instanceof BackendError) return error;
+  if (isAbsent(error)) return new ObjectNotFoundError(key);
+  return new BackendUnavailableError(`fs read failed (${errnoCode(error) ?? 'error'})`, error);
+}
+
+function writeFailure(error: unknown, key: string): Error {
+  if (error instanceof BackendError) return error;
+  const code = errnoCode(error);
+  if (code === undefined || !code.startsWith('E')) return error instanceof Error ? error : new Error(String(error));
+  if (code === 'EROFS' || code === 'EACCES' || code === 'EPERM') return new WriteNotAllowedError(`fs write refused (${code})`);
+  if (code === 'ENAMETOOLONG') return new UnsupportedKeyError(key, 'path too long for the file system');
+  return new BackendUnavailableError(`fs write failed (${code})`, error);
+}
