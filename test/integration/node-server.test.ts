@@ -24,12 +24,13 @@ async function memoryWith(objects: Record<string, string>): Promise<MemoryBacken
 const INFO: ObjectInfo = { key: 'big', size: 1 << 30, etag: '"x"', lastModified: new Date(0), metadata: {} };
 
 /** A backend serving one endless object from the given body factory, for abort and drain tests. */
-function streamingBackend(makeBody: () => GetResult['body']): Backend {
+function streamingBackend(makeBody: () => GetResult['body'], size = INFO.size): Backend {
   const fail = () => Promise.reject(new Error('not used'));
+  const info = { ...INFO, size };
   return {
     kind: 'test',
-    head: async () => INFO,
-    get: async () => ({ info: INFO, body: makeBody() }),
+    head: async () => info,
+    get: async () => ({ info, body: makeBody() }),
     list: fail,
     put: fail,
     delete: fail,
@@ -192,7 +193,7 @@ describe('Node server', () => {
           if (++sent === chunks) controller.close();
         },
       });
-    });
+    }, chunks);
     const server = await startServer(testConfig({ buckets: [bucket('open-data')] }), { backends: new Map([['main', backend]]) });
     const inFlight = fetch(`${server.url}/open-data/slow`).then((r) => r.text());
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -1,10 +1,10 @@
 /**
  * The Node server: `node:http` bound directly to the core gateway, with
- * graceful shutdown (stop accepting, let in-flight requests finish within the
- * grace period, then cut what remains).
+ * graceful shutdown: stop accepting, end each connection once its in-flight
+ * requests have finished, and cut whatever remains when the grace period ends.
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Backend } from '../../core/backend.ts';
 import type { SluiceConfig } from '../../core/config.ts';
 import { type GatewayOptions, createGateway } from '../../core/gateway.ts';
@@ -53,13 +53,16 @@ export async function startServer(config: SluiceConfig, options: StartOptions = 
     ...options.gateway,
   });
 
-  let inFlight = 0;
-  let drained: (() => void) | undefined;
+  // Requests in progress per connection, so draining can end each connection
+  // gracefully (after its last response is flushed) once it falls idle.
+  const active = new Map<Socket, number>();
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    inFlight++;
+    const socket = req.socket;
+    active.set(socket, (active.get(socket) ?? 0) + 1);
     res.once('close', () => {
-      inFlight--;
-      if (draining && inFlight === 0) drained?.();
+      const remaining = (active.get(socket) ?? 1) - 1;
+      active.set(socket, remaining);
+      if (draining && remaining === 0) socket.end();
     });
     handleNodeRequest(gateway, req, res).catch((error: unknown) => {
       log.write({ level: 'error', msg: 'response failed', error: String(error) });
@@ -70,6 +73,10 @@ export async function startServer(config: SluiceConfig, options: StartOptions = 
   const server = createServer({ keepAliveTimeout: 5_000, requestTimeout: 0, headersTimeout: 60_000 }, onRequest);
   // S3 ignores Expect values other than 100-continue; Node would answer 417 unless we take them.
   server.on('checkExpectation', onRequest);
+  server.on('connection', (socket: Socket) => {
+    active.set(socket, 0);
+    socket.once('close', () => active.delete(socket));
+  });
   server.on('clientError', (_error, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
     else socket.destroy();
@@ -94,18 +101,13 @@ export async function startServer(config: SluiceConfig, options: StartOptions = 
       if (draining) return;
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      if (inFlight > 0) {
-        const graceMs = config.server.shutdownGraceSeconds * 1000;
-        await Promise.race([
-          new Promise<void>((resolve) => {
-            drained = resolve;
-          }),
-          new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
-        ]);
-      }
-      server.closeAllConnections();
+      for (const [socket, requests] of active) if (requests === 0) socket.end();
+      const graceMs = config.server.shutdownGraceSeconds * 1000;
+      const deadline = setTimeout(() => {
+        for (const socket of active.keys()) socket.destroy();
+      }, graceMs);
       await closed;
+      clearTimeout(deadline);
     },
   };
 }
