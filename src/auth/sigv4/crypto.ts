@@ -56,6 +56,20 @@ export function createPortableSha256(): Sha256Hasher {
   };
 }
 
+// Importing an HMAC key costs as much as using it. Signing keys are the same
+// cached byte arrays request after request, so their imported form is kept
+// alongside them (and goes when they do).
+const importedKeys = new WeakMap<Uint8Array, Promise<CryptoKey>>();
+
+function importHmacKey(key: Uint8Array): Promise<CryptoKey> {
+  let imported = importedKeys.get(key);
+  if (!imported) {
+    imported = crypto.subtle.importKey('raw', bufferSource(key), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    importedKeys.set(key, imported);
+  }
+  return imported;
+}
+
 /** WebCrypto-backed default. */
 export const webSigV4Crypto: SigV4Crypto = {
   async sha256Hex(data) {
@@ -63,9 +77,7 @@ export const webSigV4Crypto: SigV4Crypto = {
     return toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', bufferSource(bytes))));
   },
   async hmac(key, data) {
-    const cryptoKey = await crypto.subtle.importKey('raw', bufferSource(key), { name: 'HMAC', hash: 'SHA-256' }, false, [
-      'sign',
-    ]);
+    const cryptoKey = await importHmacKey(key);
     return new Uint8Array(await crypto.subtle.sign('HMAC', cryptoKey, bufferSource(utf8(data))));
   },
   createSha256: createPortableSha256,

@@ -12,6 +12,7 @@ export type { SigV4ErrorCode } from './errors.ts';
 export { formatAmzDate, MAX_PRESIGNED_EXPIRES, parseAmzDate, parseAuthorizationHeader, parsePresignedQuery } from './parse.ts';
 export type { Credential, ParsedAuthorization, ParsedPresignedQuery } from './parse.ts';
 export {
+  isHexSha256,
   isStreamingPayload,
   isValidPayloadHash,
   STREAMING_SIGNED_PAYLOAD,

@@ -51,8 +51,7 @@ function splitCredential(value: string): Credential | { emptyAccessKey: true } |
 }
 
 function parseSignedHeaders(value: string): string[] | null {
-  const names = value.split(';');
-  return names.every((name) => name !== '' && !/[\s:]/.test(name)) ? names : null;
+  return /^[^\s:;]+(?:;[^\s:;]+)*$/.test(value) ? value.split(';') : null;
 }
 
 /**
@@ -171,8 +170,15 @@ export function parseAmzDate(value: string): Date | null {
   if (!m) return null;
   const [year, month, day, hour, minute, second] = m.slice(1).map(Number);
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
-  // Date.UTC rolls 31 February into March; a real timestamp round-trips.
-  return formatAmzDate(date) === value ? date : null;
+  // Date.UTC rolls 31 February into March; a real timestamp keeps its fields.
+  const real =
+    date.getUTCFullYear() === year &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    date.getUTCHours() === hour &&
+    date.getUTCMinutes() === minute &&
+    date.getUTCSeconds() === second;
+  return real ? date : null;
 }
 
 /** `YYYYMMDDTHHMMSSZ` for an instant (sub-second part dropped). */
