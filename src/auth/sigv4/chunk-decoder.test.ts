@@ -97,6 +97,16 @@ describe('createChunkSignatureDecoder: signed chunks', () => {
     assertCode((await decode(body, { ...ctx, decodedContentLength: 99 })).error, 'IncompleteBody');
   });
 
+  test('refuses an x-amz-decoded-content-length that is not a byte count', async () => {
+    const ctx = await signedContext();
+    for (const bad of [Number.NaN, -1, 1.5]) {
+      assert.throws(() => createChunkSignatureDecoder({ ...ctx, decodedContentLength: bad }), (err: unknown) => {
+        assertCode(err, 'InvalidArgument');
+        return true;
+      });
+    }
+  });
+
   test('refuses a chunk larger than it is willing to hold', async () => {
     const ctx = await signedContext();
     const body = await signedChunkedBody(pieces(2048), ctx);

@@ -57,6 +57,13 @@ export function createChunkSignatureDecoder(ctx: ChunkDecoderContext): Transform
   if (signed && (!signingKey || !scope || !amzDate || !seedSignature)) {
     throw new TypeError('signed aws-chunked decoding needs signingKey, scope, amzDate and seedSignature');
   }
+  const expectedLength = ctx.decodedContentLength;
+  if (expectedLength !== undefined && !(Number.isSafeInteger(expectedLength) && expectedLength >= 0)) {
+    throw new SigV4Error('InvalidArgument', 'x-amz-decoded-content-length must be a non-negative integer.', {
+      ArgumentName: 'x-amz-decoded-content-length',
+      ArgumentValue: String(expectedLength),
+    });
+  }
   const impl = ctx.crypto ?? webSigV4Crypto;
   const maxChunkSize = ctx.maxChunkSize ?? 16 * 1024 * 1024;
   const accessKeyId = ctx.accessKeyId ?? '';
@@ -106,7 +113,6 @@ export function createChunkSignatureDecoder(ctx: ChunkDecoderContext): Transform
       for (const event of parser.feed(bytes)) {
         switch (event.kind) {
           case 'chunk': {
-            if (finalChunkSeen) throw new SigV4Error('InvalidRequest', 'The aws-chunked request body has data after its last chunk.');
             if (!signed) break;
             const m = SIGNATURE_EXTENSION.exec(event.extensions);
             if (!m) throw signatureDoesNotMatch(accessKeyId, '', event.extensions);
@@ -118,7 +124,7 @@ export function createChunkSignatureDecoder(ctx: ChunkDecoderContext): Transform
           }
           case 'data': {
             decoded += event.bytes.byteLength;
-            if (ctx.decodedContentLength !== undefined && decoded > ctx.decodedContentLength) {
+            if (expectedLength !== undefined && decoded > expectedLength) {
               throw incompleteBody('The decoded body is longer than x-amz-decoded-content-length.');
             }
             if (signed) {
@@ -144,7 +150,7 @@ export function createChunkSignatureDecoder(ctx: ChunkDecoderContext): Transform
       if (signed && withTrailer && !trailerSignatureChecked) {
         throw signatureDoesNotMatch(accessKeyId, '', '');
       }
-      if (ctx.decodedContentLength !== undefined && decoded !== ctx.decodedContentLength) {
+      if (expectedLength !== undefined && decoded !== expectedLength) {
         throw incompleteBody('You did not provide the number of bytes specified by the x-amz-decoded-content-length HTTP header.');
       }
       ctx.onTrailers?.(trailers);

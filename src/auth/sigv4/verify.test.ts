@@ -162,6 +162,12 @@ describe('verifyRequest: Authorization header', () => {
     assert.equal(hostErr.details.HeadersNotSigned, 'host');
   });
 
+  test('lets configured headers added in transit (e.g. by a CDN) arrive unsigned', async () => {
+    const req = withHeaders(await headerSigned(), { 'x-amz-cf-id': 'abc' });
+    await rejectsWith(verifyRequest(req, deps()), 'AccessDenied');
+    await verifyRequest(req, deps({ allowUnsignedHeaders: ['x-amz-cf-id'] }));
+  });
+
   test('accepts repeated headers that the runtime joined with ", " while the client folded them with ","', async () => {
     const req = await headerSigned({ headers: { 'x-amz-meta-tags': 'a,b' } });
     const result = await verifyRequest(withHeaders(req, { 'x-amz-meta-tags': 'a, b' }), deps());

@@ -41,6 +41,11 @@ export interface VerifyDeps {
   signingKeyCache?: SigningKeyCache;
   /** Allowed clock difference for header auth; 15 minutes by default, as S3. */
   maxSkewMs?: number;
+  /**
+   * `x-amz-*` headers that may arrive unsigned because something between the
+   * client and the gateway adds them (e.g. `x-amz-cf-id` from a CDN). None by default.
+   */
+  allowUnsignedHeaders?: readonly string[];
 }
 
 export interface VerifiedRequest {
@@ -124,19 +129,24 @@ function checkScope(credential: Credential, amzDate: string, flavor: Flavor, dep
 }
 
 /** `host` must be signed, and so must every `x-amz-*` header the request carries. */
-function checkSignedHeaders(headers: Record<string, string>, signedHeaders: readonly string[], exempt: ReadonlySet<string>): void {
+function checkSignedHeaders(
+  headers: Record<string, string>,
+  signedHeaders: readonly string[],
+  presigned: boolean,
+  deps: VerifyDeps,
+): void {
   const signed = new Set(signedHeaders.map((name) => name.toLowerCase()));
   const missing: string[] = [];
   if (!signed.has('host')) missing.push('host');
   for (const name of Object.keys(headers)) {
-    if (name.startsWith('x-amz-') && !signed.has(name) && !exempt.has(name)) missing.push(name);
+    if (!name.startsWith('x-amz-') || signed.has(name)) continue;
+    // A presigned URL's payload hash is not a header; a client may still send one.
+    if (presigned && name === 'x-amz-content-sha256') continue;
+    if (deps.allowUnsignedHeaders?.includes(name)) continue;
+    missing.push(name);
   }
   if (missing.length > 0) throw headersNotSigned(missing);
 }
-
-const NOTHING_EXEMPT: ReadonlySet<string> = new Set();
-// A presigned URL's payload hash is not a header; a client may still send one.
-const PRESIGNED_EXEMPT: ReadonlySet<string> = new Set(['x-amz-content-sha256']);
 
 function checkPayloadHash(value: string): void {
   if (!isValidPayloadHash(value)) {
@@ -221,7 +231,7 @@ async function verifyHeaderAuth(req: GatewayRequest, authorization: string, deps
     throw new SigV4Error('InvalidRequest', 'Missing required header for this request: x-amz-content-sha256');
   }
   checkPayloadHash(payloadHash);
-  checkSignedHeaders(req.headers, parsed.signedHeaders, NOTHING_EXEMPT);
+  checkSignedHeaders(req.headers, parsed.signedHeaders, false, deps);
 
   const sessionToken = req.headers['x-amz-security-token'];
   const secret = await lookup(deps, parsed.accessKeyId, sessionToken);
@@ -269,7 +279,7 @@ async function verifyPresigned(req: GatewayRequest, deps: VerifyDeps): Promise<V
       ServerTime: isoSeconds(now),
     });
   }
-  checkSignedHeaders(req.headers, parsed.signedHeaders, PRESIGNED_EXEMPT);
+  checkSignedHeaders(req.headers, parsed.signedHeaders, true, deps);
 
   // A hash the client chose to sign (hoisted into the query, or a signed header) binds the body; otherwise none does.
   let payloadHash = parsed.contentSha256;
