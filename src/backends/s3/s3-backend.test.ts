@@ -416,3 +416,23 @@ test('a read-only view, or a connection without credentials, refuses writes with
   await assert.rejects(anonymous.delete('k'), WriteNotAllowedError);
   assert.equal(http.requests.length, 1);
 });
+
+test('a range on an empty object is unsatisfiable even when the server answers 200', async () => {
+  const http = scriptedHttp([{ status: 200, headers: { ...objectHeaders, 'content-length': '0' } }]);
+  await assert.rejects(
+    backend(http).backend.get('empty', { range: { kind: 'suffix', length: 1 } }),
+    (err: unknown) => err instanceof RangeNotSatisfiableError && err.size === 0,
+  );
+});
+
+test('a 304 without an ETag is completed with a plain HEAD', async () => {
+  const http = scriptedHttp([{ status: 304 }, { status: 200, headers: objectHeaders }]);
+  await assert.rejects(backend(http).backend.get('k', { conditions: { ifNoneMatch: '*' } }), (err: unknown) => {
+    assert.ok(err instanceof NotModifiedError);
+    assert.equal(err.etag, '"e1"');
+    assert.equal(err.lastModified.toISOString(), '2024-05-01T10:00:00.000Z');
+    return true;
+  });
+  assert.equal(http.requests[1]!.method, 'HEAD');
+  assert.equal(http.requests[1]!.headers['if-none-match'], undefined);
+});

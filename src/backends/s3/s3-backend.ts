@@ -31,9 +31,6 @@ import { parseListObjectsV2, quoteEtag } from './xml.ts';
 
 const LIST_BODY_LIMIT = 16 * 1024 * 1024;
 
-function notModified(headers: HeaderMap): NotModifiedError {
-  return new NotModifiedError(quoteEtag(headers['etag'] ?? ''), new Date(headers['last-modified'] ?? 0));
-}
 
 export class S3Backend implements Backend {
   readonly kind = 's3';
@@ -63,6 +60,13 @@ export class S3Backend implements Backend {
     return this.opts.prefix + key;
   }
 
+  /** A 304 must carry the ETag (RFC 9110 §15.4.5); for servers that leave it out, ask with a plain HEAD. */
+  private async notModified(key: string, headers: HeaderMap, signal: AbortSignal | undefined): Promise<NotModifiedError> {
+    if (headers['etag']) return new NotModifiedError(quoteEtag(headers['etag']), new Date(headers['last-modified'] ?? 0));
+    const info = await this.head(key, { signal });
+    return new NotModifiedError(info.etag, info.lastModified);
+  }
+
   async head(key: string, options: { conditions?: ReadConditions; signal?: AbortSignal } = {}): Promise<ObjectInfo> {
     let res: OutboundResponse;
     try {
@@ -78,7 +82,7 @@ export class S3Backend implements Backend {
       throw mapObjectError(err, key, options.conditions);
     }
     await consumeBody(res.body);
-    if (res.status === 304) throw notModified(res.headers);
+    if (res.status === 304) throw await this.notModified(key, res.headers, options.signal);
     return objectInfoFromHeaders(key, res.headers);
   }
 
@@ -104,9 +108,14 @@ export class S3Backend implements Backend {
     }
     if (res.status === 304) {
       await consumeBody(res.body);
-      throw notModified(res.headers);
+      throw await this.notModified(key, res.headers, options.signal);
     }
     const info = objectInfoFromHeaders(key, res.headers);
+    if (options.range && info.size === 0) {
+      // No range of an empty object is satisfiable (RFC 9110 §14.1.1); some servers answer 200 or 206 anyway.
+      await consumeBody(res.body);
+      throw new RangeNotSatisfiableError(0);
+    }
     const { range } = res.status === 206 ? parseContentRange(res.headers['content-range']) : {};
     return range ? { info, body: res.body, range } : { info, body: res.body };
   }

@@ -1,0 +1,111 @@
+/**
+ * The backend contract suite against real S3 implementations: s3rver (npm)
+ * and moto (Python), each with and without a base prefix. Every test gets a
+ * fresh bucket on a server shared by the suite. With a base prefix, objects
+ * are planted next to it so that any leak across the prefix shows up.
+ *
+ * Where a server lacks a feature, the named test is skipped with the reason;
+ * the checks themselves are the same for every backend.
+ */
+import { after, describe } from 'node:test';
+import { runBackendContract } from '../../../test/contract/backend-contract.ts';
+import { startMotoServer, motoUnavailableReason } from '../../../test/peers/moto-peer.ts';
+import type { S3Peer } from '../../../test/peers/s3-peer.ts';
+import { startS3rver } from '../../../test/peers/s3rver-peer.ts';
+import { bytesBody } from '../../core/body.ts';
+import { createNodeHttpClient } from '../../runtimes/node/http-client.ts';
+import { S3Backend } from './s3-backend.ts';
+
+const BASE_PREFIX = 'base/dir/';
+/** Keys just outside the base prefix: a backend that ignored it would list them. */
+const NEIGHBOURS = ['base/dir', 'base/dir0', 'base/di', 'outside'];
+
+/** Start a peer on first use; stop it when the file's tests are done. */
+function sharedPeer(start: () => Promise<S3Peer>): () => Promise<S3Peer> {
+  let started: Promise<S3Peer> | undefined;
+  after(async () => {
+    const peer = await started?.catch(() => undefined);
+    await peer?.stop();
+  });
+  return () => (started ??= start());
+}
+
+let buckets = 0;
+
+function runAgainst(label: string, peer: () => Promise<S3Peer>, prefix: string, skip: Record<string, string>): void {
+  runBackendContract(
+    label,
+    async () => {
+      const server = await peer();
+      const bucket = `contract-${++buckets}-${prefix ? 'p' : 'n'}`;
+      await server.createBucket(bucket);
+      const http = createNodeHttpClient({ connectTimeoutMs: 2000, idleTimeoutMs: 10_000 });
+      const options = {
+        endpoint: server.endpoint,
+        region: server.region,
+        bucket,
+        forcePathStyle: true,
+        credentials: server.credentials,
+        http,
+        retry: { attempts: 2, baseDelayMs: 10 },
+      };
+      if (prefix) {
+        const whole = new S3Backend({ ...options, prefix: '' });
+        for (const key of NEIGHBOURS) await whole.put(key, bytesBody(key), { metadata: {} });
+      }
+      return { backend: new S3Backend({ ...options, prefix }), cleanup: async () => http.close() };
+    },
+    { skip, readOnly: (writable) => (writable as S3Backend).readOnlyView() },
+  );
+}
+
+/** s3rver 3.7 keeps objects as files named after their keys and implements only part of S3's reads and listings. */
+const S3RVER_PATHS =
+  's3rver maps keys to file paths: "..", "." and empty segments resolve as paths (the peer refuses those that would leave its folder)';
+const S3RVER_RANGES = 's3rver reads Range bounds with falsy checks: "bytes=0-0" and "bytes=-0" return the whole object, "bytes=-3" is served as "bytes=0-3"';
+const S3RVER_IF_MATCH = 's3rver ignores If-Match and If-Unmodified-Since';
+const S3RVER_TOKENS = "s3rver makes continuation tokens with DES, which Node 20's OpenSSL 3 refuses: every truncated listing answers 500";
+const S3RVER_ORDER = 's3rver lists keys in the order it walks its folders, not in UTF-8 byte order';
+const s3rverSkips: Record<string, string> = {
+  'each hostile key is stored, read back byte-faithfully and listed exactly once': S3RVER_PATHS,
+  'hostile keys that do not nest under one another coexist and list in byte order': S3RVER_PATHS,
+  'the whole hostile corpus coexists and lists in byte order': S3RVER_PATHS,
+  'a bounded range returns exactly those bytes': S3RVER_RANGES,
+  'a suffix range returns the last bytes, or the whole object when longer': S3RVER_RANGES,
+  'an unsatisfiable range fails with RangeNotSatisfiableError carrying the size': S3RVER_RANGES,
+  'If-Match passes on the current ETag and fails otherwise': S3RVER_IF_MATCH,
+  'If-Unmodified-Since fails when the object is newer': S3RVER_IF_MATCH,
+  'conditions are checked against the current version after an overwrite': S3RVER_IF_MATCH,
+  'conditions combine with S3 precedence': `${S3RVER_IF_MATCH}, and checks If-Modified-Since even when If-None-Match is present`,
+  'an unrestricted listing returns every key once, in byte order, with sizes and ETags': S3RVER_ORDER,
+  'a prefix selects the keys that start with it, including partial segments': S3RVER_ORDER,
+  'a key and keys below it (`a` and `a/b`) coexist and list apart': S3RVER_ORDER,
+  'keys list in UTF-8 byte order, astral characters after U+E000–U+FFFF': `${S3RVER_ORDER}; ${S3RVER_TOKENS}`,
+  'the "/" delimiter groups keys into common prefixes':
+    's3rver skips folders below the prefix that contain the delimiter, so it never reports their common prefixes ("photos/2023/" under "photos/")',
+  'a multi-character delimiter groups on its first occurrence after the prefix':
+    's3rver ends a common prefix one character into the delimiter ("x-" instead of "x--" for "--")',
+  'startAfter is exclusive and skips common prefixes at or before it': 's3rver reports a common prefix equal to start-after ("a/" after "a/")',
+  'paging with small maxKeys visits every key once, with no gaps': S3RVER_TOKENS,
+  'paging through common prefixes returns each group once': S3RVER_TOKENS,
+  'a page of exactly the remaining entries is not truncated': S3RVER_TOKENS,
+};
+const s3rver = sharedPeer(() => startS3rver());
+runAgainst('s3 over s3rver', s3rver, '', s3rverSkips);
+runAgainst('s3 over s3rver with a base prefix', s3rver, BASE_PREFIX, s3rverSkips);
+
+const motoMissing = motoUnavailableReason();
+describe('moto', { skip: motoMissing ?? false }, () => {
+  if (motoMissing) return;
+  const moto = sharedPeer(() => startMotoServer());
+  const motoSkips: Record<string, string> = {
+    'If-Match passes on the current ETag and fails otherwise':
+      'moto compares If-Match as one literal ETag: "*" and ETag lists never match (412)',
+    'If-None-Match on the current ETag means not modified':
+      'moto compares If-None-Match as one literal ETag: "*" never matches (200 instead of 304)',
+    'conditions combine with S3 precedence':
+      'moto checks each condition on its own: a true If-Match does not override a false If-Unmodified-Since (412), nor a false If-None-Match a true If-Modified-Since (304)',
+  };
+  runAgainst('s3 over moto', moto, '', motoSkips);
+  runAgainst('s3 over moto with a base prefix', moto, BASE_PREFIX, motoSkips);
+});
