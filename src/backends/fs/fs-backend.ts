@@ -106,7 +106,9 @@ export class FsBackend implements Backend {
         if (resolved === 'unsatisfiable') throw new RangeNotSatisfiableError(stats.size);
         range = resolved;
       }
-      const stream = createReadStream(readPath, { fd, start: range?.start ?? 0, end: range?.end, autoClose: true });
+      // An explicit end serves exactly the size announced (even if the file grows) and saves the EOF read.
+      const end = range?.end ?? (stats.size > 0 ? stats.size - 1 : undefined);
+      const stream = createReadStream(readPath, { fd, start: range?.start ?? 0, end, autoClose: true });
       const body = new RuntimeBody(stream, () => Readable.toWeb(stream) as unknown as WebByteStream, () => stream.destroy());
       return range ? { info, body, range } : { info, body };
     } catch (error) {
@@ -318,6 +320,8 @@ export class FsBackend implements Backend {
   /** Create the folders a key needs; a file in the way is a conflict, a link out of the root is refused. */
   private async prepareFolder(guard: RootGuard, key: string, folder: string): Promise<void> {
     if (folder === this.root) return;
+    // Checked before creating anything, so not even an empty folder appears outside the root.
+    if (!(await guard.canCreateInside(folder))) throw new UnsupportedKeyError(key, 'the key leads out of the root through a link');
     try {
       await mkdir(folder, { recursive: true });
     } catch (error) {
@@ -325,7 +329,6 @@ export class FsBackend implements Backend {
       if (code === 'EEXIST' || code === 'ENOTDIR') throw new KeyConflictError(key, 'a parent of the key is an object');
       throw error;
     }
-    if (!(await guard.folderInside(folder))) throw new UnsupportedKeyError(key, 'the key leads out of the root through a link');
   }
 
   private async moveIntoPlace(guard: RootGuard, key: string, temp: string, { path, folder }: Location): Promise<void> {

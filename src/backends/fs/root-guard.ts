@@ -24,19 +24,34 @@ export class RootGuard {
   }
 
   /**
-   * Whether the folder at `dir` (a path under the root) really lies inside it.
-   * Answers synchronously from the cache when it can.
+   * Whether the folder at `dir` (a path under the root) exists and really lies
+   * inside it. Answers synchronously from the cache when it can; only folders
+   * that exist are cached, so a folder created later is judged afresh.
    */
   folderInside(dir: string): boolean | Promise<boolean> {
     if (dir === this.root) return true;
     const verdict = this.verdicts.get(dir);
     if (verdict && verdict.until > Date.now()) return verdict.inside;
     return this.resolve(dir).then((real) => {
-      const inside = real !== undefined && this.isInside(real);
+      if (real === undefined) return false;
+      const inside = this.isInside(real);
       if (this.verdicts.size >= MAX_VERDICTS) this.verdicts.clear();
       this.verdicts.set(dir, { inside, until: Date.now() + VERDICT_TTL_MS });
       return inside;
     });
+  }
+
+  /**
+   * Whether creating the folder `dir` (and any missing parents) would stay
+   * inside the root: its nearest existing ancestor must really lie inside.
+   */
+  async canCreateInside(dir: string): Promise<boolean> {
+    for (let path = dir; path.length >= this.root.length; path = path.slice(0, path.lastIndexOf('/'))) {
+      const real = await this.resolve(path);
+      if (real !== undefined) return this.isInside(real);
+      if (path === this.root) return false;
+    }
+    return false;
   }
 
   /** The real path behind `path` when it exists and lies inside the root; otherwise undefined. */
