@@ -436,3 +436,19 @@ test('a 304 without an ETag is completed with a plain HEAD', async () => {
   assert.equal(http.requests[1]!.method, 'HEAD');
   assert.equal(http.requests[1]!.headers['if-none-match'], undefined);
 });
+
+test('a failing credentials provider is reported as unavailable credentials, without sending anything', async () => {
+  const http = scriptedHttp([]);
+  const { backend: b } = backend(http, {
+    credentials: async () => {
+      throw new Error('token exchange refused');
+    },
+  });
+  await assert.rejects(b.head('k'), (err: unknown) => {
+    assert.ok(err instanceof BackendUnavailableError);
+    assert.equal(err.message, 'storage backend credentials unavailable');
+    assert.match(String((err.cause as { error: string }).error), /token exchange refused/);
+    return true;
+  });
+  assert.equal(http.requests.length, 0);
+});

@@ -97,6 +97,8 @@ export class S3Transport {
       } catch (err) {
         // The caller going away is not a backend failure.
         if (call.signal?.aborted) throw call.signal.reason;
+        // Credential providers retry on their own; their failure is final here.
+        if (err instanceof BackendUnavailableError) throw err;
         lastFailure = err;
         continue;
       }
