@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { ReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
 import { mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -252,6 +253,46 @@ test('a folder first asked for while missing can be written afterwards', async (
   await rejectsNotFound(backend, 'later/x');
   await put(backend, 'later/x', 'now here');
   assert.equal(await text(backend, 'later/x'), 'now here');
+});
+
+test('an upload handed over as a native Node stream is stored, and a failing one leaves nothing', async (t) => {
+  const { root } = await sandbox(t);
+  const backend = new FsBackend({ root, readOnly: false });
+  const native = (readable: Readable) => new RuntimeBody(readable, () => Readable.toWeb(readable) as unknown as ReadableStream<Uint8Array>);
+  const result = await backend.put('n', native(Readable.from([Buffer.from('na'), Buffer.from('tive')])), { metadata: {} });
+  assert.equal(result.etag, md5('native'));
+  assert.equal(await text(backend, 'n'), 'native');
+  const failing = new Readable({ read() {} });
+  failing.push(Buffer.from('part'));
+  setTimeout(() => failing.destroy(new Error('connection reset')), 10);
+  await assert.rejects(backend.put('n', native(failing), { metadata: {} }), /connection reset/);
+  assert.equal(await text(backend, 'n'), 'native');
+  assert.deepEqual(await readdir(join(root, '.sluice/tmp')), []);
+});
+
+test('concurrent puts to one key leave one whole version whose sidecar matches it', async (t) => {
+  const { root } = await sandbox(t);
+  const backend = new FsBackend({ root, readOnly: false });
+  await Promise.all(Array.from({ length: 12 }, (_, i) =>
+    backend.put('same', bytesBody(`version ${i}`.repeat(i + 1)), { contentType: `text/v${i}`, metadata: { v: String(i) } })));
+  for (const reader of [backend, new FsBackend({ root, readOnly: true })]) {
+    const head = await reader.head('same');
+    const content = await text(reader, 'same');
+    assert.equal(content, `version ${head.metadata.v}`.repeat(Number(head.metadata.v) + 1));
+    assert.equal(head.etag, md5(content));
+    assert.equal(head.contentType, `text/v${head.metadata.v}`);
+  }
+});
+
+test('puts into a folder succeed while deletes empty and prune it', async (t) => {
+  const { root } = await sandbox(t);
+  const backend = new FsBackend({ root, readOnly: false });
+  for (let i = 0; i < 30; i++) {
+    await put(backend, 'f/g/old', 'o');
+    await Promise.all([backend.delete('f/g/old'), put(backend, `f/g/new${i}`, 'n'), backend.delete(`f/g/new${i - 1}`)]);
+    assert.equal(await text(backend, `f/g/new${i}`), 'n');
+  }
+  assert.deepEqual(await listKeys(backend), ['f/g/new29']);
 });
 
 test('a missing root is created for a writable backend and reported for a read-only one', async (t) => {

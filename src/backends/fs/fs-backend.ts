@@ -31,18 +31,14 @@ import { RuntimeBody, type Body, type WebByteStream } from '../../core/body.ts';
 import { applyConditions } from '../../core/s3/conditions.ts';
 import { listSorted, listStartPoint } from '../../core/s3/list-sorted.ts';
 import { resolveRange } from '../../core/s3/range.ts';
-import { KeyedLock, Semaphore } from './concurrency.ts';
-import { contentTypeFor } from './content-types.ts';
-import {
-  closeQuietly, errnoCode, fstatAsync, isAbsent, lstatAsync, md5OfOpenFile, openForRead, statAsync,
-} from './fs-ops.ts';
+import { KeyedLock } from './concurrency.ts';
+import { closeQuietly, errnoCode, fstatAsync, isAbsent, lstatAsync, openForRead, statAsync } from './fs-ops.ts';
 import { encodeKey } from './key-paths.ts';
 import { LongNames } from './long-names.ts';
-import { MetaCache } from './meta-cache.ts';
 import { receiveToTemp } from './object-writer.ts';
 import { PrivateArea } from './private-area.ts';
 import { RootGuard } from './root-guard.ts';
-import { fingerprintOf, readSidecar, serializeSidecar, type StoredMeta } from './sidecar.ts';
+import { objectInfo, ObjectMetaStore, putMeta } from './object-meta.ts';
 import { TreeWalker, type WalkEntry } from './tree-walker.ts';
 
 export interface FsBackendOptions {
@@ -50,7 +46,6 @@ export interface FsBackendOptions {
   readOnly: boolean;
 }
 
-const HEADER_FIELDS = ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl', 'expires'] as const;
 /** Linux PATH_MAX: longer paths cannot be opened at all. */
 const PATH_MAX_BYTES = 4095;
 const TEMP_MAX_AGE_MS = 24 * 3600 * 1000;
@@ -69,24 +64,23 @@ export class FsBackend implements Backend {
   private starting: Promise<RootGuard> | undefined;
   private readonly area: PrivateArea;
   private readonly names: LongNames;
-  private readonly cache = new MetaCache();
-  private readonly loading = new Map<string, Promise<StoredMeta>>();
-  private readonly metaWork = new Semaphore(32);
   private readonly locks = new KeyedLock();
+  private readonly meta: ObjectMetaStore;
 
   constructor(options: FsBackendOptions) {
     this.root = resolvePath(options.root);
     this.readOnly = options.readOnly;
     this.area = new PrivateArea(this.root);
     this.names = new LongNames(this.area);
+    this.meta = new ObjectMetaStore(this.area, this.locks, !this.readOnly);
   }
 
   async head(key: string, options: { conditions?: ReadConditions; signal?: AbortSignal } = {}): Promise<ObjectInfo> {
     const guard = this.guard ?? (await this.start());
     const location = this.locate(key);
     const { stats, readPath } = await this.statObject(guard, key, location);
-    const meta = this.cache.get(location.path, stats) ?? (await this.loadMeta(key, location.path, readPath, stats));
-    const info = this.toInfo(key, stats, meta);
+    const meta = this.meta.cached(location.path, stats) ?? (await this.meta.load(key, location.path, readPath, stats));
+    const info = objectInfo(key, stats, meta);
     applyConditions(info, options.conditions);
     return info;
   }
@@ -97,8 +91,8 @@ export class FsBackend implements Backend {
     const location = this.locate(key);
     const { fd, stats, readPath } = await this.openObject(guard, key, location);
     try {
-      const meta = this.cache.get(location.path, stats) ?? (await this.loadMeta(key, location.path, readPath, stats, fd));
-      const info = this.toInfo(key, stats, meta);
+      const meta = this.meta.cached(location.path, stats) ?? (await this.meta.load(key, location.path, readPath, stats, fd));
+      const info = objectInfo(key, stats, meta);
       applyConditions(info, options.conditions);
       let range: GetResult['range'];
       if (options.range) {
@@ -144,8 +138,7 @@ export class FsBackend implements Backend {
     });
     const temp = this.area.tempPath();
     const received = await receiveToTemp(temp, body, options.signal, fail);
-    const meta: StoredMeta = { etag: `"${received.md5}"`, put: true, metadata: { ...metadata.metadata } };
-    for (const field of HEADER_FIELDS) if (metadata[field] !== undefined) meta[field] = metadata[field];
+    const meta = putMeta(`"${received.md5}"`, metadata);
     try {
       await this.locks.run(location.path, async () => {
         options.signal?.throwIfAborted();
@@ -153,8 +146,7 @@ export class FsBackend implements Backend {
         await this.prepareFolder(guard, key, location.folder);
         await this.moveIntoPlace(guard, key, temp, location);
         // After the rename: a failed rename must leave the previous object's sidecar alone.
-        await this.area.writeAtomic(this.area.sidecarPath(key), serializeSidecar(key, received.stats, meta));
-        this.cache.set(location.path, received.stats, meta);
+        await this.meta.store(key, location.path, received.stats, meta);
       });
     } catch (error) {
       await unlink(temp).catch(() => {});
@@ -174,8 +166,7 @@ export class FsBackend implements Backend {
         const stats = await lstatAsync(location.path).catch(() => undefined);
         if (!stats || stats.isDirectory()) return; // No such object (a folder holds other keys).
         await unlink(location.path);
-        await unlink(this.area.sidecarPath(key)).catch(() => {});
-        this.cache.delete(location.path);
+        await this.meta.forget(key, location.path);
       });
       await this.pruneEmptyFolders(location.folder);
     } catch (error) {
@@ -256,65 +247,12 @@ export class FsBackend implements Backend {
     const folder = entry.path.slice(0, entry.path.lastIndexOf('/'));
     try {
       const { stats, readPath } = await this.statObject(guard, entry.key, { path: entry.path, folder });
-      const meta = this.cache.get(entry.path, stats) ?? (await this.loadMeta(entry.key, entry.path, readPath, stats));
+      const meta = this.meta.cached(entry.path, stats) ?? (await this.meta.load(entry.key, entry.path, readPath, stats));
       return { key: entry.key, size: stats.size, etag: meta.etag, lastModified: stats.mtime };
     } catch (error) {
       if (error instanceof ObjectNotFoundError) return undefined; // Removed since the folder was read.
       throw error;
     }
-  }
-
-  /**
-   * Metadata from the sidecar, or else a computed ETag; loads of one file
-   * version are shared. `path` is the key's own path (the cache key),
-   * `readPath` the file actually read (a symlink's target).
-   */
-  private loadMeta(key: string, path: string, readPath: string, stats: Stats, fd?: number): Promise<StoredMeta> {
-    const id = `${path}\0${stats.ino}:${stats.size}:${stats.mtimeMs}`;
-    let pending = this.loading.get(id);
-    if (!pending) {
-      pending = this.metaWork.run(() => this.readOrComputeMeta(key, path, readPath, stats, fd))
-        .finally(() => this.loading.delete(id));
-      this.loading.set(id, pending);
-    }
-    return pending;
-  }
-
-  private async readOrComputeMeta(key: string, path: string, readPath: string, stats: Stats, fd?: number): Promise<StoredMeta> {
-    const stored = await readSidecar(this.area.sidecarPath(key), key, stats);
-    if (stored) {
-      this.cache.set(path, stats, stored);
-      return stored;
-    }
-    const ownFd = fd === undefined ? await openForRead(readPath, true) : undefined;
-    let md5: string;
-    try {
-      md5 = await md5OfOpenFile(fd ?? ownFd!);
-    } finally {
-      if (ownFd !== undefined) closeQuietly(ownFd);
-    }
-    const meta: StoredMeta = { etag: `"${md5}"`, put: false, metadata: {} };
-    // A put may have cached the authoritative metadata meanwhile; do not overwrite it.
-    if (!this.cache.get(path, stats)) this.cache.set(path, stats, meta);
-    if (!this.readOnly) void this.persistComputed(key, path, readPath, stats, meta).catch(() => {});
-    return meta;
-  }
-
-  /** Save a computed ETag, unless the file changed or a put wrote its own sidecar meanwhile. */
-  private persistComputed(key: string, path: string, readPath: string, stats: Stats, meta: StoredMeta): Promise<void> {
-    return this.locks.run(path, async () => {
-      const current = await statAsync(readPath).catch(() => undefined);
-      if (!current || current.ino !== stats.ino || current.size !== stats.size || current.mtimeMs !== stats.mtimeMs) return;
-      if (await readSidecar(this.area.sidecarPath(key), key, current)) return;
-      await this.area.writeAtomic(this.area.sidecarPath(key), serializeSidecar(key, fingerprintOf(stats), meta));
-    });
-  }
-
-  private toInfo(key: string, stats: Stats, meta: StoredMeta): ObjectInfo {
-    const info: ObjectInfo = { key, size: stats.size, etag: meta.etag, lastModified: stats.mtime, metadata: { ...meta.metadata } };
-    for (const field of HEADER_FIELDS) if (meta[field] !== undefined) info[field] = meta[field];
-    if (!meta.put && info.contentType === undefined) info.contentType = contentTypeFor(key);
-    return info;
   }
 
   /** Create the folders a key needs; a file in the way is a conflict, a link out of the root is refused. */
