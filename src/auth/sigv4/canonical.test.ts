@@ -1,3 +1,4 @@
+/** Canonical URI, query and headers: S3's encoding and folding rules. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { canonicalHeaders, canonicalQuery, canonicalRequest, canonicalUri, credentialScope, stringToSign, trimAll } from './canonical.ts';

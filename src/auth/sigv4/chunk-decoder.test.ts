@@ -1,3 +1,4 @@
+/** aws-chunked decoding with chunk signatures, signed trailers and unsigned trailers. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type ChunkDecoderContext, createChunkSignatureDecoder } from './chunk-decoder.ts';

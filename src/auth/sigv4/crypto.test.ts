@@ -1,3 +1,4 @@
+/** SHA-256 and HMAC primitives against NIST and RFC 4231 vectors. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createPortableSha256, EMPTY_SHA256, timingSafeEqual, toHex, utf8, webSigV4Crypto } from './crypto.ts';

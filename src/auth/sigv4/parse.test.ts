@@ -1,3 +1,4 @@
+/** Parsing the Authorization header, presigned query parameters and timestamps. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { SigV4Error } from './errors.ts';

@@ -1,3 +1,4 @@
+/** Streamed body check against a signed x-amz-content-sha256. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { readAll } from '../../core/body.ts';

@@ -1,3 +1,4 @@
+/** Outbound signing and presigning, checked by round trips through verification. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { presignUrl, signRequest } from './sign-request.ts';

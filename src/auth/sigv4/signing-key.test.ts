@@ -1,3 +1,4 @@
+/** Signing-key derivation, its LRU cache, and request signatures. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type SigV4Crypto, toHex, webSigV4Crypto } from './crypto.ts';

@@ -1,3 +1,4 @@
+/** Inbound verification: accepted requests, and the S3 error for each way a request can be wrong. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { GatewayRequest } from '../../core/http.ts';

@@ -1,3 +1,4 @@
+/** The node:crypto SigV4 primitives agree with the WebCrypto default. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { toHex, webSigV4Crypto } from '../../auth/sigv4/crypto.ts';
