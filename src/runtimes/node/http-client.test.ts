@@ -123,6 +123,17 @@ test('node client reuses keep-alive connections', async (t) => {
   assert.equal(first, second);
 });
 
+test('node client drops pooled connections unused for keepAliveMs, without failing later requests', async (t) => {
+  const { base } = await startServer(t, (req, res) => res.end(String(req.socket.remotePort)));
+  const c = client(t, { keepAliveMs: 100, idleTimeoutMs: 50 });
+  const port = async () => text(await readAll((await c.request({ method: 'GET', url: `${base}/`, headers: {} })).body));
+  const first = await port();
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.equal(await port(), first, 'reused while fresh');
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  assert.notEqual(await port(), first, 'replaced after sitting idle in the pool');
+});
+
 test('node client rejects with a connection error for a closed port', async (t) => {
   const probe = net.createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
