@@ -1,3 +1,5 @@
+import type { PermissionStatement } from './identity.ts';
+
 /**
  * The validated configuration the gateway runs on. `src/config/` turns a YAML
  * or JSON document into this shape (reporting every problem at once); the
@@ -67,8 +69,37 @@ export interface ServerConfig {
   shutdownGraceSeconds: number;
 }
 
+/** An account defined in the config file, with the grants it holds. */
+export interface AccountConfig {
+  name: string;
+  grants: PermissionStatement[];
+}
+
+/** A long-lived access key defined in the config file (its secret usually from an environment variable). */
+export interface AccessKeyConfig {
+  accessKeyId: string;
+  secretAccessKey: string;
+  account: string;
+  label: string;
+  status: 'active' | 'disabled';
+  expiresAt?: Date;
+  ceiling?: PermissionStatement[];
+}
+
+export interface PolicyConfig {
+  /** SQLite database for keys, accounts, grants and buckets managed at run time (absolute path). */
+  sqlitePath?: string;
+  /** Master key (base64 of 32 bytes) that encrypts stored secrets; required with `sqlitePath`. */
+  masterKey?: string;
+  /** How long policy lookups are cached; changes made by another process show within this. */
+  cacheTtlSeconds: number;
+}
+
 export interface SluiceConfig {
   server: ServerConfig;
   connections: Record<string, ConnectionConfig>;
   buckets: BucketConfig[];
+  accounts?: AccountConfig[];
+  accessKeys?: AccessKeyConfig[];
+  policy?: PolicyConfig;
 }
