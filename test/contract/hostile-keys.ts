@@ -45,6 +45,3 @@ export const hostileKeys: readonly string[] = [
 export const coexistingHostileKeys: readonly string[] = hostileKeys.filter(
   (key) => !hostileKeys.some((other) => other.startsWith(key + '/')),
 );
-
-/** The corpus keys that any backend can hold at once (for suites that store the corpus together). */
-export const HOSTILE_KEYS = coexistingHostileKeys;
