@@ -8,16 +8,26 @@ import { startS3rver } from './s3rver-peer.ts';
 import { startMotoServer } from './moto-peer.ts';
 import { PeerUnavailableError, type S3Peer } from './s3-peer.ts';
 
+async function signedFetch(peer: S3Peer, method: string, path: string, credentials = peer.credentials): Promise<Response> {
+  const url = `${peer.endpoint}${path}`;
+  const headers = await signRequest({ method, url, headers: {} }, credentials, {
+    region: 'us-east-1',
+    service: 's3',
+    payloadHash: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855',
+  });
+  delete headers.host;
+  return fetch(url, { method, headers });
+}
+
 async function assertServesBucket(peer: S3Peer): Promise<void> {
   assert.match(peer.endpoint, /^http:\/\/127\.0\.0\.1:\d+$/);
-  // Both peers answer anonymous requests; the bucket exists and is empty.
-  const res = await fetch(`${peer.endpoint}/${peer.bucket}?list-type=2`);
+  const res = await signedFetch(peer, 'GET', `/${peer.bucket}?list-type=2`);
   const body = await res.text();
   assert.equal(res.status, 200, body);
   assert.match(body, new RegExp(`<Name>${peer.bucket}</Name>`));
   assert.match(body, /<KeyCount>0<\/KeyCount>/);
   await peer.createBucket('second-bucket');
-  const second = await fetch(`${peer.endpoint}/second-bucket?list-type=2`);
+  const second = await signedFetch(peer, 'GET', '/second-bucket?list-type=2');
   assert.equal(second.status, 200, await second.text());
 }
 
@@ -46,6 +56,14 @@ test('startMotoServer serves a bucket on loopback and stop() ends it', async (t)
   }
   try {
     await assertServesBucket(peer);
+    // Signatures are checked: a wrong secret and an unsigned request are refused.
+    const forged = await signedFetch(peer, 'GET', `/${peer.bucket}?list-type=2`, { ...peer.credentials, secretAccessKey: 'wrong' });
+    assert.equal(forged.status, 403);
+    assert.match(await forged.text(), /SignatureDoesNotMatch/);
+    // moto answers an unsigned request with a 500 rather than S3's 403; either way it is refused.
+    const anonymous = await fetch(`${peer.endpoint}/${peer.bucket}?list-type=2`);
+    await anonymous.arrayBuffer();
+    assert.ok(anonymous.status >= 400, `anonymous listing answered ${anonymous.status}`);
   } finally {
     await peer.stop();
   }
