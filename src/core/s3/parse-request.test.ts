@@ -107,3 +107,13 @@ test('PutObject collects content headers and user metadata', () => {
   assert.deepEqual(op.metadata, { contentType: 'text/csv', cacheControl: 'max-age=5', metadata: { station: 'a1' } });
   assert.equal(op.contentLength, 12);
 });
+
+test('aws-chunked is dropped from the stored Content-Encoding', () => {
+  const chunked = parse('PUT', '/b/k', { 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '5', 'content-length': '90' });
+  assert.ok(chunked.name === 'PutObject');
+  assert.equal(chunked.metadata.contentEncoding, undefined);
+  assert.equal(chunked.contentLength, 5);
+  const both = parse('PUT', '/b/k', { 'content-encoding': 'aws-chunked,gzip' });
+  assert.ok(both.name === 'PutObject');
+  assert.equal(both.metadata.contentEncoding, 'gzip');
+});

@@ -188,7 +188,9 @@ function parseOverrides(query: Map<string, string>): ResponseOverrides {
 function parseWriteHeaders(headers: HeaderMap): { metadata: ObjectMetadata; contentLength?: number; contentMd5?: string } {
   const metadata: ObjectMetadata = { metadata: {} };
   if (headers['content-type'] !== undefined) metadata.contentType = headers['content-type'];
-  if (headers['content-encoding'] !== undefined) metadata.contentEncoding = headers['content-encoding'];
+  // `aws-chunked` describes the upload's framing, not the object: S3 does not store it.
+  const encoding = headers['content-encoding']?.split(',').map((e) => e.trim()).filter((e) => e !== '' && e.toLowerCase() !== 'aws-chunked').join(', ');
+  if (encoding) metadata.contentEncoding = encoding;
   if (headers['content-disposition'] !== undefined) metadata.contentDisposition = headers['content-disposition'];
   if (headers['content-language'] !== undefined) metadata.contentLanguage = headers['content-language'];
   if (headers['cache-control'] !== undefined) metadata.cacheControl = headers['cache-control'];
