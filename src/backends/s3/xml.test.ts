@@ -75,7 +75,12 @@ test('multipart documents: upload id, completion result or embedded error, reque
   assert.equal(parseUploadId('<InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key><UploadId>u&amp;1</UploadId></InitiateMultipartUploadResult>'), 'u&1');
   assert.throws(() => parseUploadId('<Other/>'), SyntaxError);
   assert.deepEqual(parseCompleteMultipartUpload('<CompleteMultipartUploadResult><ETag>&quot;e-2&quot;</ETag></CompleteMultipartUploadResult>'), { etag: '"e-2"' });
-  assert.equal(parseCompleteMultipartUpload('<Error><Code>InternalError</Code></Error>'), undefined);
+  assert.deepEqual(
+    parseCompleteMultipartUpload('<?xml version="1.0"?><CompleteMultipartUploadResponse xmlns="x"><Key>k</Key><ETag>"f-3"</ETag></CompleteMultipartUploadResponse>'),
+    { etag: '"f-3"' },
+  );
+  assert.equal(parseCompleteMultipartUpload('<?xml version="1.0"?>\n<Error><Code>InternalError</Code></Error>'), undefined);
+  assert.equal(parseCompleteMultipartUpload('<CompleteMultipartUploadResult><Key>k</Key></CompleteMultipartUploadResult>'), undefined);
   assert.equal(
     completeMultipartUploadXml([{ partNumber: 1, etag: '"a"' }, { partNumber: 2, etag: '"b"' }]),
     '<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>&quot;a&quot;</ETag></Part><Part><PartNumber>2</PartNumber><ETag>&quot;b&quot;</ETag></Part></CompleteMultipartUpload>',

@@ -126,9 +126,15 @@ export function parseUploadId(xml: string): string {
   return id;
 }
 
-/** The ETag of a CompleteMultipartUploadResult, or undefined when the document is an `<Error>` (S3 may send one with 200). */
+/**
+ * The ETag of a CompleteMultipartUploadResult, or undefined when the document
+ * is an `<Error>` (S3 may send one with 200) or has no ETag. The root's name is
+ * not checked: some servers call it `CompleteMultipartUploadResponse`.
+ */
 export function parseCompleteMultipartUpload(xml: string): { etag: string } | undefined {
-  const root = child(parser.parse(xml), 'CompleteMultipartUploadResult');
+  const doc = parser.parse(xml) as Node;
+  if ('Error' in doc) return undefined;
+  const root = Object.values(doc).find((value) => value !== null && typeof value === 'object');
   const etag = text(child(root, 'ETag'));
   return etag ? { etag: quoteEtag(etag) } : undefined;
 }
