@@ -4,6 +4,7 @@
  */
 import {
   BackendUnavailableError,
+  KeyConflictError,
   NotModifiedError,
   ObjectNotFoundError,
   PreconditionFailedError,
@@ -11,7 +12,7 @@ import {
   UnsupportedKeyError,
   WriteNotAllowedError,
 } from '../backend-errors.ts';
-import { S3Error, isS3ErrorCode, noSuchKey } from './s3-error.ts';
+import { S3Error, invalidArgument, isS3ErrorCode, noSuchKey } from './s3-error.ts';
 
 /** Map a backend failure to the S3 error a client sees; unknown failures return undefined (→ opaque 500). */
 export function toS3Error(error: unknown): S3Error | undefined {
@@ -33,6 +34,9 @@ export function toS3Error(error: unknown): S3Error | undefined {
     return new S3Error('InvalidRange', 'The requested range is not satisfiable', {
       ActualObjectSize: String(error.size),
     }, { 'content-range': `bytes */${error.size}` });
+  }
+  if (error instanceof KeyConflictError) {
+    return invalidArgument('The key conflicts with an existing object or folder on this backend (it cannot hold both "a" and "a/b").', 'key', error.key);
   }
   if (error instanceof UnsupportedKeyError) return new S3Error('KeyTooLongError', 'Your key is too long');
   if (error instanceof WriteNotAllowedError) return new S3Error('AccessDenied', 'Access Denied');

@@ -9,6 +9,7 @@ import type { Backend } from '../../core/backend.ts';
 import type { SluiceConfig } from '../../core/config.ts';
 import { type GatewayOptions, createGateway } from '../../core/gateway.ts';
 import type { LogSink } from '../../core/runtime.ts';
+import { createAccessControl } from './access-control.ts';
 import { createBackends } from './backends.ts';
 import { handleNodeRequest } from './bridge.ts';
 
@@ -45,9 +46,13 @@ export function parseListen(listen: string): { host: string; port: number } {
 export async function startServer(config: SluiceConfig, options: StartOptions = {}): Promise<RunningServer> {
   let draining = false;
   const log = options.log ?? jsonLineLog;
+  const access = await createAccessControl(config, log);
   const gateway = createGateway({
     config,
     backends: options.backends ?? createBackends(config),
+    resolution: access.store,
+    authenticate: access.authenticate,
+    policy: access.policy,
     runtime: { log },
     isReady: () => !draining,
     ...options.gateway,
@@ -108,6 +113,7 @@ export async function startServer(config: SluiceConfig, options: StartOptions = 
       }, graceMs);
       await closed;
       clearTimeout(deadline);
+      await access.close();
     },
   };
 }
