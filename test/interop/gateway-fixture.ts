@@ -1,0 +1,85 @@
+/**
+ * A running Sluice for the interop suites, set up the way an operator would:
+ * a YAML config with a restricted bucket and an account grant, an access key
+ * created with `sluice keys create`, and `sluice serve` as a child process.
+ */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCli, spawnCli } from '../cli/run-cli.ts';
+
+export interface InteropGateway {
+  url: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** The objects under the restricted bucket, by key. */
+  objects: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export const BUCKET = 'restricted';
+export const PAGED_KEYS = 25;
+
+export async function startInteropGateway(): Promise<InteropGateway> {
+  const dir = await mkdtemp(join(tmpdir(), 'sluice-interop-'));
+  const objects: Record<string, string> = {
+    'readme.txt': 'Restricted research data.\n',
+    'data/measurements.csv': 'station,value\na1,0.5\nb2,1.25\n',
+  };
+  for (let i = 0; i < PAGED_KEYS; i++) objects[`paged/item-${String(i).padStart(3, '0')}.txt`] = `item ${i}\n`;
+  for (const [key, content] of Object.entries(objects)) {
+    const path = join(dir, 'data', BUCKET, key);
+    await mkdir(join(path, '..'), { recursive: true });
+    await writeFile(path, content);
+  }
+  const configPath = join(dir, 'sluice.yaml');
+  await writeFile(configPath, `
+server:
+  accessLog: false
+connections:
+  disk:
+    type: fs
+    root: data
+buckets:
+  ${BUCKET}:
+    connection: disk
+    prefix: ${BUCKET}/
+accounts:
+  research:
+    grants:
+      - bucket: ${BUCKET}
+        actions: [read]
+policy:
+  sqlitePath: sluice.db
+  masterKey: \${env:SLUICE_MASTER_KEY}
+`);
+  const env = { SLUICE_MASTER_KEY: Buffer.alloc(32, 42).toString('base64') };
+  const created = await runCli(['keys', 'create', '--config', configPath, '--account', 'research', '--label', 'interop', '--json'], env);
+  if (created.code !== 0) throw new Error(`sluice keys create failed: ${created.stderr}`);
+  const { accessKeyId, secretAccessKey } = JSON.parse(created.stdout) as { accessKeyId: string; secretAccessKey: string };
+
+  const child = spawnCli(['serve', '--config', configPath, '--listen', '127.0.0.1:0'], env);
+  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      const match = /"msg":"listening","url":"([^"]+)"/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    void exited.then(() => reject(new Error(`sluice serve exited before listening: ${err}`)));
+  });
+  return {
+    url,
+    accessKeyId,
+    secretAccessKey,
+    objects,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
