@@ -4,6 +4,8 @@ import assert from 'node:assert/strict';
 import { access, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { signRequest } from '../../src/auth/sigv4/sign-request.ts';
+import { bytesBody, readAll } from '../../src/core/body.ts';
+import { verifyingHttpClient } from './verifying-http-client.ts';
 import { startS3rver } from './s3rver-peer.ts';
 import { startMotoServer } from './moto-peer.ts';
 import { PeerUnavailableError, type S3Peer } from './s3-peer.ts';
@@ -98,4 +100,30 @@ test('s3rver cannot be made to write outside its data folder by a key with ".." 
   } finally {
     await peer.stop();
   }
+});
+
+test('verifyingHttpClient forwards correctly signed requests and answers others with SignatureDoesNotMatch', async () => {
+  const forwarded: string[] = [];
+  const inner = {
+    async request(req: { url: string }) {
+      forwarded.push(req.url);
+      return { status: 200, headers: {}, body: bytesBody('ok') };
+    },
+  };
+  const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
+  const client = verifyingHttpClient(inner, credentials, 'us-east-1');
+  const send = async (secretAccessKey: string, url: string) => {
+    const headers = await signRequest({ method: 'GET', url, headers: {} }, { ...credentials, secretAccessKey }, { region: 'us-east-1', service: 's3' });
+    return client.request({ method: 'GET', url, headers });
+  };
+  const good = await send('secret', 'http://127.0.0.1:9/b/a%20b/%2A?delimiter=%2F&list-type=2');
+  assert.equal(good.status, 200);
+  const bad = await send('wrong', 'http://127.0.0.1:9/b/k');
+  assert.equal(bad.status, 403);
+  assert.match(new TextDecoder().decode(await readAll(bad.body)), /<Code>SignatureDoesNotMatch<\/Code>/);
+  const unsigned = await client.request({ method: 'GET', url: 'http://127.0.0.1:9/b/k', headers: {} });
+  assert.equal(unsigned.status, 403);
+  assert.deepEqual(forwarded, ['http://127.0.0.1:9/b/a%20b/%2A?delimiter=%2F&list-type=2']);
+  assert.equal(client.stats.checked, 1);
+  assert.equal(client.stats.failures.length, 2);
 });

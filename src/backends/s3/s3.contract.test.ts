@@ -4,14 +4,17 @@
  * fresh bucket on a server shared by the suite. With a base prefix, objects
  * are planted next to it so that any leak across the prefix shows up.
  *
- * Where a server lacks a feature, the named test is skipped with the reason;
- * the checks themselves are the same for every backend.
+ * Every request's SigV4 signature is checked on its way out with the
+ * gateway's verifier. Where a server lacks a feature, the named test is
+ * skipped with the reason; the checks themselves are the same for every backend.
  */
+import assert from 'node:assert/strict';
 import { after, describe } from 'node:test';
 import { runBackendContract } from '../../../test/contract/backend-contract.ts';
 import { startMotoServer, motoUnavailableReason } from '../../../test/peers/moto-peer.ts';
 import type { S3Peer } from '../../../test/peers/s3-peer.ts';
 import { startS3rver } from '../../../test/peers/s3rver-peer.ts';
+import { verifyingHttpClient } from '../../../test/peers/verifying-http-client.ts';
 import { bytesBody } from '../../core/body.ts';
 import { createNodeHttpClient } from '../../runtimes/node/http-client.ts';
 import { S3Backend } from './s3-backend.ts';
@@ -39,7 +42,9 @@ function runAgainst(label: string, peer: () => Promise<S3Peer>, prefix: string, 
       const server = await peer();
       const bucket = `contract-${++buckets}-${prefix ? 'p' : 'n'}`;
       await server.createBucket(bucket);
-      const http = createNodeHttpClient({ connectTimeoutMs: 2000, idleTimeoutMs: 10_000 });
+      const nodeClient = createNodeHttpClient({ connectTimeoutMs: 2000, idleTimeoutMs: 10_000 });
+      // Every request's signature is checked on the way out: the servers here do not check it exactly.
+      const http = verifyingHttpClient(nodeClient, server.credentials, server.region);
       const options = {
         endpoint: server.endpoint,
         region: server.region,
@@ -53,7 +58,13 @@ function runAgainst(label: string, peer: () => Promise<S3Peer>, prefix: string, 
         const whole = new S3Backend({ ...options, prefix: '' });
         for (const key of NEIGHBOURS) await whole.put(key, bytesBody(key), { metadata: {} });
       }
-      return { backend: new S3Backend({ ...options, prefix }), cleanup: async () => http.close() };
+      return {
+        backend: new S3Backend({ ...options, prefix }),
+        cleanup: async () => {
+          nodeClient.close();
+          assert.deepEqual(http.stats.failures, [], 'every request carries a valid signature');
+        },
+      };
     },
     { skip, readOnly: (writable) => (writable as S3Backend).readOnlyView() },
   );
@@ -97,7 +108,9 @@ runAgainst('s3 over s3rver with a base prefix', s3rver, BASE_PREFIX, s3rverSkips
 const motoMissing = motoUnavailableReason();
 describe('moto', { skip: motoMissing ?? false }, () => {
   if (motoMissing) return;
-  const moto = sharedPeer(() => startMotoServer());
+  // moto's own check rebuilds URLs with its own escaping (it leaves "*" in paths and "/" in query
+  // values unescaped) and so refuses valid signatures; the verifying client checks them instead.
+  const moto = sharedPeer(() => startMotoServer({ verifySignatures: false }));
   const motoSkips: Record<string, string> = {
     'If-Match passes on the current ETag and fails otherwise':
       'moto compares If-Match as one literal ETag: "*" and ETag lists never match (412)',
