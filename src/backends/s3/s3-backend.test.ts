@@ -452,3 +452,16 @@ test('a failing credentials provider is reported as unavailable credentials, wit
   });
   assert.equal(http.requests.length, 0);
 });
+
+test('a redirect (bucket in another region) is an opaque refusal, not an object', async () => {
+  const http = scriptedHttp([
+    { status: 301, headers: { 'x-amz-bucket-region': 'eu-west-1' }, body: errorXml('PermanentRedirect') },
+  ]);
+  await assert.rejects(backend(http).backend.get('k'), (err: unknown) => {
+    assert.ok(err instanceof BackendError && !(err instanceof ObjectNotFoundError));
+    assert.equal((err.cause as { status: number }).status, 301);
+    assert.equal((err.cause as { code: string }).code, 'PermanentRedirect');
+    return true;
+  });
+  assert.equal(http.requests.length, 1);
+});

@@ -35,7 +35,7 @@ export interface S3Call {
   signal?: AbortSignal;
 }
 
-/** A final 4xx answer (or a 3xx the caller asked to see), with S3's error fields. */
+/** A final answer other than 2xx or 304 (a 4xx, or a redirect), with S3's error fields. */
 export class S3ResponseError extends Error {
   override name = 'S3ResponseError';
   constructor(
@@ -81,7 +81,7 @@ export class S3Transport {
     private readonly sign: SignFunction,
   ) {}
 
-  /** Send `call`; answers below 400 are returned (body unread), others throw. */
+  /** Send `call`; 2xx and 304 answers are returned (body unread), others throw. */
   async send(call: S3Call): Promise<OutboundResponse> {
     const replayable = call.body === undefined || call.body instanceof Uint8Array;
     const attempts = call.idempotent && replayable ? this.opts.attempts : 1;
@@ -102,7 +102,8 @@ export class S3Transport {
         lastFailure = err;
         continue;
       }
-      if (response.status < 400) return response;
+      // 304 answers a conditional read; other redirects (S3's 301 for a bucket in another region) are misconfiguration.
+      if (response.status < 300 || response.status === 304) return response;
       const failure = new S3ResponseError(call.operation, response.status, response.headers, await readErrorDocument(response.body));
       if (!isRetryableAnswer(failure.status, failure.code)) throw failure;
       lastFailure = failure;
