@@ -91,7 +91,6 @@ export function createServeCommand(deps: ServeDependencies = defaultDependencies
         logLine(io, 'error', 'failed to start', { error: (error as Error).message });
         return EXIT_FAILURE;
       }
-      logLine(io, 'info', 'listening', { url: server.url });
       return waitForShutdown(server, config.server.shutdownGraceSeconds, deps, io);
     },
   };
@@ -135,6 +134,8 @@ function waitForShutdown(server: RunningServer, graceSeconds: number, deps: Serv
     const onInt = onSignal('SIGINT');
     deps.signals.once('SIGTERM', onTerm);
     deps.signals.once('SIGINT', onInt);
+    // Announced only once the handlers are in place: whoever waits for this line may signal at once.
+    logLine(io, 'info', 'listening', { url: server.url });
   });
 }
 
