@@ -1,0 +1,32 @@
+/**
+ * Copying config-file definitions (accounts with grants, buckets, access
+ * keys) into a SQLite store: moving a setup from the file into managed
+ * storage, and seeding stores in tests. Keys keep their ids and secrets.
+ */
+import type { SluiceConfig } from '../../core/config.ts';
+import type { SqlitePolicyStore } from './sqlite-store.ts';
+
+export type PolicyDefinitions = Pick<SluiceConfig, 'buckets' | 'accounts' | 'accessKeys'>;
+
+export async function importPolicyConfig(store: SqlitePolicyStore, config: PolicyDefinitions): Promise<void> {
+  for (const account of config.accounts ?? []) {
+    // The store holds one grant per (account, bucket); a second would silently replace the first.
+    const buckets = account.grants.map((g) => g.bucket);
+    const repeated = buckets.find((bucket, i) => buckets.indexOf(bucket) !== i);
+    if (repeated !== undefined) throw new TypeError(`account ${account.name} has more than one grant on ${repeated}; merge them into one`);
+    await store.putAccount(account.name);
+    for (const grant of account.grants) await store.putGrant({ account: account.name, ...grant });
+  }
+  for (const bucket of config.buckets) await store.putBucket(bucket);
+  for (const key of config.accessKeys ?? []) {
+    await store.importAccessKey({
+      accessKeyId: key.accessKeyId,
+      secretAccessKey: key.secretAccessKey,
+      account: key.account,
+      label: key.label,
+      status: key.status,
+      expiresAt: key.expiresAt,
+      ceiling: key.ceiling,
+    });
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The SQLite policy database's schema and its migrations. `PRAGMA
+ * user_version` records how far a database has been migrated; opening runs
+ * the missing steps in one write transaction, so two processes opening a
+ * fresh file at once cannot both migrate it.
+ */
+import type { Database } from 'better-sqlite3';
+import { SchemaVersionError } from './errors.ts';
+
+/**
+ * Migration `i` takes a database from version `i` to `i + 1`. Append only:
+ * released steps never change, a later version adds a step.
+ *
+ * Times are ISO 8601 text (`Date#toISOString`): exact to the millisecond,
+ * ordered as text, readable in the sqlite3 shell. Buckets without an owner
+ * store the account as '' so (account, name) can be the primary key.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE meta (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE accounts (
+    name TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL
+  ) STRICT;
+
+  CREATE TABLE grants (
+    account TEXT NOT NULL,
+    bucket TEXT NOT NULL,
+    actions TEXT NOT NULL,
+    prefixes TEXT,
+    PRIMARY KEY (account, bucket)
+  ) STRICT;
+
+  CREATE TABLE buckets (
+    account TEXT NOT NULL DEFAULT '',
+    name TEXT NOT NULL,
+    connection TEXT NOT NULL,
+    prefix TEXT NOT NULL DEFAULT '',
+    public INTEGER NOT NULL CHECK (public IN (0, 1)),
+    read_only INTEGER NOT NULL CHECK (read_only IN (0, 1)),
+    region TEXT,
+    PRIMARY KEY (account, name)
+  ) STRICT;
+  CREATE INDEX buckets_by_name ON buckets (name);
+
+  CREATE TABLE access_keys (
+    id TEXT PRIMARY KEY,
+    account TEXT NOT NULL,
+    label TEXT NOT NULL,
+    secret_ciphertext TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('active', 'disabled')),
+    created_at TEXT NOT NULL,
+    expires_at TEXT,
+    revoked_at TEXT,
+    last_used_at TEXT,
+    ceiling TEXT
+  ) STRICT;
+  CREATE INDEX access_keys_by_account ON access_keys (account);
+  `,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+function userVersion(db: Database): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/** Brings the database up to `SCHEMA_VERSION`; refuses one written by a newer version. */
+export function migrate(db: Database, path: string): void {
+  const check = (version: number) => {
+    if (version > SCHEMA_VERSION) throw new SchemaVersionError(path, version, SCHEMA_VERSION);
+  };
+  const current = userVersion(db);
+  check(current);
+  if (current === SCHEMA_VERSION) return;
+  // IMMEDIATE takes the write lock first; the version is read again under it.
+  db.transaction(() => {
+    const from = userVersion(db);
+    check(from);
+    for (let version = from; version < SCHEMA_VERSION; version++) {
+      db.exec(MIGRATIONS[version]!);
+      db.pragma(`user_version = ${version + 1}`);
+    }
+  }).immediate();
+}

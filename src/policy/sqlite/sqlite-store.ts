@@ -1,0 +1,244 @@
+/**
+ * The writable policy store on a SQLite file (better-sqlite3): accounts,
+ * grants, buckets and access keys managed at run time, shared by the server
+ * and `sluice keys` through the same file. WAL mode lets readers go on while
+ * another process writes; secrets are sealed with the master key (AES-GCM,
+ * bound to the key id) and never stored or logged in plaintext.
+ */
+import Database from 'better-sqlite3';
+import { newAccessKeyId, newSecretAccessKey } from '../../auth/access-key-ids.ts';
+import { SecretBox } from '../../auth/secret-box.ts';
+import type { BucketConfig } from '../../core/config.ts';
+import type { PermissionStatement } from '../../core/identity.ts';
+import type { AccessKeyRecord, AccessKeySummary, AccountGrant, KeyStatus, NewAccessKey, WritablePolicyStore } from '../store.ts';
+import { DuplicateAccessKeyError, SecretUnreadableError, UnknownAccountError } from './errors.ts';
+import { verifyMasterKey } from './master-key-check.ts';
+import {
+  bucketFromRow, bucketToRow, checkAccountName, checkBucket, checkStatements, grantFromRow, isoOrNull,
+  statementsToJson, summaryFromRow, type BucketRow, type GrantRow, type KeyRow,
+} from './rows.ts';
+import { migrate } from './schema.ts';
+
+export interface SqlitePolicyStoreOptions {
+  /** 32 bytes (`parseMasterKey`); the database remembers which key it was created with. */
+  masterKey: Uint8Array;
+  now?: () => Date;
+  /**
+   * Accounts defined outside this store (the config file). Keys and grants
+   * may belong to them as well as to accounts created with `putAccount`.
+   */
+  accountExists?: (name: string) => boolean | Promise<boolean>;
+  /** How long a write waits for another process's lock before failing; default 5 s. */
+  busyTimeoutMs?: number;
+}
+
+/** A key with a given id and secret: config keys moved into the store, and test seeds. */
+export interface ImportedAccessKey extends NewAccessKey {
+  accessKeyId: string;
+  secretAccessKey: string;
+  status?: KeyStatus;
+  createdAt?: Date;
+}
+
+const DEFAULT_BUSY_TIMEOUT_MS = 5000;
+/** Random ids collide with negligible odds; a few retries turn "negligible" into "never". */
+const ID_ATTEMPTS = 5;
+
+export class SqlitePolicyStore implements WritablePolicyStore {
+  private readonly now: () => Date;
+  private readonly externalAccount: (name: string) => boolean | Promise<boolean>;
+  private readonly statements = new Map<string, Database.Statement>();
+
+  private constructor(private readonly db: Database.Database, private readonly box: SecretBox, options: SqlitePolicyStoreOptions) {
+    this.now = options.now ?? (() => new Date());
+    this.externalAccount = options.accountExists ?? (() => false);
+  }
+
+  /** Opens (creating and migrating if needed) the database at `path`. */
+  static async open(path: string, options: SqlitePolicyStoreOptions): Promise<SqlitePolicyStore> {
+    const db = new Database(path, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
+    try {
+      db.pragma('journal_mode = WAL');
+      // With WAL, NORMAL loses no committed data on a crash, only on power loss.
+      db.pragma('synchronous = NORMAL');
+      migrate(db, path);
+      const box = new SecretBox(options.masterKey);
+      await verifyMasterKey(db, box, path);
+      return new SqlitePolicyStore(db, box, options);
+    } catch (error) {
+      db.close();
+      throw error;
+    }
+  }
+
+  /** Prepared statements, compiled once per connection. */
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) this.statements.set(text, (statement = this.db.prepare(text)));
+    return statement;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+
+  // ---- resolution ----
+
+  async getBucket(name: string): Promise<BucketConfig | null> {
+    // Path-style names are unique in a well-formed setup; if not, the unowned bucket ('' sorts first) wins.
+    const row = this.sql('SELECT * FROM buckets WHERE name = ? ORDER BY account LIMIT 1').get(name) as BucketRow | undefined;
+    return row ? bucketFromRow(row) : null;
+  }
+
+  async getProduct(account: string, product: string): Promise<BucketConfig | null> {
+    if (account === '') return null;
+    const row = this.sql('SELECT * FROM buckets WHERE account = ? AND name = ?').get(account, product) as BucketRow | undefined;
+    return row ? bucketFromRow(row) : null;
+  }
+
+  async listBuckets(): Promise<BucketConfig[]> {
+    return (this.sql('SELECT * FROM buckets ORDER BY rowid').all() as BucketRow[]).map(bucketFromRow);
+  }
+
+  async listProducts(account: string): Promise<BucketConfig[]> {
+    if (account === '') return [];
+    return (this.sql('SELECT * FROM buckets WHERE account = ? ORDER BY rowid').all(account) as BucketRow[]).map(bucketFromRow);
+  }
+
+  /** Replaces the bucket with the same (account, name). */
+  async putBucket(bucket: BucketConfig): Promise<void> {
+    checkBucket(bucket);
+    this.sql(`
+      INSERT INTO buckets (account, name, connection, prefix, public, read_only, region)
+      VALUES (@account, @name, @connection, @prefix, @public, @read_only, @region)
+      ON CONFLICT (account, name) DO UPDATE SET connection = excluded.connection, prefix = excluded.prefix,
+        public = excluded.public, read_only = excluded.read_only, region = excluded.region
+    `).run(bucketToRow(bucket));
+  }
+
+  /** With an account, removes that account's product; without, every bucket of that name. */
+  async removeBucket(name: string, account?: string): Promise<boolean> {
+    const result = account === undefined
+      ? this.sql('DELETE FROM buckets WHERE name = ?').run(name)
+      : this.sql('DELETE FROM buckets WHERE account = ? AND name = ?').run(account, name);
+    return result.changes > 0;
+  }
+
+  // ---- accounts and grants ----
+
+  async putAccount(account: string): Promise<void> {
+    checkAccountName(account);
+    this.sql('INSERT INTO accounts (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING').run(account, this.now().toISOString());
+  }
+
+  async listAccounts(): Promise<string[]> {
+    return (this.sql('SELECT name FROM accounts ORDER BY name').all() as { name: string }[]).map((r) => r.name);
+  }
+
+  async getGrants(account: string): Promise<readonly PermissionStatement[]> {
+    const rows = this.sql('SELECT bucket, actions, prefixes FROM grants WHERE account = ? ORDER BY rowid').all(account) as GrantRow[];
+    return rows.map((row) => grantFromRow(row, account));
+  }
+
+  /** Sets the account's grant on `grant.bucket`, replacing any grant it had there. */
+  async putGrant(grant: AccountGrant): Promise<void> {
+    const { account, ...statement } = grant;
+    checkStatements([statement], `grant of ${account}`);
+    await this.requireAccount(account);
+    this.sql(`
+      INSERT INTO grants (account, bucket, actions, prefixes) VALUES (?, ?, ?, ?)
+      ON CONFLICT (account, bucket) DO UPDATE SET actions = excluded.actions, prefixes = excluded.prefixes
+    `).run(account, statement.bucket, JSON.stringify(statement.actions), statement.prefixes === undefined ? null : JSON.stringify(statement.prefixes));
+  }
+
+  async removeGrant(account: string, bucket: string): Promise<boolean> {
+    return this.sql('DELETE FROM grants WHERE account = ? AND bucket = ?').run(account, bucket).changes > 0;
+  }
+
+  // ---- access keys ----
+
+  /** The key with its secret decrypted; throws `SecretUnreadableError` rather than answer for a key it cannot read. */
+  async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | null> {
+    const row = this.sql('SELECT * FROM access_keys WHERE id = ?').get(accessKeyId) as KeyRow | undefined;
+    if (!row) return null;
+    const summary = summaryFromRow(row);
+    let secretAccessKey: string;
+    try {
+      secretAccessKey = await this.box.open(row.secret_ciphertext, row.id);
+    } catch (error) {
+      throw new SecretUnreadableError(row.id, error);
+    }
+    return { ...summary, secretAccessKey };
+  }
+
+  async createAccessKey(input: NewAccessKey): Promise<{ accessKeyId: string; secretAccessKey: string; record: AccessKeySummary }> {
+    const secretAccessKey = newSecretAccessKey();
+    for (let attempt = 1; ; attempt++) {
+      const accessKeyId = newAccessKeyId();
+      try {
+        const record = await this.importAccessKey({ ...input, accessKeyId, secretAccessKey });
+        return { accessKeyId, secretAccessKey, record };
+      } catch (error) {
+        if (!(error instanceof DuplicateAccessKeyError) || attempt >= ID_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  /** Stores a key whose id and secret are already chosen. */
+  async importAccessKey(input: ImportedAccessKey): Promise<AccessKeySummary> {
+    checkKeyInput(input);
+    await this.requireAccount(input.account);
+    const ceiling = input.ceiling === undefined ? null : statementsToJson(input.ceiling);
+    const sealed = await this.box.seal(input.secretAccessKey, input.accessKeyId);
+    const createdAt = (input.createdAt ?? this.now()).toISOString();
+    const result = this.sql(`
+      INSERT INTO access_keys (id, account, label, secret_ciphertext, status, created_at, expires_at, ceiling)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
+    `).run(input.accessKeyId, input.account, input.label, sealed, input.status ?? 'active', createdAt, isoOrNull(input.expiresAt), ceiling);
+    if (result.changes === 0) throw new DuplicateAccessKeyError(input.accessKeyId);
+    return this.summary(input.accessKeyId)!;
+  }
+
+  async listAccessKeys(filter: { account?: string } = {}): Promise<AccessKeySummary[]> {
+    const rows = filter.account === undefined
+      ? this.sql('SELECT * FROM access_keys ORDER BY created_at, id').all()
+      : this.sql('SELECT * FROM access_keys WHERE account = ? ORDER BY created_at, id').all(filter.account);
+    return (rows as KeyRow[]).map(summaryFromRow);
+  }
+
+  /** Keeps the first revocation time when revoked twice; true whenever the key exists. */
+  async revokeAccessKey(accessKeyId: string): Promise<boolean> {
+    const result = this.sql('UPDATE access_keys SET revoked_at = coalesce(revoked_at, ?) WHERE id = ?').run(this.now().toISOString(), accessKeyId);
+    return result.changes > 0;
+  }
+
+  /** One indexed UPDATE; callers throttle. Never moves "last used" backwards. */
+  async recordKeyUse(accessKeyId: string, at: Date): Promise<void> {
+    const when = at.toISOString();
+    this.sql('UPDATE access_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)').run(when, accessKeyId, when);
+  }
+
+  private summary(accessKeyId: string): AccessKeySummary | undefined {
+    const row = this.sql('SELECT * FROM access_keys WHERE id = ?').get(accessKeyId) as KeyRow | undefined;
+    return row ? summaryFromRow(row) : undefined;
+  }
+
+  private async requireAccount(account: string): Promise<void> {
+    if (this.sql('SELECT 1 FROM accounts WHERE name = ?').get(account) !== undefined) return;
+    if (await this.externalAccount(account)) return;
+    throw new UnknownAccountError(account);
+  }
+}
+
+function checkKeyInput(input: ImportedAccessKey): void {
+  if (typeof input.accessKeyId !== 'string' || !/^[A-Za-z0-9]{1,128}$/.test(input.accessKeyId)) {
+    throw new TypeError('an access key id must be 1 to 128 letters or digits');
+  }
+  if (typeof input.secretAccessKey !== 'string' || input.secretAccessKey === '') throw new TypeError('an access key needs a secret');
+  if (typeof input.label !== 'string') throw new TypeError('an access key label must be a string');
+  for (const [name, date] of [['expiresAt', input.expiresAt], ['createdAt', input.createdAt]] as const) {
+    if (date !== undefined && !(date instanceof Date && !Number.isNaN(date.getTime()))) throw new TypeError(`${name} must be a valid Date`);
+  }
+  if (input.status !== undefined && input.status !== 'active' && input.status !== 'disabled') throw new TypeError('status must be "active" or "disabled"');
+  if (input.ceiling !== undefined) checkStatements(input.ceiling, `ceiling of ${input.accessKeyId}`);
+}
