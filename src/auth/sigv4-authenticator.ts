@@ -61,15 +61,23 @@ export function createSigV4Authenticator(options: SigV4AuthenticatorOptions): Au
     const key = record as AccessKeyRecord | null;
     if (!key) throw invalidKey();
     options.onKeyUsed?.(key.accessKeyId);
+    let trailers: Record<string, string> | undefined;
     return {
       identity: { kind: 'principal', account: key.account, accessKeyId: key.accessKeyId, ceiling: key.ceiling },
-      body: req.body && checkedBody(req, req.body, verified, options.crypto),
+      body: req.body && checkedBody(req, req.body, verified, options.crypto, (received) => (trailers = received)),
+      trailers: () => trailers,
     };
   };
 }
 
 /** The body as signed: decoded from aws-chunked framing, or checked against its SHA-256. */
-function checkedBody(req: GatewayRequest, body: Body, verified: VerifiedRequest, crypto: SigV4Crypto | undefined): Body {
+function checkedBody(
+  req: GatewayRequest,
+  body: Body,
+  verified: VerifiedRequest,
+  crypto: SigV4Crypto | undefined,
+  onTrailers: (trailers: Record<string, string>) => void,
+): Body {
   const mode = verified.payloadHash;
   if (isStreamingPayload(mode)) {
     const decodedLength = req.headers['x-amz-decoded-content-length'];
@@ -82,6 +90,7 @@ function checkedBody(req: GatewayRequest, body: Body, verified: VerifiedRequest,
       accessKeyId: verified.accessKeyId,
       decodedContentLength: decodedLength === undefined ? undefined : Number(decodedLength),
       crypto,
+      onTrailers,
     }));
   }
   if (isHexSha256(mode)) return toWebStream(body).pipeThrough(createPayloadHashVerifier(mode, { crypto }));

@@ -15,6 +15,8 @@ export interface Authentication {
    * aws-chunked framing and/or checked against its signed digest as it streams.
    */
   body?: Body;
+  /** Trailing headers of an aws-chunked body, available once the body has been read to its end. */
+  trailers?: () => Record<string, string> | undefined;
 }
 
 export type Authenticator = (req: GatewayRequest) => Promise<Authentication>;

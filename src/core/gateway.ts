@@ -73,9 +73,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     if ('bucket' in op) record.bucket = op.bucket;
     if ('key' in op) record.key = op.key;
     if (op.name === 'Unsupported') throw notImplemented(op.operation);
-    const { identity, body } = await authenticate(req);
+    const { identity, body, trailers } = await authenticate(req);
     record.identity = describeIdentity(identity);
-    const ctx: RequestContext = { req: { ...req, body }, identity, requestId, config, resolver, policy, tokens, startedAt };
+    const ctx: RequestContext = { req: { ...req, body }, trailers, identity, requestId, config, resolver, policy, tokens, startedAt };
     return dispatch(ctx, op);
   }
 

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import {
   DeleteObjectCommand,
@@ -107,6 +108,9 @@ describe('signed access with access keys, accounts and grants', () => {
     const s3 = client(WRITER);
     const put = await s3.send(new PutObjectCommand({ Bucket: 'climate', Key: 'data/new.txt', Body: 'fresh data', ContentType: 'text/plain', Metadata: { station: 'x7' } }));
     assert.equal(put.ETag, `"${createHash('md5').update('fresh data').digest('hex')}"`);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32('fresh data'));
+    assert.equal(put.ChecksumCRC32, crc.toString('base64'), 'the trailing CRC32 was checked and echoed');
     const got = await s3.send(new GetObjectCommand({ Bucket: 'climate', Key: 'data/new.txt' }));
     assert.equal(await got.Body!.transformToString(), 'fresh data');
     assert.equal(got.ContentType, 'text/plain');
@@ -201,6 +205,18 @@ describe('signed access with access keys, accounts and grants', () => {
       400,
     );
     await expectCode(s3.send(new GetObjectCommand({ Bucket: 'climate', Key: 'data/md5.txt' })), 'NoSuchKey', 404);
+  });
+
+  test('an additional checksum that does not match the body → 400 BadDigest, nothing stored', async () => {
+    const s3 = client(WRITER);
+    await expectCode(
+      s3.send(new PutObjectCommand({ Bucket: 'climate', Key: 'data/crc.txt', Body: 'payload', ChecksumCRC32: 'AAAAAA==' })),
+      'BadDigest',
+      400,
+    );
+    await expectCode(s3.send(new GetObjectCommand({ Bucket: 'climate', Key: 'data/crc.txt' })), 'NoSuchKey', 404);
+    const ok = await s3.send(new PutObjectCommand({ Bucket: 'climate', Key: 'data/sha.txt', Body: 'payload', ChecksumAlgorithm: 'SHA256' }));
+    assert.equal(ok.ChecksumSHA256, createHash('sha256').update('payload').digest('base64'));
   });
 
   test('anonymous callers still read public buckets and are refused writes', async () => {

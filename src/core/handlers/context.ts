@@ -13,6 +13,8 @@ import type { Owner } from '../s3/list-response.ts';
 
 export interface RequestContext {
   req: GatewayRequest;
+  /** Trailing headers of an aws-chunked upload, once its body has ended. */
+  trailers?: () => Record<string, string> | undefined;
   identity: Identity;
   requestId: string;
   config: SluiceConfig;

@@ -6,7 +6,8 @@ import type { PutResult } from '../backend.ts';
 import { RangeNotSatisfiableError } from '../backend-errors.ts';
 import { type Body, bytesBody } from '../body.ts';
 import { S3Error } from '../errors/s3-error.ts';
-import type { GatewayResponse } from '../http.ts';
+import { requestedChecksum, verifyChecksum } from '../checksums/checksums.ts';
+import type { GatewayResponse, HeaderMap } from '../http.ts';
 import type { ObjectTarget } from '../resolve.ts';
 import { objectHeaders } from '../s3/object-headers.ts';
 import type { S3Operation } from '../s3/operation.ts';
@@ -53,14 +54,19 @@ export async function putObject(ctx: RequestContext, op: Extract<S3Operation, { 
     body = bytesBody('');
   }
   if (op.contentMd5 !== undefined) body = verifyContentMd5(body, op.contentMd5);
-  const watched = watchBody(body);
+  const checksumRequest = requestedChecksum(ctx.req.headers, ctx.trailers ?? (() => undefined));
+  const checksum = checksumRequest && verifyChecksum(body, checksumRequest);
+  const watched = watchBody(checksum?.stream ?? body);
   let result: PutResult;
   try {
     result = await backend.put(key, watched.stream, op.metadata, { signal: ctx.req.signal, contentLength: op.contentLength });
   } catch (error) {
     throw watched.failure() ?? error;
   }
-  return { status: 200, headers: { etag: result.etag, 'content-length': '0' } };
+  const headers: HeaderMap = { etag: result.etag, 'content-length': '0' };
+  const computed = checksum?.computed();
+  if (checksum && computed !== undefined) headers[checksum.header] = computed;
+  return { status: 200, headers };
 }
 
 export async function deleteObject(ctx: RequestContext, op: Extract<S3Operation, { name: 'DeleteObject' }>): Promise<GatewayResponse> {
