@@ -3,10 +3,14 @@
  * keys) into a SQLite store: moving a setup from the file into managed
  * storage, and seeding stores in tests. Keys keep their ids and secrets.
  */
-import type { SluiceConfig } from '../../core/config.ts';
+import type { AccessKeyConfig, AccountConfig, BucketConfig } from '../../core/config.ts';
 import type { SqlitePolicyStore } from './sqlite-store.ts';
 
-export type PolicyDefinitions = Pick<SluiceConfig, 'buckets' | 'accounts' | 'accessKeys'>;
+export interface PolicyDefinitions {
+  buckets: BucketConfig[];
+  accounts?: AccountConfig[];
+  accessKeys?: AccessKeyConfig[];
+}
 
 export async function importPolicyConfig(store: SqlitePolicyStore, config: PolicyDefinitions): Promise<void> {
   for (const account of config.accounts ?? []) {

@@ -3,7 +3,7 @@
  * which master key opens it, what a second connection sees, schema versions.
  */
 import assert from 'node:assert/strict';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
@@ -43,6 +43,15 @@ describe('SqlitePolicyStore on disk', () => {
       assert.equal(bytes.includes(created.secretAccessKey), false);
       assert.equal(bytes.includes(imported), false);
       assert.equal(bytes.includes(Buffer.from(imported).toString('base64').slice(0, 20)), false);
+    }
+  });
+
+  it('creates the database readable by its owner only', async (t) => {
+    const temp = await tempSqliteStore();
+    t.after(temp.cleanup);
+    await temp.store.putAccount('acme');
+    for (const name of await readdir(temp.dir)) {
+      assert.equal((await stat(join(temp.dir, name))).mode & 0o777, 0o600, name);
     }
   });
 

@@ -5,6 +5,7 @@
  * another process writes; secrets are sealed with the master key (AES-GCM,
  * bound to the key id) and never stored or logged in plaintext.
  */
+import { chmodSync, existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { newAccessKeyId, newSecretAccessKey } from '../../auth/access-key-ids.ts';
 import { SecretBox } from '../../auth/secret-box.ts';
@@ -56,8 +57,11 @@ export class SqlitePolicyStore implements WritablePolicyStore {
 
   /** Opens (creating and migrating if needed) the database at `path`. */
   static async open(path: string, options: SqlitePolicyStoreOptions): Promise<SqlitePolicyStore> {
+    const fresh = path !== ':memory:' && !existsSync(path);
     const db = new Database(path, { timeout: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS });
     try {
+      // Secrets are sealed, but nobody else needs to read the file; SQLite gives its -wal/-shm files the same mode.
+      if (fresh) chmodSync(path, 0o600);
       db.pragma('journal_mode = WAL');
       // With WAL, NORMAL loses no committed data on a crash, only on power loss.
       db.pragma('synchronous = NORMAL');
@@ -196,7 +200,7 @@ export class SqlitePolicyStore implements WritablePolicyStore {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING
     `).run(input.accessKeyId, input.account, input.label, sealed, input.status ?? 'active', createdAt, isoOrNull(input.expiresAt), ceiling);
     if (result.changes === 0) throw new DuplicateAccessKeyError(input.accessKeyId);
-    return this.summary(input.accessKeyId)!;
+    return (await this.getAccessKeySummary(input.accessKeyId))!;
   }
 
   async listAccessKeys(filter: { account?: string } = {}): Promise<AccessKeySummary[]> {
@@ -218,9 +222,10 @@ export class SqlitePolicyStore implements WritablePolicyStore {
     this.sql('UPDATE access_keys SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)').run(when, accessKeyId, when);
   }
 
-  private summary(accessKeyId: string): AccessKeySummary | undefined {
+  /** A key as management shows it, without decrypting its secret. */
+  async getAccessKeySummary(accessKeyId: string): Promise<AccessKeySummary | null> {
     const row = this.sql('SELECT * FROM access_keys WHERE id = ?').get(accessKeyId) as KeyRow | undefined;
-    return row ? summaryFromRow(row) : undefined;
+    return row ? summaryFromRow(row) : null;
   }
 
   private async requireAccount(account: string): Promise<void> {

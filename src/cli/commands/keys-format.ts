@@ -1,0 +1,105 @@
+/**
+ * Reading and writing what `sluice keys` deals in: expiry arguments
+ * (`90d`, `2027-01-01`), key prefixes for ceilings, statuses, and the
+ * human and JSON forms of a key. Secrets never pass through here.
+ */
+import type { PermissionStatement } from '../../core/identity.ts';
+import { keyUsability, type AccessKeySummary } from '../../policy/store.ts';
+
+export type DisplayStatus = 'active' | 'disabled' | 'revoked' | 'expired';
+
+const UNIT_MS: Record<string, number> = { h: 3_600_000, d: 86_400_000, w: 7 * 86_400_000, y: 365 * 86_400_000 };
+
+/**
+ * `--expires`: a lifetime (`12h`, `90d`, `6w`, `1y`), a UTC date
+ * (`2027-01-01`, midnight UTC) or an ISO time with a zone. Returns a problem
+ * message instead of a date when the text is none of those or not in the future.
+ */
+export function parseExpiry(text: string, now: Date): Date | string {
+  let at: Date | undefined;
+  const lifetime = /^(\d{1,6})([hdwy])$/.exec(text);
+  if (lifetime) {
+    const amount = Number(lifetime[1]);
+    if (amount === 0) return `--expires ${text} is not in the future`;
+    at = new Date(now.getTime() + amount * UNIT_MS[lifetime[2]!]!);
+  } else if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+    at = new Date(`${text}T00:00:00.000Z`);
+    // Rejects dates that do not exist (2027-02-30) rather than rolling them over.
+    if (Number.isNaN(at.getTime()) || at.toISOString().slice(0, 10) !== text) return `--expires ${text} is not a valid date`;
+  } else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(text)) {
+    at = new Date(text);
+    if (Number.isNaN(at.getTime())) return `--expires ${text} is not a valid time`;
+  } else {
+    return `--expires takes a lifetime such as 90d, 12h, 6w or 1y, a date such as 2027-01-01, or an ISO time with a zone; got "${text}"`;
+  }
+  if (at.getTime() <= now.getTime()) return `--expires ${text} is not in the future`;
+  return at;
+}
+
+/** A key prefix for a ceiling: relative, without empty or dot segments. */
+export function keyPrefixProblem(prefix: string): string | undefined {
+  if (prefix === '' || /^\/*$/.test(prefix)) return 'must not be empty (leave out --prefix to allow the whole bucket)';
+  if (prefix.startsWith('/')) return 'must not start with "/": key prefixes are relative to the bucket';
+  const segments = prefix.replace(/\/+$/, '').split('/');
+  if (segments.some((s) => s === '' || s === '.' || s === '..')) return 'must not contain empty, "." or ".." segments';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(prefix)) return 'must not contain control characters';
+  return undefined;
+}
+
+/** The ceiling `--prefix` and `--read-only` ask for; undefined (no ceiling) with neither. */
+export function ceilingFromFlags(prefixes: readonly string[], readOnly: boolean): PermissionStatement[] | undefined {
+  if (prefixes.length === 0 && !readOnly) return undefined;
+  const statement: PermissionStatement = { bucket: '*', actions: readOnly ? ['read'] : ['read', 'write'] };
+  return [prefixes.length > 0 ? { ...statement, prefixes: [...prefixes] } : statement];
+}
+
+export function displayStatus(key: AccessKeySummary, now: Date): DisplayStatus {
+  const usability = keyUsability({ ...key, secretAccessKey: '' }, now);
+  return usability === 'usable' ? 'active' : usability;
+}
+
+/** Labels come from users: keep terminal control characters out of the output. */
+export function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
+/** `2027-01-01 00:00` (UTC, minutes are precise enough to read). */
+export function shortTime(date: Date | undefined, absent: string): string {
+  return date === undefined ? absent : `${date.toISOString().slice(0, 16).replace('T', ' ')}`;
+}
+
+export function describeCeiling(ceiling: readonly PermissionStatement[] | undefined): string {
+  if (ceiling === undefined) return 'none (the account’s grants apply in full)';
+  if (ceiling.length === 0) return 'nothing allowed';
+  return ceiling
+    .map((s) => {
+      const where = s.bucket === '*' ? 'any bucket' : `bucket ${s.bucket}`;
+      const prefixes = s.prefixes && s.prefixes.length > 0 ? ` under ${s.prefixes.join(', ')}` : '';
+      return `${s.actions.join(' and ')} on ${where}${prefixes}`;
+    })
+    .join('; ');
+}
+
+/** The JSON form of a key for `--json`: times as ISO strings, absent values as null. */
+export function keyToJson(key: AccessKeySummary, now: Date): Record<string, unknown> {
+  return {
+    accessKeyId: key.accessKeyId,
+    account: key.account,
+    label: key.label,
+    status: displayStatus(key, now),
+    createdAt: key.createdAt.toISOString(),
+    expiresAt: key.expiresAt?.toISOString() ?? null,
+    lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
+    revokedAt: key.revokedAt?.toISOString() ?? null,
+    ceiling: key.ceiling ?? null,
+  };
+}
+
+/** Left-aligned columns separated by two spaces. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
+  return [line(header), ...rows.map(line)];
+}

@@ -1,0 +1,79 @@
+/**
+ * What the `sluice keys` subcommands share: loading the configuration and
+ * opening the SQLite policy store it names, with failures turned into one
+ * clear message each (no store configured, no or bad master key, a master
+ * key that does not match the database, a file that cannot be opened).
+ */
+import { existsSync } from 'node:fs';
+import { parseMasterKey } from '../../auth/secret-box.ts';
+import type { SluiceConfig } from '../../core/config.ts';
+import type { SqlitePolicyStore } from '../../policy/sqlite/sqlite-store.ts';
+import { loadConfigFile } from '../../runtimes/node/config-file.ts';
+
+/** A problem the user fixes in the configuration or environment: printed, exit 1. */
+export class KeysSetupError extends Error {
+  override name = 'KeysSetupError';
+}
+
+export interface KeysDependencies {
+  loadConfig(file: string): Promise<SluiceConfig>;
+  /**
+   * The configured SQLite store. With `create: false`, a database file that
+   * does not exist yet yields null instead of being created.
+   */
+  openStore(config: SluiceConfig, file: string, options: { create: boolean }): Promise<SqlitePolicyStore | null>;
+  now(): Date;
+}
+
+export async function openConfiguredStore(config: SluiceConfig, file: string, options: { create: boolean }): Promise<SqlitePolicyStore | null> {
+  const path = config.policy?.sqlitePath;
+  if (path === undefined) {
+    throw new KeysSetupError(`${file} has no policy.sqlitePath: access keys are managed in the SQLite policy store (set policy.sqlitePath and policy.masterKey)`);
+  }
+  const masterKeyText = config.policy?.masterKey;
+  if (masterKeyText === undefined) {
+    throw new KeysSetupError(`${file} has no policy.masterKey: it encrypts stored secrets (e.g. masterKey: \${env:SLUICE_MASTER_KEY} with the output of \`openssl rand -base64 32\`)`);
+  }
+  let masterKey: Uint8Array;
+  try {
+    masterKey = parseMasterKey(masterKeyText);
+  } catch (error) {
+    throw new KeysSetupError(`policy.masterKey: ${(error as Error).message}`);
+  }
+  if (!options.create && !existsSync(path)) return null;
+  // Loaded on demand, so other commands do not load the native SQLite module.
+  const { SqlitePolicyStore } = await import('../../policy/sqlite/sqlite-store.ts');
+  const { PolicyStoreError } = await import('../../policy/sqlite/errors.ts');
+  const fileAccounts = new Set((config.accounts ?? []).map((a) => a.name));
+  try {
+    return await SqlitePolicyStore.open(path, { masterKey, accountExists: (name) => fileAccounts.has(name) });
+  } catch (error) {
+    if (error instanceof PolicyStoreError) throw new KeysSetupError(error.message);
+    if ((error as { code?: string }).code?.startsWith('SQLITE_')) {
+      throw new KeysSetupError(`cannot open the SQLite database ${path}: ${(error as Error).message}`);
+    }
+    throw error;
+  }
+}
+
+export const defaultKeysDependencies: KeysDependencies = {
+  loadConfig: loadConfigFile,
+  openStore: openConfiguredStore,
+  now: () => new Date(),
+};
+
+/** Runs `use` with the store open, closing it afterwards whatever happens. */
+export async function withStore<T>(
+  deps: KeysDependencies,
+  config: SluiceConfig,
+  file: string,
+  options: { create: boolean },
+  use: (store: SqlitePolicyStore | null) => Promise<T>,
+): Promise<T> {
+  const store = await deps.openStore(config, file, options);
+  try {
+    return await use(store);
+  } finally {
+    await store?.close();
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * `sluice keys create | list | revoke`: managing access keys in the SQLite
+ * policy store the configuration names. Picks the subcommand and reports its
+ * failures: bad usage with that subcommand's help (exit 2), setup problems
+ * and configuration errors as messages (exit 1).
+ */
+import { ConfigError } from '../../core/errors/config-error.ts';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo, type Command } from '../command.ts';
+import { reportConfigError } from '../report.ts';
+import { createKeysCreateCommand } from './keys-create.ts';
+import { createKeysListCommand } from './keys-list.ts';
+import { KeysSetupError, defaultKeysDependencies, type KeysDependencies } from './keys-store.ts';
+import { createKeysRevokeCommand } from './keys-revoke.ts';
+
+function keysHelp(subcommands: readonly Command[]): string {
+  const width = Math.max(...subcommands.map((c) => c.name.length));
+  const list = subcommands.map((c) => `  ${c.name.padEnd(width)}   ${c.summary}`).join('\n');
+  return `Usage: sluice keys <create|list|revoke> --config FILE [options]
+
+Manage access keys in the SQLite policy store named by the configuration's
+policy.sqlitePath; stored secrets are encrypted with policy.masterKey.
+
+Subcommands:
+${list}
+
+Options:
+  -h, --help    show this help (or \`sluice keys <subcommand> --help\`)
+
+Examples:
+  sluice keys create --config sluice.yaml --account research --label laptop --expires 90d
+  sluice keys list --config sluice.yaml --account research
+  sluice keys revoke --config sluice.yaml SLAKEXAMPLEEXAMPLE23`;
+}
+
+export function createKeysCommand(deps: KeysDependencies = defaultKeysDependencies): Command {
+  const subcommands = [createKeysCreateCommand(deps), createKeysListCommand(deps), createKeysRevokeCommand(deps)];
+  const help = keysHelp(subcommands);
+  return {
+    name: 'keys',
+    summary: 'create, list and revoke access keys',
+    help,
+    async run(args, io) {
+      const [first, ...rest] = args;
+      if (first === '-h' || first === '--help') {
+        io.out(help);
+        return EXIT_OK;
+      }
+      if (first === 'help') {
+        const target = subcommands.find((c) => c.name === rest[0]);
+        if (rest.length > 0 && !target) throw new UsageError(`unknown subcommand "${rest[0]}"`);
+        io.out(target ? target.help : help);
+        return EXIT_OK;
+      }
+      if (first === undefined) throw new UsageError('missing subcommand (create, list or revoke)');
+      const subcommand = subcommands.find((c) => c.name === first);
+      if (!subcommand) throw new UsageError(first.startsWith('-') ? `unknown option ${first}` : `unknown subcommand "${first}"`);
+      return runSubcommand(subcommand, rest, io);
+    },
+  };
+}
+
+async function runSubcommand(subcommand: Command, args: string[], io: CliIo): Promise<number> {
+  const prefix = `sluice keys ${subcommand.name}`;
+  try {
+    return await subcommand.run(args, io);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.err(`${prefix}: ${error.message}`);
+      io.err('');
+      io.err(subcommand.help);
+      return EXIT_USAGE;
+    }
+    if (error instanceof KeysSetupError) {
+      io.err(`${prefix}: ${error.message}`);
+      return EXIT_FAILURE;
+    }
+    if (error instanceof ConfigError) {
+      reportConfigError(error, io);
+      return EXIT_FAILURE;
+    }
+    throw error;
+  }
+}
+
+export const keysCommand = createKeysCommand();
