@@ -118,9 +118,9 @@ function resourceOf(req: GatewayRequest): string {
 }
 
 function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as { cause?: unknown }).cause;
-    return `${error.name}: ${error.message}${cause instanceof Error ? ` (cause: ${cause.name}: ${cause.message})` : ''}`;
-  }
-  return String(error);
+  if (!(error instanceof Error)) return String(error);
+  const cause = (error as { cause?: unknown }).cause;
+  if (cause === undefined) return `${error.name}: ${error.message}`;
+  const detail = cause instanceof Error ? `${cause.name}: ${cause.message}` : JSON.stringify(cause);
+  return `${error.name}: ${error.message} (cause: ${detail})`;
 }
