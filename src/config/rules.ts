@@ -4,6 +4,7 @@
  * is fine. Messages never repeat the value itself: it may have come from an
  * environment variable holding a secret.
  */
+import { parseMasterKey } from '../auth/secret-box.ts';
 
 /** Suffixes and prefixes AWS reserves, from "General purpose bucket naming rules" (Amazon S3 User Guide). */
 const RESERVED_BUCKET_PREFIXES = ['xn--', 'sthree-', 'amzn-s3-demo-'];
@@ -109,4 +110,65 @@ export function allowedHeaderProblem(name: string): string | undefined {
 /** Response headers exposed to scripts: literal header names only. */
 export function headerNameProblem(name: string): string | undefined {
   return TOKEN.test(name) ? undefined : 'must be a header name (patterns and "*" are not supported)';
+}
+
+/** An S3 service URL: http(s), no credentials, query or fragment (a path is kept in front of every request). */
+export function endpointProblem(endpoint: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return 'must be an http or https URL such as https://s3.us-west-2.amazonaws.com';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'must be an http or https URL such as https://s3.us-west-2.amazonaws.com';
+  if (url.username !== '' || url.password !== '') return 'must not contain a user name or password: put keys under credentials';
+  if (url.search !== '' || endpoint.includes('?')) return 'must not have a query string';
+  if (url.hash !== '' || endpoint.includes('#')) return 'must not have a fragment';
+  return undefined;
+}
+
+/** Access key ids as AWS shapes them (16 to 128 characters); upper case and digits only, so an id reads unambiguously. */
+export function accessKeyIdProblem(id: string): string | undefined {
+  return /^[A-Z0-9]{16,128}$/.test(id) ? undefined : 'access key ids must be 16 to 128 characters of A-Z and 0-9';
+}
+
+/** A key prefix in a grant or ceiling, relative to the bucket. A trailing "/" makes no difference. */
+export function grantPrefixProblem(prefix: string): string | undefined {
+  if (prefix === '') return 'must not be empty (leave out prefixes to cover the whole bucket)';
+  if (prefix.startsWith('/')) return 'must be relative to the bucket: remove the leading "/"';
+  return undefined;
+}
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * When a key expires: a date (00:00 UTC that day) or a date-time with a time
+ * zone. A date-time without one would depend on the server's zone.
+ */
+export function expiryProblem(text: string): string | undefined {
+  const usage = 'must be a date such as 2027-06-30 or a date-time with a time zone such as 2027-06-30T12:00:00Z';
+  const match = DATE.exec(text) ?? DATE_TIME.exec(text);
+  if (!match) return usage;
+  const [, year, month, day, hour = '0', minute = '0', second = '0'] = match;
+  // Date would roll 2027-02-30 over into March; insist the fields mean what they say.
+  const probe = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  if (probe.getUTCMonth() !== Number(month) - 1 || probe.getUTCDate() !== Number(day)) return 'is not a calendar date';
+  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return 'is not a valid time of day';
+  return Number.isNaN(parseExpiry(text).getTime()) ? usage : undefined;
+}
+
+/** Only for text `expiryProblem` accepts. */
+export function parseExpiry(text: string): Date {
+  return new Date(DATE.test(text) ? `${text}T00:00:00Z` : text);
+}
+
+/** The policy store's master key: base64 of 32 bytes. */
+export function masterKeyProblem(text: string): string | undefined {
+  try {
+    parseMasterKey(text);
+    return undefined;
+  } catch {
+    return 'must be 32 random bytes written as base64 (e.g. the output of `openssl rand -base64 32`)';
+  }
 }

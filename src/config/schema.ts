@@ -2,12 +2,15 @@
  * The user-facing configuration document (YAML or JSON) as a zod schema,
  * with every default. Objects are strict so a misspelt field is an error
  * rather than silently ignored. Rules that span fields (a bucket's
- * connection exists, names are unique, …) live in `cross-checks.ts`.
+ * connection exists, names are unique, …) live in `cross-checks.ts`; the
+ * access-control sections have their own module, `policy-schema.ts`.
  */
 import { z } from 'zod';
+import { accessKeySchema, accountSchema, policySchema } from './policy-schema.ts';
 import {
   allowedHeaderProblem,
   bucketNameProblem,
+  endpointProblem,
   headerNameProblem,
   hostnameProblem,
   listenProblem,
@@ -16,16 +19,7 @@ import {
   prefixProblem,
   regionProblem,
 } from './rules.ts';
-
-/** A string checked by one of the rules in `rules.ts`. */
-function ruled(problem: (value: string) => string | undefined) {
-  return z.string().superRefine((value, ctx) => {
-    const message = problem(value);
-    if (message) ctx.addIssue({ code: 'custom', message });
-  });
-}
-
-const nonEmpty = (what: string) => z.string().min(1, { error: `${what} must not be empty` });
+import { nonEmpty, ruled } from './schema-parts.ts';
 
 export const DEFAULT_EXPOSE_HEADERS = [
   'ETag',
@@ -81,7 +75,25 @@ export const memoryConnectionSchema = z.strictObject({
   readOnly: z.boolean().default(false),
 });
 
-export const connectionSchema = z.discriminatedUnion('type', [fsConnectionSchema, memoryConnectionSchema]);
+export const s3CredentialsSchema = z.strictObject({
+  accessKeyId: nonEmpty('accessKeyId'),
+  secretAccessKey: nonEmpty('secretAccessKey'),
+  sessionToken: nonEmpty('sessionToken').optional(),
+});
+
+export const s3ConnectionSchema = z.strictObject({
+  type: z.literal('s3'),
+  endpoint: ruled(endpointProblem),
+  region: ruled(regionProblem),
+  bucket: ruled(bucketNameProblem),
+  forcePathStyle: z.boolean().default(false),
+  prefix: ruled(prefixProblem).transform(normalizePrefix).default(''),
+  readOnly: z.boolean().default(false),
+  // Absent: unsigned requests, for public data.
+  credentials: s3CredentialsSchema.optional(),
+});
+
+export const connectionSchema = z.discriminatedUnion('type', [fsConnectionSchema, memoryConnectionSchema, s3ConnectionSchema]);
 
 export const bucketSchema = z.strictObject({
   /** Defaults to the map key; needed when two accounts publish a product of the same name. */
@@ -98,6 +110,10 @@ export const configDocumentSchema = z.strictObject({
   server: serverSchema.prefault({}),
   connections: z.record(z.string(), connectionSchema).default({}),
   buckets: z.record(z.string(), bucketSchema).default({}),
+  accounts: z.record(z.string(), accountSchema).default({}),
+  /** Keyed by access key id. */
+  accessKeys: z.record(z.string(), accessKeySchema).default({}),
+  policy: policySchema.prefault({}),
 });
 
 /** The document after parsing: defaults applied, still in map form. */

@@ -1,25 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ConfigError, type ConfigProblem } from '../core/errors/config-error.ts';
+import { ConfigError } from '../core/errors/config-error.ts';
 import { DEFAULT_EXPOSE_HEADERS } from './schema.ts';
-import { validateConfig, type ValidateOptions } from './validate.ts';
-
-const options: ValidateOptions = { source: 'sluice.yaml', baseDir: '/srv/sluice', env: {} };
-
-function problemsOf(document: unknown, overrides: Partial<ValidateOptions> = {}): ConfigProblem[] {
-  try {
-    validateConfig(document, { ...options, ...overrides });
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
-    return error.problems;
-  }
-  assert.fail('expected the configuration to be rejected');
-}
-
-/** `path: message` lines, easy to compare. */
-function linesOf(document: unknown, overrides: Partial<ValidateOptions> = {}): string[] {
-  return problemsOf(document, overrides).map((p) => `${p.path}: ${p.message}`);
-}
+import { linesOf, options, problemsOf } from './validate.test-helper.ts';
+import { validateConfig } from './validate.ts';
 
 const minimal = {
   connections: { local: { type: 'fs', root: 'data' } },
@@ -39,6 +23,9 @@ describe('validateConfig defaults', () => {
       },
       connections: {},
       buckets: [],
+      accounts: [],
+      accessKeys: [],
+      policy: { cacheTtlSeconds: 30 },
     });
   });
 
@@ -172,7 +159,7 @@ describe('validateConfig field problems', () => {
   it('names the expected type and says "required" for missing fields', () => {
     const lines = linesOf({
       server: { accessLog: 'yes', shutdownGraceSeconds: 1.5, listen: 9000 },
-      connections: { a: { type: 'fs' }, b: {}, c: { type: 's3' }, d: 'fs' },
+      connections: { a: { type: 'fs' }, b: {}, c: { type: 'gcs' }, d: 'fs' },
       buckets: { abc: {} },
     });
     assert.deepEqual(lines, [
@@ -180,8 +167,8 @@ describe('validateConfig field problems', () => {
       'server.shutdownGraceSeconds: expected a whole number, got a fractional number',
       'server.listen: expected a string, got a number',
       'connections.a.root: required',
-      'connections.b.type: required: one of "fs", "memory"',
-      'connections.c.type: must be one of "fs", "memory"',
+      'connections.b.type: required: one of "fs", "memory", "s3"',
+      'connections.c.type: must be one of "fs", "memory", "s3"',
       'connections.d: expected a mapping, got a string',
       'buckets.abc.connection: required',
     ]);

@@ -4,13 +4,15 @@
  * tell) whether fs roots exist — every problem collected before anything is
  * thrown. Runtime-agnostic: file reading lives in the runtime adapters.
  */
-import type { BucketConfig, ConnectionConfig, SluiceConfig } from '../core/config.ts';
+import type { SluiceConfig } from '../core/config.ts';
 import { ConfigError, type ConfigProblem } from '../core/errors/config-error.ts';
+import { assembleConfig } from './assemble.ts';
 import { crossCheck } from './cross-checks.ts';
 import { interpolateEnv } from './env.ts';
 import { resolvePosixPath } from './paths.ts';
+import { checkPolicySections } from './policy-checks.ts';
 import { formatFieldPath, isPlainObject, isWithin, type FieldProblem } from './problem.ts';
-import { configDocumentSchema, type ConfigDocument } from './schema.ts';
+import { configDocumentSchema } from './schema.ts';
 import { configErrorMessage, problemsFromZod } from './zod-problems.ts';
 
 export { parseConfigText, type ConfigFormat } from './parse-text.ts';
@@ -18,7 +20,7 @@ export { parseConfigText, type ConfigFormat } from './parse-text.ts';
 export interface ValidateOptions {
   /** Named in every problem, usually the file path as given. */
   source: string;
-  /** Relative fs roots are resolved against this folder (the config file's). */
+  /** Relative fs roots and the SQLite path are resolved against this folder (the config file's). */
   baseDir: string;
   /** Values for `${env:NAME}` placeholders. */
   env: Record<string, string | undefined>;
@@ -45,6 +47,7 @@ export function validateConfig(document: unknown, options: ValidateOptions): Slu
   const later: FieldProblem[] = [
     ...(parsed.success ? [] : problemsFromZod(parsed.error, input)),
     ...crossCheck(input),
+    ...checkPolicySections(input),
     ...checkFsRoots(input, options.baseDir, resolvePath, options.checkFsRoot),
   ];
   // A field whose placeholder failed is already reported; checking its leftover text would only add noise.
@@ -53,12 +56,12 @@ export function validateConfig(document: unknown, options: ValidateOptions): Slu
     input,
   );
   if (problems.length > 0 || !parsed.success) fail(problems);
-  return toSluiceConfig(parsed.data!, options.baseDir, resolvePath);
+  return assembleConfig(parsed.data!, options.baseDir, resolvePath);
 }
 
 /** Sort by section, then by entry as written, so related problems sit together (the sort is stable). */
 function inDocumentOrder(problems: FieldProblem[], document: Record<string, unknown>): FieldProblem[] {
-  const sections = ['server', 'connections', 'buckets'];
+  const sections = ['server', 'connections', 'buckets', 'accounts', 'accessKeys', 'policy'];
   const rank = (p: FieldProblem): [number, number] => {
     const [section, entry] = p.path;
     const sectionRank = sections.indexOf(String(section));
@@ -87,45 +90,4 @@ function checkFsRoots(
     if (message) problems.push({ path: ['connections', name, 'root'], message });
   }
   return problems;
-}
-
-function toSluiceConfig(
-  document: ConfigDocument,
-  baseDir: string,
-  resolvePath: (baseDir: string, path: string) => string,
-): SluiceConfig {
-  const connections: Record<string, ConnectionConfig> = {};
-  for (const [name, connection] of Object.entries(document.connections)) {
-    connections[name] =
-      connection.type === 'fs'
-        ? { type: 'fs', name, root: resolvePath(baseDir, connection.root), readOnly: connection.readOnly }
-        : { type: 'memory', name, readOnly: connection.readOnly };
-  }
-  const buckets = Object.entries(document.buckets).map(([key, bucket]): BucketConfig => {
-    const config: BucketConfig = {
-      name: bucket.name ?? key,
-      connection: bucket.connection,
-      prefix: bucket.prefix,
-      public: bucket.public,
-      readOnly: bucket.readOnly,
-    };
-    if (bucket.account !== undefined) config.account = bucket.account;
-    if (bucket.region !== undefined) config.region = bucket.region;
-    return config;
-  });
-  const { server } = document;
-  return {
-    server: {
-      listen: server.listen,
-      addressing: server.addressing,
-      region: server.region,
-      accessLog: server.accessLog,
-      shutdownGraceSeconds: server.shutdownGraceSeconds,
-      ...(server.virtualHostDomain !== undefined && { virtualHostDomain: server.virtualHostDomain }),
-      ...(server.cors !== undefined && { cors: server.cors }),
-      ...(server.tokenSecret !== undefined && { tokenSecret: server.tokenSecret }),
-    },
-    connections,
-    buckets,
-  };
 }

@@ -5,28 +5,44 @@
  */
 import type { z } from 'zod';
 import { isPlainObject, type FieldPath, type FieldProblem } from './problem.ts';
+import { accessKeySchema, accountSchema, policySchema, statementSchema } from './policy-schema.ts';
 import {
   bucketSchema,
   configDocumentSchema,
   corsSchema,
   fsConnectionSchema,
   memoryConnectionSchema,
+  s3ConnectionSchema,
+  s3CredentialsSchema,
   serverSchema,
 } from './schema.ts';
 
+const connectionShapes: Record<string, { shape: object }> = {
+  fs: fsConnectionSchema,
+  memory: memoryConnectionSchema,
+  s3: s3ConnectionSchema,
+};
+
 /** The fields allowed in the mapping at `path`, for "did you mean" hints. */
 function fieldsAt(path: FieldPath, document: unknown): string[] {
-  const [section, name, extra] = path;
-  if (path.length === 0) return Object.keys(configDocumentSchema.shape);
-  if (section === 'server' && path.length === 1) return Object.keys(serverSchema.shape);
-  if (section === 'server' && name === 'cors' && path.length === 2) return Object.keys(corsSchema.shape);
-  if (section === 'buckets' && path.length === 2) return Object.keys(bucketSchema.shape);
-  if (section === 'connections' && path.length === 2 && extra === undefined) {
+  const [section, name, field] = path;
+  const depth = path.length;
+  if (depth === 0) return Object.keys(configDocumentSchema.shape);
+  if (section === 'server' && depth === 1) return Object.keys(serverSchema.shape);
+  if (section === 'server' && name === 'cors' && depth === 2) return Object.keys(corsSchema.shape);
+  if (section === 'buckets' && depth === 2) return Object.keys(bucketSchema.shape);
+  if (section === 'connections' && (depth === 2 || depth === 3)) {
     const connections = isPlainObject(document) ? document.connections : undefined;
     const entry = isPlainObject(connections) ? connections[String(name)] : undefined;
     const type = isPlainObject(entry) ? entry.type : undefined;
-    return Object.keys((type === 'memory' ? memoryConnectionSchema : fsConnectionSchema).shape);
+    if (depth === 3) return field === 'credentials' ? Object.keys(s3CredentialsSchema.shape) : [];
+    return Object.keys((connectionShapes[String(type)] ?? fsConnectionSchema).shape);
   }
+  if (section === 'accounts' && depth === 2) return Object.keys(accountSchema.shape);
+  if (section === 'accessKeys' && depth === 2) return Object.keys(accessKeySchema.shape);
+  // A grant (accounts.X.grants[i]) or a ceiling statement (accessKeys.X.ceiling[i]).
+  if ((section === 'accounts' || section === 'accessKeys') && depth === 4) return Object.keys(statementSchema.shape);
+  if (section === 'policy' && depth === 1) return Object.keys(policySchema.shape);
   return [];
 }
 
@@ -44,6 +60,7 @@ const EXPECTED: Record<string, string> = {
   int: 'a whole number',
   boolean: 'true or false',
   object: 'a mapping',
+  record: 'a mapping',
   array: 'a list',
 };
 

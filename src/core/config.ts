@@ -20,7 +20,31 @@ export interface FsConnection {
   readOnly: boolean;
 }
 
-export type ConnectionConfig = MemoryConnection | FsConnection;
+/** Static keys for an S3 connection (usually from environment variables). */
+export interface S3ConnectionCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+export interface S3Connection {
+  type: 's3';
+  name: string;
+  /** Service URL, http or https, e.g. `https://s3.us-west-2.amazonaws.com`. */
+  endpoint: string;
+  region: string;
+  /** The bucket in the backend store. */
+  bucket: string;
+  /** `endpoint/bucket/key` instead of `bucket.endpoint/key`. */
+  forcePathStyle: boolean;
+  /** Base prefix within the backend bucket: "" or ending in "/". */
+  prefix: string;
+  readOnly: boolean;
+  /** Absent: requests go unsigned, which suits public data (and cannot write). */
+  credentials?: S3ConnectionCredentials;
+}
+
+export type ConnectionConfig = MemoryConnection | FsConnection | S3Connection;
 
 export interface BucketConfig {
   /** The name clients see. In path-mapped mode, the product name within `account`. */
@@ -99,7 +123,7 @@ export interface SluiceConfig {
   server: ServerConfig;
   connections: Record<string, ConnectionConfig>;
   buckets: BucketConfig[];
-  accounts?: AccountConfig[];
-  accessKeys?: AccessKeyConfig[];
-  policy?: PolicyConfig;
+  accounts: AccountConfig[];
+  accessKeys: AccessKeyConfig[];
+  policy: PolicyConfig;
 }

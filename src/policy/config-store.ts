@@ -13,8 +13,8 @@ export class ConfigPolicyStore extends StaticResolutionStore implements PolicySt
 
   constructor(config: Pick<SluiceConfig, 'buckets' | 'accounts' | 'accessKeys'>, loadedAt = new Date()) {
     super(config.buckets);
-    for (const account of config.accounts ?? []) this.grants.set(account.name, account.grants);
-    for (const key of config.accessKeys ?? []) this.keys.set(key.accessKeyId, toRecord(key, loadedAt));
+    for (const account of config.accounts) this.grants.set(account.name, account.grants);
+    for (const key of config.accessKeys) this.keys.set(key.accessKeyId, toRecord(key, loadedAt));
   }
 
   async getGrants(account: string): Promise<readonly PermissionStatement[]> {

@@ -1,7 +1,15 @@
 /**
  * Building validated configs in tests without going through a file.
  */
-import type { BucketConfig, ConnectionConfig, ServerConfig, SluiceConfig } from '../../src/core/config.ts';
+import type {
+  AccessKeyConfig,
+  AccountConfig,
+  BucketConfig,
+  ConnectionConfig,
+  PolicyConfig,
+  ServerConfig,
+  SluiceConfig,
+} from '../../src/core/config.ts';
 
 export function serverConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
   return {
@@ -22,10 +30,16 @@ export function testConfig(parts: {
   buckets: BucketConfig[];
   connections?: Record<string, ConnectionConfig>;
   server?: Partial<ServerConfig>;
+  accounts?: AccountConfig[];
+  accessKeys?: AccessKeyConfig[];
+  policy?: Partial<PolicyConfig>;
 }): SluiceConfig {
   return {
     server: serverConfig(parts.server),
     connections: parts.connections ?? { main: { type: 'memory', name: 'main', readOnly: false } },
     buckets: parts.buckets,
+    accounts: parts.accounts ?? [],
+    accessKeys: parts.accessKeys ?? [],
+    policy: { cacheTtlSeconds: 30, ...parts.policy },
   };
 }

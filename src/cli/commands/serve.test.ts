@@ -10,6 +10,9 @@ const config: SluiceConfig = {
   server: { listen: '127.0.0.1:9000', addressing: 'path', region: 'us-east-1', accessLog: true, shutdownGraceSeconds: 30 },
   connections: {},
   buckets: [],
+  accounts: [],
+  accessKeys: [],
+  policy: { cacheTtlSeconds: 30 },
 };
 
 function harness(overrides: Partial<ServeDependencies> = {}) {

@@ -15,7 +15,6 @@ import { ConfigPolicyStore } from '../../policy/config-store.ts';
 import { LayeredPolicyStore } from '../../policy/layered-store.ts';
 import { nodeSigV4Crypto } from './sigv4-crypto.ts';
 
-export const DEFAULT_CACHE_TTL_SECONDS = 30;
 /** "Last used" is a hint for humans: record it at most this often per key. */
 const KEY_USE_INTERVAL_MS = 60_000;
 
@@ -28,15 +27,14 @@ export interface AccessControl {
 
 export async function createAccessControl(config: SluiceConfig, log: LogSink): Promise<AccessControl> {
   const fixed = new ConfigPolicyStore(config);
-  const sqlitePath = config.policy?.sqlitePath;
+  const { sqlitePath, cacheTtlSeconds } = config.policy;
   // Loaded only when configured: the native SQLite module is not needed otherwise.
   const managed = sqlitePath === undefined
     ? undefined
     : await (await import('../../policy/sqlite/sqlite-store.ts')).SqlitePolicyStore.open(sqlitePath, {
         masterKey: parseMasterKey(requireMasterKey(config)),
       });
-  const ttlSeconds = config.policy?.cacheTtlSeconds ?? DEFAULT_CACHE_TTL_SECONDS;
-  const store = new CachedPolicyStore(managed ? new LayeredPolicyStore(fixed, managed) : fixed, { ttlMs: ttlSeconds * 1000 });
+  const store = new CachedPolicyStore(managed ? new LayeredPolicyStore(fixed, managed) : fixed, { ttlMs: cacheTtlSeconds * 1000 });
 
   const lastRecorded = new Map<string, number>();
   const onKeyUsed = (accessKeyId: string) => {
@@ -58,7 +56,7 @@ export async function createAccessControl(config: SluiceConfig, log: LogSink): P
 }
 
 function requireMasterKey(config: SluiceConfig): string {
-  const key = config.policy?.masterKey;
+  const key = config.policy.masterKey;
   if (key === undefined) throw new TypeError('policy.sqlitePath needs policy.masterKey to encrypt stored secrets');
   return key;
 }

@@ -118,4 +118,120 @@ describe('loadConfigFile', () => {
     const error = await rejection(loadConfigFile(path));
     assert.match(error.message, new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2:11: YAML syntax error: `));
   });
+  it('loads every section: s3 connections, accounts, access keys and the policy store', async () => {
+    const masterKey = Buffer.alloc(32, 7).toString('base64');
+    const env = {
+      LANDSAT_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+      LANDSAT_SECRET: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      RESEARCH_KEY_SECRET: 'research-secret-0123456789',
+      SLUICE_MASTER_KEY: masterKey,
+    };
+    const path = await write(
+      'full.yaml',
+      `
+connections:
+  landsat:
+    type: s3
+    endpoint: https://s3.us-west-2.amazonaws.com
+    region: us-west-2
+    bucket: landsat-pds
+    prefix: scenes
+    readOnly: true
+    credentials:
+      accessKeyId: \${env:LANDSAT_KEY_ID}
+      secretAccessKey: \${env:LANDSAT_SECRET}
+  local:
+    type: fs
+    root: data
+buckets:
+  landsat:
+    connection: landsat
+    public: true
+  climate:
+    connection: local
+accounts:
+  research:
+    grants:
+      - bucket: climate
+        actions: [read, write]
+        prefixes: [data, models/2024]
+      - bucket: "*"
+        actions: [read]
+accessKeys:
+  SLAKEXAMPLEKEYAAAAAA:
+    secret: \${env:RESEARCH_KEY_SECRET}
+    account: research
+    label: hpc-cluster
+    expires: 2027-06-30
+    disabled: false
+    ceiling:
+      - bucket: "*"
+        actions: [read]
+policy:
+  sqlitePath: sluice.db
+  masterKey: \${env:SLUICE_MASTER_KEY}
+  cacheTtlSeconds: 10
+`,
+    );
+    const config = await loadConfigFile(path, env);
+    assert.deepEqual(config.connections.landsat, {
+      type: 's3',
+      name: 'landsat',
+      endpoint: 'https://s3.us-west-2.amazonaws.com',
+      region: 'us-west-2',
+      bucket: 'landsat-pds',
+      forcePathStyle: false,
+      prefix: 'scenes/',
+      readOnly: true,
+      credentials: { accessKeyId: env.LANDSAT_KEY_ID, secretAccessKey: env.LANDSAT_SECRET },
+    });
+    assert.deepEqual(config.accounts, [
+      {
+        name: 'research',
+        grants: [
+          { bucket: 'climate', actions: ['read', 'write'], prefixes: ['data', 'models/2024'] },
+          { bucket: '*', actions: ['read'] },
+        ],
+      },
+    ]);
+    assert.deepEqual(config.accessKeys, [
+      {
+        accessKeyId: 'SLAKEXAMPLEKEYAAAAAA',
+        secretAccessKey: env.RESEARCH_KEY_SECRET,
+        account: 'research',
+        label: 'hpc-cluster',
+        status: 'active',
+        // YAML 1.2 keeps the date a string; the loader reads it as 00:00 UTC.
+        expiresAt: new Date('2027-06-30T00:00:00Z'),
+        ceiling: [{ bucket: '*', actions: ['read'] }],
+      },
+    ]);
+    assert.deepEqual(config.policy, { sqlitePath: join(dir, 'sluice.db'), masterKey, cacheTtlSeconds: 10 });
+  });
+
+  it('reports problems in the new sections without repeating secrets from the environment', async () => {
+    const secret = 'tooShort+/';
+    const path = await write(
+      'bad-policy.yaml',
+      [
+        'connections:',
+        '  landsat: { type: s3, endpoint: "${env:SECRET}", region: us-west-2, bucket: landsat-pds }',
+        'accessKeys:',
+        '  SLAKEXAMPLEKEYAAAAAA: { secret: "${env:SECRET}", account: research }',
+        'policy:',
+        '  sqlitePath: sluice.db',
+        '  masterKey: ${env:SECRET}',
+      ].join('\n'),
+    );
+    const error = await rejection(loadConfigFile(path, { SECRET: secret }));
+    assert.deepEqual(
+      error.problems.map((p) => `${p.path}: ${p.message}`),
+      [
+        'connections.landsat.endpoint: must be an http or https URL such as https://s3.us-west-2.amazonaws.com',
+        'accessKeys.SLAKEXAMPLEKEYAAAAAA.secret: must be at least 16 characters',
+        'policy.masterKey: must be 32 random bytes written as base64 (e.g. the output of `openssl rand -base64 32`)',
+      ],
+    );
+    assert.equal(error.message.includes(secret), false);
+  });
 });

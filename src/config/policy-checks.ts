@@ -1,0 +1,95 @@
+/**
+ * Cross-field rules of the access-control sections: account names, access
+ * key ids, a key's account and every statement's bucket exist, and the
+ * master key that goes with a SQLite store. When `policy.sqlitePath` is set,
+ * accounts and buckets may live in the database, so references are checked
+ * for form only. Like `cross-checks.ts`, this runs on the raw document and
+ * looks only at parts of the right shape.
+ */
+import { isPlainObject, type FieldPath, type FieldProblem } from './problem.ts';
+import { accessKeyIdProblem, bucketNameProblem } from './rules.ts';
+
+export function checkPolicySections(document: Record<string, unknown>): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const server = isPlainObject(document.server) ? document.server : {};
+  const pathMapped = server.addressing === 'path-mapped';
+  const policy = isPlainObject(document.policy) ? document.policy : {};
+  const withDatabase = typeof policy.sqlitePath === 'string';
+  const accounts = isPlainObject(document.accounts) ? document.accounts : {};
+  const buckets = configuredBuckets(document.buckets, pathMapped);
+
+  const checkStatements = (statements: unknown, path: FieldPath) => {
+    if (!Array.isArray(statements)) return;
+    statements.forEach((statement, index) => {
+      if (!isPlainObject(statement) || typeof statement.bucket !== 'string' || statement.bucket === '') return;
+      const message = withDatabase
+        ? bucketRefFormProblem(statement.bucket, pathMapped)
+        : bucketRefProblem(statement.bucket, buckets, pathMapped);
+      if (message) problems.push({ path: [...path, index, 'bucket'], message });
+    });
+  };
+
+  for (const [name, account] of Object.entries(accounts)) {
+    const message = bucketNameProblem(name);
+    if (message) problems.push({ path: ['accounts', name], message: `account name ${message}` });
+    if (isPlainObject(account)) checkStatements(account.grants, ['accounts', name, 'grants']);
+  }
+
+  const accessKeys = isPlainObject(document.accessKeys) ? document.accessKeys : {};
+  for (const [id, key] of Object.entries(accessKeys)) {
+    const message = accessKeyIdProblem(id);
+    if (message) problems.push({ path: ['accessKeys', id], message });
+    if (!isPlainObject(key)) continue;
+    if (!withDatabase && typeof key.account === 'string' && key.account !== '' && !Object.hasOwn(accounts, key.account)) {
+      const defined = Object.keys(accounts);
+      problems.push({
+        path: ['accessKeys', id, 'account'],
+        message: defined.length ? `no such account (defined: ${defined.join(', ')})` : 'no such account (no accounts are defined)',
+      });
+    }
+    checkStatements(key.ceiling, ['accessKeys', id, 'ceiling']);
+  }
+
+  if (withDatabase && policy.masterKey === undefined) {
+    problems.push({ path: ['policy', 'masterKey'], message: 'required when policy.sqlitePath is set (it encrypts the stored secrets)' });
+  }
+  return problems;
+}
+
+/** The names statements use for the configured buckets: `name`, or `account/name` in path-mapped mode. */
+function configuredBuckets(section: unknown, pathMapped: boolean): string[] {
+  if (!isPlainObject(section)) return [];
+  const refs: string[] = [];
+  for (const [key, bucket] of Object.entries(section)) {
+    if (!isPlainObject(bucket)) continue;
+    const name = typeof bucket.name === 'string' ? bucket.name : key;
+    if (!pathMapped) refs.push(name);
+    else if (typeof bucket.account === 'string') refs.push(`${bucket.account}/${name}`);
+  }
+  return refs;
+}
+
+/** Without a database, a statement must name a bucket of this file (or every bucket). */
+function bucketRefProblem(ref: string, buckets: string[], pathMapped: boolean): string | undefined {
+  if (ref === '*' || buckets.includes(ref)) return undefined;
+  if (pathMapped && !ref.includes('/')) return 'in path-mapped mode, name the bucket as "account/name", or write "*" for every bucket';
+  return buckets.length
+    ? `no such bucket (defined: ${buckets.join(', ')})`
+    : 'no such bucket (no buckets are defined)';
+}
+
+/** With a database, the bucket may be defined there; check that it could name one. */
+function bucketRefFormProblem(ref: string, pathMapped: boolean): string | undefined {
+  if (ref === '*') return undefined;
+  const parts = ref.split('/');
+  if (pathMapped) {
+    if (parts.length !== 2) return 'must be "account/name", or "*" for every bucket, in path-mapped mode';
+    const accountProblem = bucketNameProblem(parts[0]!);
+    if (accountProblem) return `account name ${accountProblem}`;
+    const nameProblem = bucketNameProblem(parts[1]!);
+    return nameProblem ? `bucket name ${nameProblem}` : undefined;
+  }
+  if (parts.length !== 1) return 'must be a bucket name, or "*" for every bucket ("account/name" is for path-mapped addressing)';
+  const nameProblem = bucketNameProblem(ref);
+  return nameProblem ? `bucket name ${nameProblem}` : undefined;
+}

@@ -1,0 +1,37 @@
+/**
+ * The access-control sections of the configuration document: accounts with
+ * their grants, access keys, and the policy store. Shapes and per-field
+ * rules only; references between sections (a key's account exists, a grant
+ * names a configured bucket) are checked in `policy-checks.ts`.
+ */
+import { z } from 'zod';
+import { expiryProblem, grantPrefixProblem, masterKeyProblem, parseExpiry } from './rules.ts';
+import { nonEmpty, ruled } from './schema-parts.ts';
+
+export const DEFAULT_POLICY_CACHE_TTL_SECONDS = 30;
+
+/** One permission statement: the form of account grants and key ceilings alike. */
+export const statementSchema = z.strictObject({
+  bucket: nonEmpty('bucket'),
+  actions: z.array(z.enum(['read', 'write'])).min(1, { error: 'list at least one action: read, write' }),
+  prefixes: z.array(ruled(grantPrefixProblem)).optional(),
+});
+
+export const accountSchema = z.strictObject({
+  grants: z.array(statementSchema).default(() => []),
+});
+
+export const accessKeySchema = z.strictObject({
+  secret: z.string().min(16, { error: 'must be at least 16 characters' }),
+  account: nonEmpty('account'),
+  label: z.string().default(''),
+  expires: ruled(expiryProblem).transform(parseExpiry).optional(),
+  disabled: z.boolean().default(false),
+  ceiling: z.array(statementSchema).optional(),
+});
+
+export const policySchema = z.strictObject({
+  sqlitePath: nonEmpty('sqlitePath').optional(),
+  masterKey: ruled(masterKeyProblem).optional(),
+  cacheTtlSeconds: z.number().int().min(0).max(3600).default(DEFAULT_POLICY_CACHE_TTL_SECONDS),
+});
