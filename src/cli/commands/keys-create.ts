@@ -4,7 +4,8 @@
  */
 import { UnknownAccountError } from '../../policy/sqlite/errors.ts';
 import { EXIT_OK, UsageError, parseCommandArgs, type CliIo, type Command } from '../command.ts';
-import { ceilingFromFlags, describeCeiling, keyPrefixProblem, keyToJson, parseExpiry, printable } from './keys-format.ts';
+import { grantPrefixProblem } from '../../config/rules.ts';
+import { ceilingFromFlags, describeCeiling, keyToJson, parseExpiry, printable } from './keys-format.ts';
 import { KeysSetupError, withStore, type KeysDependencies } from './keys-store.ts';
 
 const help = `Usage: sluice keys create --config FILE --account ACCOUNT --label LABEL [options]
@@ -53,7 +54,7 @@ export function createKeysCreateCommand(deps: KeysDependencies): Command {
       if (account === undefined || account === '') throw new UsageError('missing --account ACCOUNT');
       if (label === undefined) throw new UsageError('missing --label LABEL');
       for (const p of prefix) {
-        const problem = keyPrefixProblem(p);
+        const problem = grantPrefixProblem(p);
         if (problem) throw new UsageError(`--prefix ${JSON.stringify(p)} ${problem}`);
       }
       const now = deps.now();

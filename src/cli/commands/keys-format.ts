@@ -3,6 +3,7 @@
  * (`90d`, `2027-01-01`), key prefixes for ceilings, statuses, and the
  * human and JSON forms of a key. Secrets never pass through here.
  */
+import { expiryProblem, parseExpiry as parseConfigExpiry } from '../../config/rules.ts';
 import type { PermissionStatement } from '../../core/identity.ts';
 import { keyUsability, type AccessKeySummary } from '../../policy/store.ts';
 
@@ -16,35 +17,20 @@ const UNIT_MS: Record<string, number> = { h: 3_600_000, d: 86_400_000, w: 7 * 86
  * message instead of a date when the text is none of those or not in the future.
  */
 export function parseExpiry(text: string, now: Date): Date | string {
-  let at: Date | undefined;
+  let at: Date;
   const lifetime = /^(\d{1,6})([hdwy])$/.exec(text);
   if (lifetime) {
-    const amount = Number(lifetime[1]);
-    if (amount === 0) return `--expires ${text} is not in the future`;
-    at = new Date(now.getTime() + amount * UNIT_MS[lifetime[2]!]!);
-  } else if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
-    at = new Date(`${text}T00:00:00.000Z`);
-    // Rejects dates that do not exist (2027-02-30) rather than rolling them over.
-    if (Number.isNaN(at.getTime()) || at.toISOString().slice(0, 10) !== text) return `--expires ${text} is not a valid date`;
-  } else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(text)) {
-    at = new Date(text);
-    if (Number.isNaN(at.getTime())) return `--expires ${text} is not a valid time`;
+    at = new Date(now.getTime() + Number(lifetime[1]) * UNIT_MS[lifetime[2]!]!);
+  } else if (/^\d{4}-/.test(text)) {
+    // Absolute times follow the same rules as `expiresAt` in the configuration file.
+    const problem = expiryProblem(text);
+    if (problem) return `--expires ${text} ${problem}`;
+    at = parseConfigExpiry(text);
   } else {
     return `--expires takes a lifetime such as 90d, 12h, 6w or 1y, a date such as 2027-01-01, or an ISO time with a zone; got "${text}"`;
   }
   if (at.getTime() <= now.getTime()) return `--expires ${text} is not in the future`;
   return at;
-}
-
-/** A key prefix for a ceiling: relative, without empty or dot segments. */
-export function keyPrefixProblem(prefix: string): string | undefined {
-  if (prefix === '' || /^\/*$/.test(prefix)) return 'must not be empty (leave out --prefix to allow the whole bucket)';
-  if (prefix.startsWith('/')) return 'must not start with "/": key prefixes are relative to the bucket';
-  const segments = prefix.replace(/\/+$/, '').split('/');
-  if (segments.some((s) => s === '' || s === '.' || s === '..')) return 'must not contain empty, "." or ".." segments';
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(prefix)) return 'must not contain control characters';
-  return undefined;
 }
 
 /** The ceiling `--prefix` and `--read-only` ask for; undefined (no ceiling) with neither. */
