@@ -1,0 +1,75 @@
+/**
+ * What every benchmark section shares: the data set, where servers and load
+ * run, how long to measure, and how to start each kind of server.
+ */
+import { fileURLToPath } from 'node:url';
+import type { DataSet } from './data.ts';
+import { fetchOnce, type ServerProcess, spawnServer } from './processes.ts';
+
+export const REPO = fileURLToPath(new URL('../../', import.meta.url));
+
+export interface BenchContext {
+  data: DataSet;
+  /** CPU for servers and for the load generator; undefined when pinning is unavailable. */
+  serverCpu: number | undefined;
+  loadCpu: number | undefined;
+  warmupSeconds: number;
+  /** Measurements alternate between the servers compared, round by round, so drifting background load hits all alike. */
+  rounds: number;
+  roundSeconds: number;
+  /** Every server started, so the run can stop them all whatever happens. */
+  running: Set<ServerProcess>;
+}
+
+async function started(ctx: BenchContext, server: Promise<ServerProcess>): Promise<ServerProcess> {
+  const s = await server;
+  ctx.running.add(s);
+  const stop = s.stop;
+  s.stop = async () => {
+    ctx.running.delete(s);
+    await stop();
+  };
+  return s;
+}
+
+/** `sluice serve` exactly as shipped, stdout (the access log) to /dev/null. */
+export function startSluice(ctx: BenchContext, config: string, name: string): Promise<ServerProcess> {
+  return started(ctx, spawnServer({
+    name,
+    command: process.execPath,
+    args: ['bin/sluice.js', 'serve', '--config', config, '--listen', '{listen}'],
+    cpu: ctx.serverCpu,
+    readyPath: '/.health',
+    cwd: REPO,
+  }));
+}
+
+export function startBaseline(ctx: BenchContext): Promise<ServerProcess> {
+  return started(ctx, spawnServer({
+    name: 'baseline',
+    command: process.execPath,
+    args: ['--import', 'tsx', 'bench/servers/baseline-server.ts', '--root', ctx.data.root, '--listen', '{listen}'],
+    cpu: ctx.serverCpu,
+    readyPath: '/',
+    cwd: REPO,
+  }));
+}
+
+export function startSigned(ctx: BenchContext, crypto: 'web' | 'node'): Promise<ServerProcess> {
+  return started(ctx, spawnServer({
+    name: `sluice+sigv4 (${crypto})`,
+    command: process.execPath,
+    args: ['--import', 'tsx', 'bench/servers/signed-server.ts', '--config', ctx.data.defaultConfig, '--listen', '{listen}', '--crypto', crypto],
+    cpu: ctx.serverCpu,
+    readyPath: '/.health',
+    cwd: REPO,
+  }));
+}
+
+/** Fail loudly, before measuring, if a server does not serve what the load will ask for. */
+export async function expectServes(url: string, expectedBytes: number, headers?: Record<string, string>): Promise<void> {
+  const result = await fetchOnce(url, 'GET', headers);
+  if (result.status !== 200 || result.bytes !== expectedBytes) {
+    throw new Error(`GET ${url} answered ${result.status} with ${result.bytes} bytes; expected 200 with ${expectedBytes}`);
+  }
+}
