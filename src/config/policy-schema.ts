@@ -33,5 +33,6 @@ export const accessKeySchema = z.strictObject({
 export const policySchema = z.strictObject({
   sqlitePath: nonEmpty('sqlitePath').optional(),
   masterKey: ruled(masterKeyProblem).optional(),
-  cacheTtlSeconds: z.number().int().min(0).max(3600).default(DEFAULT_POLICY_CACHE_TTL_SECONDS),
+  // Revocations made by another process must show within a minute.
+  cacheTtlSeconds: z.number().int().min(0).max(60).default(DEFAULT_POLICY_CACHE_TTL_SECONDS),
 });

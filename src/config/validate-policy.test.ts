@@ -86,7 +86,7 @@ describe('validateConfig accounts, access keys and policy: values', () => {
   it('resolves the SQLite path against the config folder and keeps the master key and cache time', () => {
     const relative = validateConfig({ policy: { sqlitePath: 'state/sluice.db', masterKey: MASTER_KEY, cacheTtlSeconds: 0 } }, options);
     assert.deepEqual(relative.policy, { sqlitePath: '/srv/sluice/state/sluice.db', masterKey: MASTER_KEY, cacheTtlSeconds: 0 });
-    const absolute = validateConfig({ policy: { sqlitePath: '/var/lib/sluice.db', masterKey: MASTER_KEY, cacheTtlSeconds: 3600 } }, options);
+    const absolute = validateConfig({ policy: { sqlitePath: '/var/lib/sluice.db', masterKey: MASTER_KEY, cacheTtlSeconds: 60 } }, options);
     assert.equal(absolute.policy.sqlitePath, '/var/lib/sluice.db');
     const custom = validateConfig({ policy: { sqlitePath: 'sluice.db', masterKey: MASTER_KEY } }, { ...options, resolvePath: (b, p) => `${b}|${p}` });
     assert.equal(custom.policy.sqlitePath, '/srv/sluice|sluice.db');
@@ -167,10 +167,10 @@ describe('validateConfig accounts, access keys and policy: field problems', () =
   });
 
   it('checks policy fields', () => {
-    assert.deepEqual(linesOf({ policy: { sqlitePath: '', masterKey: 'too-short', cacheTtlSeconds: 3601, ttl: 5 } }), [
+    assert.deepEqual(linesOf({ policy: { sqlitePath: '', masterKey: 'too-short', cacheTtlSeconds: 61, ttl: 5 } }), [
       'policy.sqlitePath: sqlitePath must not be empty',
       'policy.masterKey: must be 32 random bytes written as base64 (e.g. the output of `openssl rand -base64 32`)',
-      'policy.cacheTtlSeconds: must be at most 3600',
+      'policy.cacheTtlSeconds: must be at most 60',
       'policy.ttl: unknown field',
     ]);
     assert.deepEqual(linesOf({ policy: { cacheTtlSeconds: -1 } }), ['policy.cacheTtlSeconds: must be at least 0']);

@@ -22,6 +22,12 @@ export interface AccessControl {
   store: CachedPolicyStore;
   authenticate: Authenticator;
   policy: AccessPolicy;
+  /**
+   * Revoke a stored key from inside this process: it stops working at once
+   * (its cache entry is dropped), not only after the TTL. False when the
+   * SQLite store has no such key.
+   */
+  revokeAccessKey(accessKeyId: string): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -51,6 +57,12 @@ export async function createAccessControl(config: SluiceConfig, log: LogSink): P
     store,
     authenticate: createSigV4Authenticator({ credentials: store, crypto: nodeSigV4Crypto, onKeyUsed }),
     policy: createGrantPolicy(store, config.server.addressing),
+    async revokeAccessKey(accessKeyId) {
+      const revoked = (await managed?.revokeAccessKey(accessKeyId)) ?? false;
+      store.invalidateAccessKey(accessKeyId);
+      if (revoked) log.write({ level: 'info', msg: 'audit', event: 'access-key.revoked', accessKeyId });
+      return revoked;
+    },
     close: async () => managed?.close(),
   };
 }

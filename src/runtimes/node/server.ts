@@ -9,7 +9,7 @@ import type { Backend } from '../../core/backend.ts';
 import type { SluiceConfig } from '../../core/config.ts';
 import { type GatewayOptions, createGateway } from '../../core/gateway.ts';
 import type { LogSink } from '../../core/runtime.ts';
-import { createAccessControl } from './access-control.ts';
+import { type AccessControl, createAccessControl } from './access-control.ts';
 import { createBackends } from './backends.ts';
 import { handleNodeRequest } from './bridge.ts';
 
@@ -27,6 +27,8 @@ export interface RunningServer {
   url: string;
   port: number;
   server: Server;
+  /** The server's policy store, authentication and in-process key management. */
+  access: AccessControl;
   /** Stop accepting, drain in-flight requests (up to the grace period), then close. */
   close(): Promise<void>;
 }
@@ -102,6 +104,7 @@ export async function startServer(config: SluiceConfig, options: StartOptions = 
     url: `http://${urlHost}:${address.port}`,
     port: address.port,
     server,
+    access,
     async close() {
       if (draining) return;
       draining = true;
