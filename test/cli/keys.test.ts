@@ -81,7 +81,9 @@ describe('sluice keys create', () => {
     assert.match(result.out, /^Created an access key for account research \(laptop\)\./);
     assert.match(result.out, /Expires +never/);
     assert.match(result.out, /shown only now/);
-    assert.equal(result.err, '');
+    const audit = JSON.parse(result.err) as Record<string, string>;
+    assert.deepEqual({ ...audit, time: undefined }, { level: 'info', msg: 'audit', event: 'access-key.created', time: undefined, accessKeyId: id, account: 'research', label: 'laptop' });
+    assert.ok(!result.err.includes(secret!), 'the audit event never carries the secret');
 
     const record = await (await openStore()).getAccessKey(id!);
     assert.equal(record?.secretAccessKey, secret);

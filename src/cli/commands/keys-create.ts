@@ -7,6 +7,7 @@ import { EXIT_OK, UsageError, parseCommandArgs, type CliIo, type Command } from 
 import { grantPrefixProblem } from '../../config/rules.ts';
 import { ceilingFromFlags, describeCeiling, keyToJson, parseExpiry, printable } from './keys-format.ts';
 import { KeysSetupError, withStore, type KeysDependencies } from './keys-store.ts';
+import { audit } from '../audit.ts';
 
 const help = `Usage: sluice keys create --config FILE --account ACCOUNT --label LABEL [options]
 
@@ -73,6 +74,7 @@ export function createKeysCreateCommand(deps: KeysDependencies): Command {
           throw error;
         }
       });
+      audit(io, 'access-key.created', { accessKeyId: created.accessKeyId, account, label }, now);
       if (json) {
         const { accessKeyId, secretAccessKey, record } = created;
         const { status: _status, lastUsedAt: _lastUsed, revokedAt: _revoked, ...rest } = keyToJson(record, now);

@@ -5,6 +5,7 @@
 import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, type Command } from '../command.ts';
 import { printable } from './keys-format.ts';
 import { withStore, type KeysDependencies } from './keys-store.ts';
+import { audit } from '../audit.ts';
 
 const help = `Usage: sluice keys revoke --config FILE ID
 
@@ -36,8 +37,8 @@ export function createKeysRevokeCommand(deps: KeysDependencies): Command {
       const id = parsed.positionals[0]!;
 
       const config = await deps.loadConfig(file);
-      if (config.accessKeys?.some((key) => key.accessKeyId === id)) {
-        io.err(`sluice keys revoke: access key ${printable(id)} is defined in ${file}; remove it there (or set its status to disabled)`);
+      if (config.accessKeys.some((key) => key.accessKeyId === id)) {
+        io.err(`sluice keys revoke: access key ${printable(id)} is defined in ${file}; remove it there (or set disabled: true)`);
         return EXIT_FAILURE;
       }
       const outcome = await withStore(deps, config, file, { create: false }, async (store) => {
@@ -47,7 +48,7 @@ export function createKeysRevokeCommand(deps: KeysDependencies): Command {
         return { before, after: (await store.getAccessKeySummary(id))! };
       });
       if (!outcome) {
-        io.err(`sluice keys revoke: no access key ${printable(id)} in ${config.policy?.sqlitePath ?? file}`);
+        io.err(`sluice keys revoke: no access key ${printable(id)} in ${config.policy.sqlitePath ?? file}`);
         return EXIT_FAILURE;
       }
       const { before, after } = outcome;
@@ -55,8 +56,9 @@ export function createKeysRevokeCommand(deps: KeysDependencies): Command {
       if (before.revokedAt) {
         io.out(`Access key ${id} (${who}) was already revoked on ${before.revokedAt.toISOString()}.`);
       } else {
+        audit(io, 'access-key.revoked', { accessKeyId: id, account: before.account });
         io.out(`Revoked access key ${id} (${who}) at ${after.revokedAt?.toISOString()}.`);
-        const ttl = config.policy?.cacheTtlSeconds ?? 30;
+        const ttl = config.policy.cacheTtlSeconds;
         io.out(`A running server refuses it within ${ttl} second${ttl === 1 ? '' : 's'} (policy.cacheTtlSeconds).`);
       }
       return EXIT_OK;
