@@ -5,21 +5,12 @@
  * to (additional data), so secrets cannot be swapped between rows.
  */
 
+import { fromBase64, toBase64 } from '../core/base64.ts';
+
 const VERSION = 'v1';
 const IV_BYTES = 12;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
-function fromBase64(text: string): Uint8Array {
-  const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-}
 
 /** A master key is 32 random bytes, written as base64 (e.g. `openssl rand -base64 32`). */
 export function parseMasterKey(text: string): Uint8Array {

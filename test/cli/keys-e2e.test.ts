@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { GetObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import { signedClient } from '../support/s3-client.ts';
-import { runCli, spawnCli } from './run-cli.ts';
+import { runCli, serveCli } from './run-cli.ts';
 
 const env = { SLUICE_MASTER_KEY: Buffer.alloc(32, 42).toString('base64') };
 
@@ -48,27 +48,8 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function startServe(): Promise<{ url: string; stop(): Promise<void> }> {
-  const child = spawnCli(['serve', '--config', configPath, '--listen', '127.0.0.1:0'], env);
-  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      out += chunk;
-      const match = /"msg":"listening","url":"([^"]+)"/.exec(out);
-      if (match) resolve(match[1]!);
-    });
-    void exited.then(() => reject(new Error(`sluice serve exited before listening: ${err}`)));
-  });
-  return {
-    url,
-    async stop() {
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+function startServe(): Promise<{ url: string; stop(): Promise<void> }> {
+  return serveCli(configPath, env);
 }
 
 describe('sluice keys end to end', () => {

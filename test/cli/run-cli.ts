@@ -33,3 +33,27 @@ export function runCli(args: string[], env: Record<string, string | undefined> =
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/** `sluice serve --config FILE` on a free port, resolved once it logs where it listens. */
+export async function serveCli(configPath: string, env: Record<string, string | undefined> = {}): Promise<{ url: string; stop(): Promise<void> }> {
+  const child = spawnCli(['serve', '--config', configPath, '--listen', '127.0.0.1:0'], env);
+  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      out += chunk;
+      const match = /"msg":"listening","url":"([^"]+)"/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    void exited.then(() => reject(new Error(`sluice serve exited before listening: ${err}`)));
+  });
+  return {
+    url,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

@@ -6,7 +6,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runCli, spawnCli } from '../cli/run-cli.ts';
+import { runCli, serveCli } from '../cli/run-cli.ts';
 
 export interface InteropGateway {
   url: string;
@@ -58,27 +58,14 @@ policy:
   if (created.code !== 0) throw new Error(`sluice keys create failed: ${created.stderr}`);
   const { accessKeyId, secretAccessKey } = JSON.parse(created.stdout) as { accessKeyId: string; secretAccessKey: string };
 
-  const child = spawnCli(['serve', '--config', configPath, '--listen', '127.0.0.1:0'], env);
-  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      out += chunk;
-      const match = /"msg":"listening","url":"([^"]+)"/.exec(out);
-      if (match) resolve(match[1]!);
-    });
-    void exited.then(() => reject(new Error(`sluice serve exited before listening: ${err}`)));
-  });
+  const server = await serveCli(configPath, env);
   return {
-    url,
+    url: server.url,
     accessKeyId,
     secretAccessKey,
     objects,
     async stop() {
-      child.kill('SIGTERM');
-      await exited;
+      await server.stop();
       await rm(dir, { recursive: true, force: true });
     },
   };

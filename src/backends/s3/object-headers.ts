@@ -3,6 +3,7 @@
  * conditions, ranges, `ObjectInfo`) and S3's request and response headers.
  */
 import type { ByteRange, ObjectInfo, ObjectMetadata, RangeRequest, ReadConditions } from '../../core/backend.ts';
+import { fromBase64, toBase64 } from '../../core/base64.ts';
 import type { HeaderMap } from '../../core/http.ts';
 import { quoteEtag } from './xml.ts';
 
@@ -10,17 +11,6 @@ const META_PREFIX = 'x-amz-meta-';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
-}
-
-function fromBase64(text: string): Uint8Array {
-  const binary = atob(text);
-  return Uint8Array.from(binary, (c) => c.charCodeAt(0));
-}
 
 /**
  * Header values travel as ASCII; S3 decodes RFC 2047 encoded-words in

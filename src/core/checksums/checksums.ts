@@ -6,6 +6,7 @@
  */
 import { sha1 } from '@noble/hashes/legacy.js';
 import { sha256 } from '@noble/hashes/sha2.js';
+import { toBase64 } from '../base64.ts';
 import type { Body } from '../body.ts';
 import { toWebStream } from '../body.ts';
 import { S3Error } from '../errors/s3-error.ts';
@@ -22,12 +23,6 @@ const ALGORITHMS: Record<string, { label: string; create: () => IncrementalCheck
 
 function wrapNoble(hash: { update(bytes: Uint8Array): unknown; digest(): Uint8Array }): IncrementalChecksum {
   return { update: (bytes) => void hash.update(bytes), digest: () => hash.digest() };
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
 }
 
 export interface ChecksumRequest {

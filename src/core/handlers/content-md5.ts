@@ -3,6 +3,7 @@
  * a mismatch fails the stream before its end, so the backend never commits
  * the object (400 BadDigest, as S3 answers).
  */
+import { fromBase64 } from '../base64.ts';
 import type { Body } from '../body.ts';
 import { toWebStream } from '../body.ts';
 import { S3Error } from '../errors/s3-error.ts';
@@ -10,8 +11,7 @@ import { createMd5 } from '../md5.ts';
 
 function base64ToHex(value: string): string | null {
   if (!/^[A-Za-z0-9+/]{22}==$/.test(value)) return null;
-  const binary = atob(value);
-  return Array.from(binary, (c) => c.charCodeAt(0).toString(16).padStart(2, '0')).join('');
+  return Array.from(fromBase64(value), (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 export function verifyContentMd5(body: Body, contentMd5: string): ReadableStream<Uint8Array> {

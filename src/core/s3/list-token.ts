@@ -6,23 +6,17 @@
  * from another listing, is refused with 400 InvalidArgument as S3 does,
  * instead of being handed to a backend.
  */
+import { fromBase64, toBase64Url } from '../base64.ts';
 import { invalidArgument } from '../errors/s3-error.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 const MAC_BYTES = 16;
 
-function toBase64Url(bytes: Uint8Array): string {
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-function fromBase64Url(text: string): Uint8Array | null {
+function decodeBase64Url(text: string): Uint8Array | null {
   if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
   try {
-    const binary = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-    return Uint8Array.from(binary, (c) => c.charCodeAt(0));
+    return fromBase64(text);
   } catch {
     return null;
   }
@@ -56,8 +50,8 @@ export class ListTokenCodec {
   /** The backend position inside a token, or 400 InvalidArgument. */
   async open(token: string, binding: ListBinding): Promise<string> {
     const [payloadText, macText, extra] = token.split('.');
-    const payload = payloadText === undefined ? null : fromBase64Url(payloadText);
-    const mac = macText === undefined ? null : fromBase64Url(macText);
+    const payload = payloadText === undefined ? null : decodeBase64Url(payloadText);
+    const mac = macText === undefined ? null : decodeBase64Url(macText);
     if (extra !== undefined || payload === null || mac === null || !constantTimeEqual(mac, await this.mac(payload, binding))) {
       throw invalidArgument('The continuation token provided is incorrect', 'continuation-token', token);
     }
