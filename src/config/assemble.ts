@@ -24,6 +24,7 @@ export function assembleConfig(document: ConfigDocument, baseDir: string, resolv
       listen: server.listen,
       addressing: server.addressing,
       region: server.region,
+      ...(server.allowedRegions !== undefined && { allowedRegions: server.allowedRegions }),
       accessLog: server.accessLog,
       shutdownGraceSeconds: server.shutdownGraceSeconds,
       ...(server.virtualHostDomain !== undefined && { virtualHostDomain: server.virtualHostDomain }),

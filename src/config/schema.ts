@@ -58,6 +58,8 @@ export const serverSchema = z.strictObject({
     .transform((host) => host.toLowerCase())
     .optional(),
   region: ruled(regionProblem).default('us-east-1'),
+  // Regions a SigV4 credential scope may name; any when absent (the scope's region is still used to derive the key).
+  allowedRegions: z.array(ruled(regionProblem)).min(1, { error: 'list at least one region, or leave the field out' }).optional(),
   cors: corsSchema.optional(),
   accessLog: z.boolean().default(true),
   tokenSecret: z.string().min(32, { error: 'must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)' }).optional(),

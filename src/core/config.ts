@@ -85,6 +85,8 @@ export interface ServerConfig {
   virtualHostDomain?: string;
   /** Default region reported for buckets. */
   region: string;
+  /** Regions a SigV4 credential scope may name; any region when absent. */
+  allowedRegions?: string[];
   cors?: CorsConfig;
   accessLog: boolean;
   /** Key for the HMAC that makes list continuation tokens unforgeable; random per process when absent. */

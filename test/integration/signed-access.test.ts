@@ -227,3 +227,23 @@ describe('signed access with access keys, accounts and grants', () => {
     await expectCode(s3.send(new PutObjectCommand({ Bucket: 'open', Key: 'x', Body: 'x' })), 'AccessDenied', 403);
   });
 });
+
+test('server.allowedRegions: a credential scope naming another region → 400 AuthorizationHeaderMalformed', async (t) => {
+  const backend = new MemoryBackend({ readOnly: false });
+  await backend.put('x', bytesBody('x'), { metadata: {} });
+  const config = testConfig({ buckets: [bucket('open', { public: true })], server: { allowedRegions: ['eu-central-1'] } });
+  config.accounts = [{ name: 'research', grants: [] }];
+  config.accessKeys = [WRITER];
+  const server = await startServer(config, { backends: new Map([['main', backend]]) });
+  const credentials = { accessKeyId: WRITER.accessKeyId, secretAccessKey: WRITER.secretAccessKey };
+  const wrong = signedClient(server.url, credentials, { region: 'us-east-1' });
+  const right = signedClient(server.url, credentials, { region: 'eu-central-1' });
+  t.after(async () => {
+    wrong.destroy();
+    right.destroy();
+    await server.close();
+  });
+  await expectCode(wrong.send(new GetObjectCommand({ Bucket: 'open', Key: 'x' })), 'AuthorizationHeaderMalformed', 400);
+  const got = await right.send(new GetObjectCommand({ Bucket: 'open', Key: 'x' }));
+  assert.equal(await got.Body!.transformToString(), 'x');
+});

@@ -55,7 +55,12 @@ export async function createAccessControl(config: SluiceConfig, log: LogSink): P
 
   return {
     store,
-    authenticate: createSigV4Authenticator({ credentials: store, crypto: nodeSigV4Crypto, onKeyUsed }),
+    authenticate: createSigV4Authenticator({
+      credentials: store,
+      crypto: nodeSigV4Crypto,
+      allowedRegions: config.server.allowedRegions,
+      onKeyUsed,
+    }),
     policy: createGrantPolicy(store, config.server.addressing),
     async revokeAccessKey(accessKeyId) {
       const revoked = (await managed?.revokeAccessKey(accessKeyId)) ?? false;
