@@ -75,7 +75,8 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (op.name === 'Unsupported') throw notImplemented(op.operation);
     const { identity, body, trailers } = await authenticate(req);
     record.identity = describeIdentity(identity);
-    const ctx: RequestContext = { req: { ...req, body }, trailers, identity, requestId, config, resolver, policy, tokens, startedAt };
+    // Only a rewrapped body makes a new request object (the Node adapter's signal is a lazy getter).
+    const ctx: RequestContext = { req: body === req.body ? req : { ...req, body }, trailers, identity, requestId, config, resolver, policy, tokens, startedAt };
     return dispatch(ctx, op);
   }
 

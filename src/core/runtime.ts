@@ -6,6 +6,8 @@
 export interface LogSink {
   /** One structured event; the sink serialises it (JSON lines on Node). */
   write(event: Record<string, unknown>): void;
+  /** Write out anything held back (sinks may batch). */
+  flush?(): void;
 }
 
 export interface RuntimeContext {

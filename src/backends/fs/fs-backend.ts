@@ -16,7 +16,7 @@
  * is (or the reverse) fails with `KeyConflictError`. Symbolic links are
  * followed only when they stay inside the root.
  */
-import { createReadStream, type Stats } from 'node:fs';
+import { createReadStream, fstatSync, type Stats } from 'node:fs';
 import { mkdir, realpath, rename, rmdir, unlink } from 'node:fs/promises';
 import { resolve as resolvePath } from 'node:path';
 import { Readable } from 'node:stream';
@@ -56,6 +56,15 @@ interface Location {
   folder: string;
 }
 
+/**
+ * Read size for object bodies. Node's 64 KiB default makes a large object
+ * thousands of Buffers and callbacks, whose garbage-collection cost halved
+ * throughput against a plain static server (`npm run bench`); 512 KiB chunks
+ * remove that while keeping what one slow reader can hold bounded. Small
+ * objects still get one exactly-sized read.
+ */
+const READ_CHUNK_BYTES = 512 * 1024;
+
 export class FsBackend implements Backend {
   readonly kind = 'fs';
   readonly root: string;
@@ -87,7 +96,6 @@ export class FsBackend implements Backend {
 
   async get(key: string, options: GetOptions = {}): Promise<GetResult> {
     const guard = this.guard ?? (await this.start());
-    options.signal?.throwIfAborted();
     const location = this.locate(key);
     const { fd, stats, readPath } = await this.openObject(guard, key, location);
     try {
@@ -102,7 +110,7 @@ export class FsBackend implements Backend {
       }
       // An explicit end serves exactly the size announced (even if the file grows) and saves the EOF read.
       const end = range?.end ?? (stats.size > 0 ? stats.size - 1 : undefined);
-      const stream = createReadStream(readPath, { fd, start: range?.start ?? 0, end, autoClose: true });
+      const stream = createReadStream(readPath, { fd, start: range?.start ?? 0, end, autoClose: true, highWaterMark: READ_CHUNK_BYTES });
       const body = new RuntimeBody(stream, () => Readable.toWeb(stream) as unknown as WebByteStream, () => stream.destroy());
       return range ? { info, body, range } : { info, body };
     } catch (error) {
@@ -215,7 +223,7 @@ export class FsBackend implements Backend {
       });
     }
     try {
-      const stats = await fstatAsync(fd);
+      const stats = fstatSync(fd);
       if (!stats.isFile()) throw new ObjectNotFoundError(key);
       return { fd, stats, readPath };
     } catch (error) {

@@ -26,6 +26,8 @@ Exit codes: 0 stopped cleanly, 1 invalid configuration or failed start, 2 bad us
 export interface RunningServer {
   url: string;
   close(): Promise<void>;
+  /** Write out request log lines the server holds back. */
+  flushLog?(): void;
 }
 
 export type StartServer = (config: SluiceConfig, options?: { listen?: string }) => Promise<RunningServer>;
@@ -97,20 +99,25 @@ export function createServeCommand(deps: ServeDependencies = defaultDependencies
 }
 
 function waitForShutdown(server: RunningServer, graceSeconds: number, deps: ServeDependencies, io: CliIo): Promise<number> {
+  // The server batches its request log; write that out first so lines stay in order.
+  const log = (...args: Parameters<typeof logLine>) => {
+    server.flushLog?.();
+    logLine(...args);
+  };
   return new Promise((resolve) => {
     const onSignal = (signal: 'SIGTERM' | 'SIGINT') => () => {
       deps.signals.removeListener('SIGTERM', onTerm);
       deps.signals.removeListener('SIGINT', onInt);
-      logLine(io, 'info', 'shutting down', { signal });
+      log(io, 'info', 'shutting down', { signal });
       // A second signal means "now": do not wait for slow clients.
       const force = () => {
-        logLine(io, 'error', 'forced exit before in-flight requests finished');
+        log(io, 'error', 'forced exit before in-flight requests finished');
         deps.exit(EXIT_FAILURE);
       };
       deps.signals.once('SIGTERM', force);
       deps.signals.once('SIGINT', force);
       const watchdog = setTimeout(() => {
-        logLine(io, 'error', 'shutdown took too long', { seconds: graceSeconds + SHUTDOWN_MARGIN_SECONDS });
+        log(io, 'error', 'shutdown took too long', { seconds: graceSeconds + SHUTDOWN_MARGIN_SECONDS });
         deps.exit(EXIT_FAILURE);
       }, (graceSeconds + SHUTDOWN_MARGIN_SECONDS) * 1000);
       const settle = (code: number) => {
@@ -121,11 +128,11 @@ function waitForShutdown(server: RunningServer, graceSeconds: number, deps: Serv
       };
       server.close().then(
         () => {
-          logLine(io, 'info', 'stopped');
+          log(io, 'info', 'stopped');
           settle(EXIT_OK);
         },
         (error: unknown) => {
-          logLine(io, 'error', 'shutdown failed', { error: (error as Error).message });
+          log(io, 'error', 'shutdown failed', { error: (error as Error).message });
           settle(EXIT_FAILURE);
         },
       );

@@ -30,15 +30,16 @@ export async function getOrHeadObject(ctx: RequestContext, op: Extract<S3Operati
   if (ctx.identity.kind === 'anonymous' && Object.keys(op.overrides).length > 0) {
     throw new S3Error('InvalidRequest', 'Request specific response headers cannot be used for anonymous GET requests.');
   }
-  const signal = ctx.req.signal;
+  // The signal is read only by backends that need it: on Node it is created on first use.
+  const req = ctx.req;
   if (op.name === 'HeadObject') {
     // HEAD honours Range as GET does (206 with the range's headers), without opening the body.
-    const info = await backend.head(key, { conditions: op.conditions, signal });
+    const info = await backend.head(key, { conditions: op.conditions, get signal() { return req.signal; } });
     const range = op.range && resolveRange(op.range, info.size);
     if (range === 'unsatisfiable') throw new RangeNotSatisfiableError(info.size);
     return { status: range ? 206 : 200, headers: objectHeaders(info, range, op.overrides) };
   }
-  const result = await backend.get(key, { range: op.range, conditions: op.conditions, signal });
+  const result = await backend.get(key, { range: op.range, conditions: op.conditions, get signal() { return req.signal; } });
   return {
     status: result.range ? 206 : 200,
     headers: objectHeaders(result.info, result.range, op.overrides),

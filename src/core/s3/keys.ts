@@ -10,6 +10,9 @@
 
 export const MAX_KEY_BYTES = 1024;
 
+/** The reason `validateKey` gives for an over-long key (S3 answers it with KeyTooLongError). */
+export const KEY_TOO_LONG = `key is longer than ${MAX_KEY_BYTES} bytes in UTF-8`;
+
 /** A reason the key is unacceptable, or null when it is a valid key. */
 export function validateKey(key: string): string | null {
   if (key.length === 0) return 'key is empty';
@@ -31,7 +34,7 @@ export function validateKey(key: string): string | null {
       bytes += 3;
     }
   }
-  if (bytes > MAX_KEY_BYTES) return `key is longer than ${MAX_KEY_BYTES} bytes in UTF-8`;
+  if (bytes > MAX_KEY_BYTES) return KEY_TOO_LONG;
   return null;
 }
 

@@ -10,7 +10,7 @@
 import type { ObjectMetadata, ReadConditions } from '../backend.ts';
 import { S3Error, invalidArgument } from '../errors/s3-error.ts';
 import type { GatewayRequest, HeaderMap } from '../http.ts';
-import { decodeKeyBytes, validateKey } from './keys.ts';
+import { KEY_TOO_LONG, decodeKeyBytes, validateKey } from './keys.ts';
 import type { AddressingStyle, ListQuery, ResponseOverrides, S3Operation } from './operation.ts';
 import { parseQuery } from './query.ts';
 import { parseRangeHeader } from './range.ts';
@@ -20,8 +20,6 @@ export interface ParseOptions {
   virtualHostDomain?: string;
 }
 
-const MAX_KEY_BYTES = 1024;
-const encoder = new TextEncoder();
 
 export function parseS3Request(req: GatewayRequest, options: ParseOptions): S3Operation {
   const query = parseQuery(req.rawQuery);
@@ -110,8 +108,8 @@ function bucketFromHost(host: string | undefined, domain: string | undefined): s
 function decodeKey(rawKey: string): string {
   const key = decodeKeyBytes(rawKey);
   if (key === null) throw new S3Error('InvalidURI', "Couldn't parse the specified URI.");
-  if (encoder.encode(key).byteLength > MAX_KEY_BYTES) throw new S3Error('KeyTooLongError', 'Your key is too long');
   const problem = validateKey(key);
+  if (problem === KEY_TOO_LONG) throw new S3Error('KeyTooLongError', 'Your key is too long');
   if (problem !== null) throw invalidArgument(`Invalid object key: ${problem}`, 'key');
   return key;
 }

@@ -14,7 +14,7 @@ import { RuntimeBody, type WebByteStream } from '../../core/body.ts';
 import type { Gateway } from '../../core/gateway.ts';
 import type { GatewayRequest, GatewayResponse, HeaderMap } from '../../core/http.ts';
 
-export function toGatewayRequest(req: IncomingMessage, signal: AbortSignal): GatewayRequest {
+export function toGatewayRequest(req: IncomingMessage, res: ServerResponse): GatewayRequest {
   let url = req.url ?? '/';
   if (!url.startsWith('/')) {
     // absolute-form request target: keep only path and query, as sent
@@ -23,6 +23,22 @@ export function toGatewayRequest(req: IncomingMessage, signal: AbortSignal): Gat
     url = pathStart === -1 ? '/' : url.slice(pathStart);
   }
   const q = url.indexOf('?');
+  // Created on first use: most requests (files piped to the socket) never need one.
+  let controller: AbortController | undefined;
+  const abortSignal = () => {
+    if (!controller) {
+      const created = new AbortController();
+      controller = created;
+      if (res.closed) {
+        if (!res.writableFinished) created.abort();
+      } else {
+        res.once('close', () => {
+          if (!res.writableFinished) created.abort();
+        });
+      }
+    }
+    return controller.signal;
+  };
   const headers = req.headers as Record<string, string | string[] | undefined>;
   const flat: HeaderMap = {};
   for (const name in headers) {
@@ -36,7 +52,9 @@ export function toGatewayRequest(req: IncomingMessage, signal: AbortSignal): Gat
     headers: flat,
     body: hasBody(req) ? nodeBody(req) : undefined,
     client: { ip: req.socket.remoteAddress },
-    signal,
+    get signal() {
+      return abortSignal();
+    },
   };
 }
 
@@ -54,11 +72,7 @@ export function nodeBody(stream: Readable): RuntimeBody {
 }
 
 export async function handleNodeRequest(gateway: Gateway, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const abort = new AbortController();
-  res.once('close', () => {
-    if (!res.writableFinished) abort.abort();
-  });
-  const response = await gateway.handle(toGatewayRequest(req, abort.signal));
+  const response = await gateway.handle(toGatewayRequest(req, res));
   writeResponse(req, res, response);
 }
 

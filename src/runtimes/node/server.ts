@@ -31,13 +31,40 @@ export interface RunningServer {
   access: AccessControl;
   /** Stop accepting, drain in-flight requests (up to the grace period), then close. */
   close(): Promise<void>;
+  /** Write out log lines the sink holds back, so that lines written elsewhere keep their order. */
+  flushLog(): void;
 }
 
-export const jsonLineLog: LogSink = {
-  write(event) {
-    process.stdout.write(`${JSON.stringify(event)}\n`);
-  },
-};
+/**
+ * JSON lines on stdout, written in batches: when 64 KiB have gathered or
+ * 50 ms have passed, whichever comes first, and at exit. One write per line
+ * measured at a fifth of the throughput for small objects; a batch per
+ * event-loop turn (setImmediate) kept the loop from ever waiting for I/O,
+ * which cost as much.
+ */
+export const jsonLineLog: LogSink = (() => {
+  const MAX_PENDING = 64 * 1024;
+  const MAX_DELAY_MS = 50;
+  let pending = '';
+  let timer: NodeJS.Timeout | undefined;
+  const flush = () => {
+    clearTimeout(timer);
+    timer = undefined;
+    if (pending === '') return;
+    const lines = pending;
+    pending = '';
+    process.stdout.write(lines);
+  };
+  process.once('exit', flush);
+  return {
+    flush,
+    write(event) {
+      pending += `${JSON.stringify(event)}\n`;
+      if (pending.length >= MAX_PENDING) flush();
+      else timer ??= setTimeout(flush, MAX_DELAY_MS).unref();
+    },
+  };
+})();
 
 export function parseListen(listen: string): { host: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(listen);
@@ -105,6 +132,7 @@ export async function startServer(config: SluiceConfig, options: StartOptions = 
     port: address.port,
     server,
     access,
+    flushLog: () => log.flush?.(),
     async close() {
       if (draining) return;
       draining = true;
@@ -117,6 +145,7 @@ export async function startServer(config: SluiceConfig, options: StartOptions = 
       await closed;
       clearTimeout(deadline);
       await access.close();
+      log.flush?.();
     },
   };
 }
