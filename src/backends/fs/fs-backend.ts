@@ -32,7 +32,7 @@ import { applyConditions } from '../../core/s3/conditions.ts';
 import { listSorted, listStartPoint } from '../../core/s3/list-sorted.ts';
 import { resolveRange } from '../../core/s3/range.ts';
 import { KeyedLock } from './concurrency.ts';
-import { closeQuietly, errnoCode, fstatAsync, isAbsent, lstatAsync, openForRead, statAsync } from './fs-ops.ts';
+import { closeQuietly, errnoCode, isAbsent, lstatAsync, openForRead, statAsync } from './fs-ops.ts';
 import { encodeKey } from './key-paths.ts';
 import { LongNames } from './long-names.ts';
 import { receiveToTemp } from './object-writer.ts';
@@ -223,6 +223,7 @@ export class FsBackend implements Backend {
       });
     }
     try {
+      // fstat on an open descriptor does not touch the disk: synchronous saves a thread-pool round trip.
       const stats = fstatSync(fd);
       if (!stats.isFile()) throw new ObjectNotFoundError(key);
       return { fd, stats, readPath };

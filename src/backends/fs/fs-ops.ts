@@ -4,7 +4,7 @@
  * plus errno helpers and hashing a file that is already open.
  */
 import { createHash } from 'node:crypto';
-import { close, constants, fstat, lstat, open, read, stat, type Stats } from 'node:fs';
+import { close, constants, lstat, open, read, stat, type Stats } from 'node:fs';
 
 /** Read-only, never through a final symlink (it gets the containment check instead), never blocking on a FIFO. */
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
@@ -12,10 +12,6 @@ const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBL
 export function openForRead(path: string, followLinks = false): Promise<number> {
   const flags = followLinks ? constants.O_RDONLY | constants.O_NONBLOCK : READ_FLAGS;
   return new Promise((resolve, reject) => open(path, flags, (error, fd) => (error ? reject(error) : resolve(fd))));
-}
-
-export function fstatAsync(fd: number): Promise<Stats> {
-  return new Promise((resolve, reject) => fstat(fd, (error, stats) => (error ? reject(error) : resolve(stats))));
 }
 
 export function lstatAsync(path: string): Promise<Stats> {
