@@ -24,10 +24,10 @@ export interface Completion {
   aborted: boolean;
 }
 
+/** The completion callback for one request; undefined when logging is off, so runtimes skip the bookkeeping. */
 export function accessLogger(runtime: RuntimeContext, enabled: boolean) {
-  return (record: AccessRecord, startedMs: number) =>
-    (completion: Completion): void => {
-      if (!enabled) return;
+  return (record: AccessRecord, startedMs: number): ((completion: Completion) => void) | undefined =>
+    !enabled ? undefined : (completion) => {
       runtime.log.write({
         level: 'info',
         msg: 'request',

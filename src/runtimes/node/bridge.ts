@@ -92,9 +92,11 @@ function writeResponse(req: IncomingMessage, res: ServerResponse, response: Gate
   }
   const native = body instanceof RuntimeBody ? body.native : undefined;
   if (native instanceof Readable) {
-    native.on('data', (chunk: Buffer) => {
-      bytes += chunk.length;
-    });
+    if (done) {
+      native.on('data', (chunk: Buffer) => {
+        bytes += chunk.length;
+      });
+    }
     native.once('error', () => res.destroy());
     res.once('close', () => {
       if (!res.writableFinished) native.destroy();
