@@ -96,6 +96,18 @@ describe('signed access with access keys, accounts and grants', () => {
     assert.deepEqual(listed.Contents?.map((c) => c.Key), ['data/2024.csv']);
   });
 
+  test('signed requests may override response headers (response-content-type, response-content-disposition)', async () => {
+    const got = await client(WRITER).send(new GetObjectCommand({
+      Bucket: 'climate',
+      Key: 'data/2024.csv',
+      ResponseContentType: 'application/vnd.example+csv',
+      ResponseContentDisposition: 'attachment; filename="temps.csv"',
+    }));
+    assert.equal(got.ContentType, 'application/vnd.example+csv');
+    assert.equal(got.ContentDisposition, 'attachment; filename="temps.csv"');
+    await got.Body!.transformToString();
+  });
+
   test('outside the granted prefix: reads and listings are 403', async () => {
     const s3 = client(WRITER);
     await expectCode(s3.send(new GetObjectCommand({ Bucket: 'climate', Key: 'data-private/x.csv' })), 'AccessDenied', 403);
@@ -246,4 +258,30 @@ test('server.allowedRegions: a credential scope naming another region → 400 Au
   await expectCode(wrong.send(new GetObjectCommand({ Bucket: 'open', Key: 'x' })), 'AuthorizationHeaderMalformed', 400);
   const got = await right.send(new GetObjectCommand({ Bucket: 'open', Key: 'x' }));
   assert.equal(await got.Body!.transformToString(), 'x');
+});
+
+test('path-mapped mode: grants name products as account/product', async (t) => {
+  const backend = new MemoryBackend({ readOnly: false });
+  await backend.put('l/scene.tif', bytesBody('L'), { metadata: {} });
+  await backend.put('s/tile.jp2', bytesBody('S'), { metadata: {} });
+  const config = testConfig({
+    server: { addressing: 'path-mapped' },
+    buckets: [
+      bucket('landsat', { account: 'acme', prefix: 'l/', public: false }),
+      bucket('sentinel', { account: 'acme', prefix: 's/', public: false }),
+    ],
+  });
+  config.accounts = [{ name: 'research', grants: [{ bucket: 'acme/landsat', actions: ['read'] }] }];
+  config.accessKeys = [WRITER];
+  const server = await startServer(config, { backends: new Map([['main', backend]]) });
+  const s3 = signedClient(server.url, { accessKeyId: WRITER.accessKeyId, secretAccessKey: WRITER.secretAccessKey });
+  t.after(async () => {
+    s3.destroy();
+    await server.close();
+  });
+  const got = await s3.send(new GetObjectCommand({ Bucket: 'acme', Key: 'landsat/scene.tif' }));
+  assert.equal(await got.Body!.transformToString(), 'L');
+  await expectCode(s3.send(new GetObjectCommand({ Bucket: 'acme', Key: 'sentinel/tile.jp2' })), 'AccessDenied', 403);
+  const listed = await s3.send(new ListObjectsV2Command({ Bucket: 'acme', Delimiter: '/' }));
+  assert.deepEqual(listed.CommonPrefixes?.map((p) => p.Prefix), ['landsat/'], 'only the granted product is listed');
 });
