@@ -52,7 +52,12 @@ export function percentDecode(raw: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
+// eslint-disable-next-line no-control-regex
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
 export function percentDecodeToString(raw: string): string {
+  // Most query names and values are plain ASCII without escapes: nothing to decode.
+  if (!raw.includes('%') && ASCII_ONLY.test(raw)) return raw;
   return decoder.decode(percentDecode(raw));
 }
 
