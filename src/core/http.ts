@@ -22,7 +22,11 @@ export interface GatewayRequest {
   /** Absent for requests without a body. */
   body?: Body;
   client: ClientInfo;
-  /** Aborted when the client goes away; backends pass it on so reads stop. */
+  /**
+   * Aborted when the client goes away; backends pass it on so reads stop.
+   * Runtimes may create it lazily on first access (the Node adapter does), so
+   * read it only where it is needed.
+   */
   signal?: AbortSignal;
 }
 
