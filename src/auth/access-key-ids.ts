@@ -5,7 +5,6 @@
  */
 
 export const ACCESS_KEY_PREFIX = 'SLAK';
-export const SESSION_KEY_PREFIX = 'SLST';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 const SECRET_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -31,8 +30,4 @@ export function newSecretAccessKey(random = defaultRandom): string {
 
 export function isAccessKeyId(id: string): boolean {
   return /^SLAK[A-Z2-7]{16}$/.test(id);
-}
-
-export function isSessionKeyId(id: string): boolean {
-  return /^SLST[A-Z2-7]{16}$/.test(id);
 }

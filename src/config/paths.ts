@@ -4,10 +4,6 @@
  * which also understands Windows paths.
  */
 
-export function isAbsolutePath(path: string): boolean {
-  return path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path);
-}
-
 /** Resolve `path` against `baseDir` and collapse `.`, `..` and repeated slashes. */
 export function resolvePosixPath(baseDir: string, path: string): string {
   if (/^[A-Za-z]:[\\/]/.test(path)) return path;

@@ -22,7 +22,7 @@ export interface Authentication {
 export type Authenticator = (req: GatewayRequest) => Promise<Authentication>;
 
 /** Whether a request carries SigV4 (or legacy) credentials in a header or the query. */
-export function isSignedRequest(req: GatewayRequest): boolean {
+function isSignedRequest(req: GatewayRequest): boolean {
   if (req.headers.authorization !== undefined) return true;
   return /(?:^|&)(?:X-Amz-Credential|X-Amz-Signature|AWSAccessKeyId|Signature)=/i.test(req.rawQuery);
 }

@@ -35,7 +35,6 @@ export const publicOnlyPolicy: AccessPolicy = {
 };
 
 export async function authorize(policy: AccessPolicy, identity: Identity, request: AccessRequest): Promise<void> {
-  if (request.action === 'write' && request.bucket.readOnly) throw accessDenied();
   if (!(await policy.allows(identity, request))) throw accessDenied();
 }
 

@@ -42,10 +42,6 @@ const STATUS_BY_CODE = {
 
 export type S3ErrorCode = keyof typeof STATUS_BY_CODE;
 
-export function statusForCode(code: S3ErrorCode): number {
-  return STATUS_BY_CODE[code];
-}
-
 export function isS3ErrorCode(code: unknown): code is S3ErrorCode {
   return typeof code === 'string' && Object.hasOwn(STATUS_BY_CODE, code);
 }
@@ -70,10 +66,6 @@ export class S3Error extends Error {
 /** The response S3 gives a caller who may not read a bucket, whether or not it exists. */
 export function accessDenied(): S3Error {
   return new S3Error('AccessDenied', 'Access Denied');
-}
-
-export function noSuchBucket(bucket: string): S3Error {
-  return new S3Error('NoSuchBucket', 'The specified bucket does not exist', { BucketName: bucket });
 }
 
 export function noSuchKey(key: string): S3Error {

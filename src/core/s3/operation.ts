@@ -50,9 +50,3 @@ export type S3Operation =
   /** Recognised but not (yet) offered: answered with 501 NotImplemented. */
   | { name: 'Unsupported'; operation: string; bucket?: string; key?: string };
 
-export type OperationName = S3Operation['name'];
-
-/** Whether an operation only reads. Writes need a write grant and a writable connection. */
-export function isReadOperation(op: S3Operation): boolean {
-  return op.name !== 'PutObject' && op.name !== 'DeleteObject';
-}
