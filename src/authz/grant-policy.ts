@@ -1,7 +1,7 @@
 /**
  * The gateway's `AccessPolicy` backed by account grants from the policy store.
  */
-import type { AccessPolicy } from '../core/authorize.ts';
+import type { AccessPolicy } from '../core/access-policy.ts';
 import type { AddressingMode, BucketConfig } from '../core/config.ts';
 import type { Identity, PermissionStatement } from '../core/identity.ts';
 import { canSee, decide } from './decide.ts';

@@ -102,6 +102,11 @@ export interface PutResult {
 export interface Backend {
   /** A short name for logs and errors, e.g. `fs` or `s3`. */
   readonly kind: string;
+  /**
+   * False when the connection cannot write at all (read-only, or no
+   * credentials to sign with): writes are then refused before any call.
+   */
+  readonly writable?: boolean;
   head(key: string, options?: { conditions?: ReadConditions; signal?: AbortSignal }): Promise<ObjectInfo>;
   get(key: string, options?: GetOptions): Promise<GetResult>;
   list(params: ListParams): Promise<ListResult>;

@@ -3,25 +3,27 @@
  * route → parse → authenticate → resolve → authorize → dispatch and comes
  * back as a `GatewayResponse` whose body streams straight from the backend.
  */
+import { type AccessPolicy, publicOnlyPolicy } from './access-policy.ts';
 import { type AccessRecord, accessLogger } from './access-log.ts';
 import { type Authenticator, anonymousOnly } from './authenticate.ts';
-import { type AccessPolicy, publicOnlyPolicy } from './authorize.ts';
+import { authorizeOperation } from './authorize.ts';
 import type { Backend } from './backend.ts';
 import type { SluiceConfig } from './config.ts';
 import { compileCors } from './cors.ts';
 import { renderS3Error } from './errors/error-response.ts';
 import { toS3Error } from './errors/to-s3-error.ts';
-import { S3Error, notImplemented } from './errors/s3-error.ts';
+import { S3Error } from './errors/s3-error.ts';
 import type { RequestContext } from './handlers/context.ts';
 import { dispatch } from './handlers/dispatch.ts';
 import type { GatewayRequest, GatewayResponse } from './http.ts';
 import { describeIdentity } from './identity.ts';
-import { Resolver } from './resolve.ts';
-import { type ResolutionStore, StaticResolutionStore } from './resolution.ts';
+import { Resolver } from './bucket-resolver.ts';
+import { type ResolutionStore, StaticResolutionStore } from './resolution-store.ts';
+import { type SpecialRoute, createRouteTable, healthRoutes } from './routes.ts';
 import { type RuntimeContext, defaultRuntime, requestIdGenerator } from './runtime.ts';
 import { ListTokenCodec } from './s3/list-token.ts';
 import { parseS3Request } from './s3/parse-request.ts';
-import { routeSpecial } from './special-routes.ts';
+import { planOperation } from './s3/targets.ts';
 
 export interface GatewayOptions {
   config: SluiceConfig;
@@ -35,6 +37,8 @@ export interface GatewayOptions {
   runtime?: Partial<RuntimeContext>;
   /** Readiness for `/.ready` (false while draining). */
   isReady?: () => boolean;
+  /** Endpoints served before S3 (STS, discovery, management), after health and readiness. */
+  routes?: readonly SpecialRoute[];
 }
 
 export interface Gateway {
@@ -55,14 +59,14 @@ export function createGateway(options: GatewayOptions): Gateway {
     : runtime.randomBytes(new Uint8Array(32));
   const tokens = new ListTokenCodec(secret);
   const startedAt = runtime.now();
-  const isReady = options.isReady ?? (() => true);
+  const routes = createRouteTable([...healthRoutes(options.isReady ?? (() => true)), ...(options.routes ?? [])], config.server.virtualHostDomain);
   const parseOptions = { virtualHostDomain: config.server.virtualHostDomain };
 
   async function route(req: GatewayRequest, requestId: string, record: AccessRecord): Promise<GatewayResponse> {
-    const special = routeSpecial(req, { virtualHostDomain: config.server.virtualHostDomain, isReady });
+    const special = routes.match(req);
     if (special) {
       record.op = special.op;
-      return special.response;
+      return special.handle(req, { requestId, now: runtime.now, log: runtime.log, clientIp: req.client.ip });
     }
     if (req.method === 'OPTIONS') {
       record.op = 'PreflightRequest';
@@ -72,12 +76,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     record.op = op.name === 'Unsupported' ? op.operation : op.name;
     if ('bucket' in op) record.bucket = op.bucket;
     if ('key' in op) record.key = op.key;
-    if (op.name === 'Unsupported') throw notImplemented(op.operation);
+    // Authentication comes first for every S3 request: a bad signature is 403 whatever the operation.
     const { identity, body, trailers } = await authenticate(req);
     record.identity = describeIdentity(identity);
+    const authorized = await authorizeOperation({ identity, policy, resolver }, planOperation(op));
     // Only a rewrapped body makes a new request object (the Node adapter's signal is a lazy getter).
     const ctx: RequestContext = { req: body === req.body ? req : { ...req, body }, trailers, identity, requestId, config, resolver, policy, tokens, startedAt };
-    return dispatch(ctx, op);
+    return dispatch(ctx, authorized);
   }
 
   function failure(error: unknown, req: GatewayRequest, requestId: string, record: AccessRecord): GatewayResponse {

@@ -12,9 +12,11 @@ export function scopeBackend(backend: Backend, prefix: string): Backend {
 
 class ScopedBackend implements Backend {
   readonly kind: string;
+  readonly writable: boolean | undefined;
 
   constructor(private readonly inner: Backend, private readonly prefix: string) {
     this.kind = inner.kind;
+    this.writable = inner.writable;
   }
 
   async head(key: string, options?: { conditions?: ReadConditions; signal?: AbortSignal }): Promise<ObjectInfo> {

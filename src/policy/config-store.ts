@@ -4,7 +4,7 @@
  */
 import type { AccessKeyConfig, AccountConfig, SluiceConfig } from '../core/config.ts';
 import type { PermissionStatement } from '../core/identity.ts';
-import { StaticResolutionStore } from '../core/resolution.ts';
+import { StaticResolutionStore } from '../core/resolution-store.ts';
 import type { AccessKeyRecord, PolicyStore } from './store.ts';
 
 export class ConfigPolicyStore extends StaticResolutionStore implements PolicyStore {

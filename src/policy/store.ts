@@ -7,7 +7,7 @@
 import type { GrantSource } from '../authz/grant-policy.ts';
 import type { BucketConfig } from '../core/config.ts';
 import type { PermissionStatement } from '../core/identity.ts';
-import type { ResolutionStore } from '../core/resolution.ts';
+import type { ResolutionStore } from '../core/resolution-store.ts';
 
 export type KeyStatus = 'active' | 'disabled';
 

@@ -4,34 +4,30 @@
  * SDKs react to them as they would against S3. `details` become extra elements
  * of the XML error body, in order (e.g. `StringToSign` on a signature mismatch).
  */
+import { S3Error, type S3ErrorCode } from '../../core/errors/s3-error.ts';
 
-const STATUS = {
-  AccessDenied: 403,
-  AuthorizationHeaderMalformed: 400,
-  AuthorizationQueryParametersError: 400,
-  IncompleteBody: 400,
-  InvalidAccessKeyId: 403,
-  InvalidArgument: 400,
-  InvalidRequest: 400,
-  MissingSecurityHeader: 400,
-  RequestTimeTooSkewed: 403,
-  SignatureDoesNotMatch: 403,
-  XAmzContentSHA256Mismatch: 400,
-} as const;
+/** The S3 error codes authentication failures use (a subset of the core's one table). */
+export type SigV4ErrorCode = Extract<
+  S3ErrorCode,
+  | 'AccessDenied'
+  | 'AuthorizationHeaderMalformed'
+  | 'AuthorizationQueryParametersError'
+  | 'IncompleteBody'
+  | 'InvalidAccessKeyId'
+  | 'InvalidArgument'
+  | 'InvalidRequest'
+  | 'MissingSecurityHeader'
+  | 'RequestTimeTooSkewed'
+  | 'SignatureDoesNotMatch'
+  | 'XAmzContentSHA256Mismatch'
+>;
 
-export type SigV4ErrorCode = keyof typeof STATUS;
-
-export class SigV4Error extends Error {
+/** An authentication failure: an `S3Error`, so its status comes from the core's table and it may reach the client. */
+export class SigV4Error extends S3Error {
   override name = 'SigV4Error';
-  readonly status: number;
 
-  constructor(
-    readonly code: SigV4ErrorCode,
-    message: string,
-    readonly details: Record<string, string> = {},
-  ) {
-    super(message);
-    this.status = STATUS[code];
+  constructor(code: SigV4ErrorCode, message: string, details: Record<string, string> = {}) {
+    super(code, message, details);
   }
 }
 

@@ -67,6 +67,10 @@ const READ_CHUNK_BYTES = 512 * 1024;
 
 export class FsBackend implements Backend {
   readonly kind = 'fs';
+
+  get writable(): boolean {
+    return !this.readOnly;
+  }
   readonly root: string;
   readonly readOnly: boolean;
   private guard: RootGuard | undefined;

@@ -43,6 +43,10 @@ class MemoryStore {
 
 export class MemoryBackend implements Backend {
   readonly kind = 'memory';
+
+  get writable(): boolean {
+    return !this.readOnly;
+  }
   readonly readOnly: boolean;
   private readonly now: () => Date;
   private readonly store: MemoryStore;

@@ -34,6 +34,10 @@ const LIST_BODY_LIMIT = 16 * 1024 * 1024;
 
 export class S3Backend implements Backend {
   readonly kind = 's3';
+
+  get writable(): boolean {
+    return !this.opts.readOnly && this.opts.credentials !== undefined;
+  }
   private readonly opts: ResolvedS3Options;
   private readonly transport: S3Transport;
 

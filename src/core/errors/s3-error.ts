@@ -42,9 +42,6 @@ const STATUS_BY_CODE = {
 
 export type S3ErrorCode = keyof typeof STATUS_BY_CODE;
 
-export function isS3ErrorCode(code: unknown): code is S3ErrorCode {
-  return typeof code === 'string' && Object.hasOwn(STATUS_BY_CODE, code);
-}
 
 export class S3Error extends Error {
   override name = 'S3Error';

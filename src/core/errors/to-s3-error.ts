@@ -1,6 +1,9 @@
 /**
- * The one place where failures become S3 errors: backend failures, and
- * domain errors that carry an S3 error code.
+ * The one place where failures become S3 errors. Only an `S3Error` (or a
+ * subclass, such as the SigV4 failures) is meant for the client; typed
+ * backend failures are translated here. Any other error — even one with a
+ * `code` that looks like S3's, such as a backend store's own answer — stays
+ * opaque.
  */
 import {
   BackendUnavailableError,
@@ -12,12 +15,11 @@ import {
   UnsupportedKeyError,
   WriteNotAllowedError,
 } from '../backend-errors.ts';
-import { S3Error, invalidArgument, isS3ErrorCode, noSuchKey } from './s3-error.ts';
+import { S3Error, invalidArgument, noSuchKey } from './s3-error.ts';
 
 /** Map a backend failure to the S3 error a client sees; unknown failures return undefined (→ opaque 500). */
 export function toS3Error(error: unknown): S3Error | undefined {
   if (error instanceof S3Error) return error;
-  if (isS3CodedError(error)) return new S3Error(error.code, error.message, error.details ?? {});
   if (error instanceof ObjectNotFoundError) return noSuchKey(error.key);
   if (error instanceof PreconditionFailedError) {
     return new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', {
@@ -44,12 +46,4 @@ export function toS3Error(error: unknown): S3Error | undefined {
     return new S3Error('ServiceUnavailable', 'Please reduce your request rate.');
   }
   return undefined;
-}
-
-/**
- * Domain errors from outside the core (e.g. SigV4 failures, which may surface
- * mid-stream from a body check) that already carry an S3 error code.
- */
-function isS3CodedError(error: unknown): error is Error & { code: S3Error['code']; details?: Record<string, string> } {
-  return error instanceof Error && isS3ErrorCode((error as { code?: unknown }).code);
 }

@@ -6,11 +6,11 @@
  * another in key order (sorted by `name/`), and with a delimiter a product can
  * roll up into a common prefix (`landsat/` for delimiter `/`). Positions are
  * either "after this virtual key" or "inside this product at the backend's
- * own position", so every backend's native pagination is kept.
+ * own position", so every backend's native pagination is kept. Which
+ * products may be descended into was settled by the authorize stage.
  */
-import { missingBucket } from '../authorize.ts';
+import type { AccountProduct, AuthorizedAccountListing } from '../authorize.ts';
 import type { ListResult, ObjectSummary } from '../backend.ts';
-import type { BucketConfig } from '../config.ts';
 import { compareKeys } from '../s3/key-order.ts';
 import type { ListQuery } from '../s3/operation.ts';
 import type { RequestContext } from './context.ts';
@@ -32,18 +32,14 @@ function decodePosition(text: string): Position | undefined {
   return undefined;
 }
 
-export async function listAccount(ctx: RequestContext, account: string): Promise<Lister> {
-  const all = await ctx.resolver.store.listProducts(account);
-  const visible = await Promise.all(all.map((bucket) => ctx.policy.canSee(ctx.identity, bucket)));
-  const products = all.filter((_, i) => visible[i]).sort((a, b) => compareKeys(`${a.name}/`, `${b.name}/`));
-  if (products.length === 0) throw missingBucket();
-  return { list: (query, position) => listProducts(ctx, account, products, query, position) };
+export function accountLister(ctx: RequestContext, listing: AuthorizedAccountListing): Lister {
+  return { list: (query, position) => listProducts(ctx, listing.account, listing.products, query, position) };
 }
 
 async function listProducts(
   ctx: RequestContext,
   account: string,
-  products: BucketConfig[],
+  products: readonly AccountProduct[],
   query: ListQuery,
   positionText: string | undefined,
 ): Promise<ListPage> {
@@ -58,8 +54,7 @@ async function listProducts(
   let lastEmitted: string | undefined;
   if (query.maxKeys === 0) return page;
 
-  for (const bucket of products) {
-    const root = `${bucket.name}/`;
+  for (const { root, bucket, listing } of products) {
     const resumeInside = position && 'product' in position && position.product === bucket.name ? position.inner : undefined;
     if (position && 'product' in position && compareKeys(root, `${position.product}/`) < 0) continue;
     if (!root.startsWith(query.prefix) && !query.prefix.startsWith(root)) continue;
@@ -78,8 +73,10 @@ async function listProducts(
       }
       continue;
     }
+    // Visible, but not listable at this depth: its keys stay out of the listing.
+    if (!listing) continue;
 
-    const inner = await ctx.resolver.backendFor(bucket).list({
+    const inner = await listing.backend.list({
       prefix: query.prefix.startsWith(root) ? query.prefix.slice(root.length) : '',
       delimiter: query.delimiter,
       startAfter: after !== undefined && after.startsWith(root) ? after.slice(root.length) : undefined,

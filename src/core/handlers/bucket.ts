@@ -1,27 +1,16 @@
 /**
  * ListBuckets, HeadBucket and GetBucketLocation. In path-mapped mode the
- * "buckets" clients see are accounts with at least one readable product.
+ * "buckets" clients see are accounts with at least one visible product.
  */
-import { missingBucket } from '../authorize.ts';
+import type { AuthorizedBucket } from '../authorize.ts';
 import type { BucketConfig } from '../config.ts';
 import type { GatewayResponse } from '../http.ts';
 import { listBucketsXml, locationXml } from '../s3/list-response.ts';
-import type { S3Operation } from '../s3/operation.ts';
 import { type RequestContext, ownerOf, xmlResponse } from './context.ts';
 
 async function readable(ctx: RequestContext, buckets: BucketConfig[]): Promise<BucketConfig[]> {
   const visible = await Promise.all(buckets.map((bucket) => ctx.policy.canSee(ctx.identity, bucket)));
   return buckets.filter((_, i) => visible[i]);
-}
-
-/** The bucket (or, path-mapped, the account's first readable product) a bucket-level request names. */
-async function visibleBucket(ctx: RequestContext, name: string): Promise<BucketConfig> {
-  const candidates = ctx.resolver.mode === 'path'
-    ? [await ctx.resolver.bucket(name)].filter((bucket) => bucket !== null)
-    : await ctx.resolver.store.listProducts(name);
-  const [found] = await readable(ctx, candidates);
-  if (!found) throw missingBucket();
-  return found;
 }
 
 export async function listBuckets(ctx: RequestContext): Promise<GatewayResponse> {
@@ -37,12 +26,10 @@ function regionOf(ctx: RequestContext, bucket: BucketConfig): string {
   return bucket.region ?? ctx.config.server.region;
 }
 
-export async function headBucket(ctx: RequestContext, op: Extract<S3Operation, { name: 'HeadBucket' }>): Promise<GatewayResponse> {
-  const bucket = await visibleBucket(ctx, op.bucket);
+export async function headBucket(ctx: RequestContext, { bucket }: AuthorizedBucket): Promise<GatewayResponse> {
   return { status: 200, headers: { 'x-amz-bucket-region': regionOf(ctx, bucket) } };
 }
 
-export async function getBucketLocation(ctx: RequestContext, op: Extract<S3Operation, { name: 'GetBucketLocation' }>): Promise<GatewayResponse> {
-  const bucket = await visibleBucket(ctx, op.bucket);
+export async function getBucketLocation(ctx: RequestContext, { bucket }: AuthorizedBucket): Promise<GatewayResponse> {
   return xmlResponse(locationXml(regionOf(ctx, bucket)));
 }

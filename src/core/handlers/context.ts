@@ -2,12 +2,12 @@
  * What every S3 operation handler receives: the request, its parsed
  * operation, the caller, and the gateway's shared services.
  */
-import type { AccessPolicy } from '../authorize.ts';
+import type { AccessPolicy } from '../access-policy.ts';
 import { bytesBody } from '../body.ts';
 import type { SluiceConfig } from '../config.ts';
 import type { GatewayRequest, GatewayResponse } from '../http.ts';
 import type { Identity } from '../identity.ts';
-import type { Resolver } from '../resolve.ts';
+import type { Resolver } from '../bucket-resolver.ts';
 import type { ListTokenCodec } from '../s3/list-token.ts';
 import type { Owner } from '../s3/list-response.ts';
 

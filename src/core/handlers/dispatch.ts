@@ -1,33 +1,36 @@
 /**
- * The dispatch stage: one handler per supported S3 operation.
+ * The dispatch stage: one handler per supported S3 operation. Handlers get
+ * the targets the authorize stage checked, never raw bucket names.
  */
-import type { GatewayResponse } from '../http.ts';
+import type { AuthorizedOperation } from '../authorize.ts';
 import { notImplemented } from '../errors/s3-error.ts';
-import type { S3Operation } from '../s3/operation.ts';
+import type { GatewayResponse } from '../http.ts';
 import { getBucketLocation, headBucket, listBuckets } from './bucket.ts';
 import type { RequestContext } from './context.ts';
 import { listObjects } from './list.ts';
 import { deleteObject, getOrHeadObject, putObject } from './object.ts';
 
-export function dispatch(ctx: RequestContext, op: S3Operation): Promise<GatewayResponse> {
-  switch (op.name) {
+export function dispatch(ctx: RequestContext, authorized: AuthorizedOperation): Promise<GatewayResponse> {
+  switch (authorized.name) {
     case 'ListBuckets':
       return listBuckets(ctx);
     case 'HeadBucket':
-      return headBucket(ctx, op);
+      return headBucket(ctx, authorized.bucket);
     case 'GetBucketLocation':
-      return getBucketLocation(ctx, op);
+      return getBucketLocation(ctx, authorized.bucket);
     case 'ListObjects':
     case 'ListObjectsV2':
-      return listObjects(ctx, op);
+      return listObjects(ctx, authorized.op, authorized.listing);
     case 'GetObject':
     case 'HeadObject':
-      return getOrHeadObject(ctx, op);
+      return getOrHeadObject(ctx, authorized.op, authorized.object);
     case 'PutObject':
-      return putObject(ctx, op);
+      return putObject(ctx, authorized.op, authorized.object);
     case 'DeleteObject':
-      return deleteObject(ctx, op);
+      return deleteObject(ctx, authorized.object);
+    case 'CopyObject':
+    case 'DeleteObjects':
     case 'Unsupported':
-      throw notImplemented(op.operation);
+      throw notImplemented(authorized.name === 'Unsupported' ? authorized.op.operation : authorized.name);
   }
 }

@@ -2,16 +2,16 @@
  * ListObjectsV2 and ListObjects (V1) on a bucket, or — in path-mapped mode —
  * on an account, whose products appear as top-level folders.
  */
-import { authorize, missingBucket } from '../authorize.ts';
+import type { AuthorizedBucketListing, AuthorizedListing } from '../authorize.ts';
 import type { ListResult } from '../backend.ts';
 import type { GatewayResponse } from '../http.ts';
 import { listObjectsV1Xml, listObjectsV2Xml } from '../s3/list-response.ts';
 import type { ListBinding } from '../s3/list-token.ts';
-import type { ListQuery, S3Operation } from '../s3/operation.ts';
-import { listAccount } from './account-list.ts';
+import type { ListQuery, OperationOf } from '../s3/operation.ts';
+import { accountLister } from './account-list.ts';
 import { type RequestContext, ownerOf, xmlResponse } from './context.ts';
 
-type ListOp = Extract<S3Operation, { name: 'ListObjectsV2' | 'ListObjects' }>;
+type ListOp = OperationOf<'ListObjectsV2' | 'ListObjects'>;
 
 /** A page of a listing: entries plus the position to resume from when truncated. */
 export interface ListPage {
@@ -24,8 +24,8 @@ export interface Lister {
   list(query: ListQuery, position: string | undefined): Promise<ListPage>;
 }
 
-export async function listObjects(ctx: RequestContext, op: ListOp): Promise<GatewayResponse> {
-  const lister = ctx.resolver.mode === 'path' ? await bucketLister(ctx, op) : await listAccount(ctx, op.bucket);
+export async function listObjects(ctx: RequestContext, op: ListOp, listing: AuthorizedListing): Promise<GatewayResponse> {
+  const lister = listing.kind === 'bucket' ? bucketLister(ctx, listing) : accountLister(ctx, listing);
   const query = op.list;
   const binding: ListBinding = { bucket: op.bucket, prefix: query.prefix, delimiter: query.delimiter };
   const isV2 = op.name === 'ListObjectsV2';
@@ -39,11 +39,7 @@ export async function listObjects(ctx: RequestContext, op: ListOp): Promise<Gate
   return xmlResponse(listObjectsV2Xml({ bucket: op.bucket, query, result, nextContinuationToken: next, owner }));
 }
 
-async function bucketLister(ctx: RequestContext, op: ListOp): Promise<Lister> {
-  const bucket = await ctx.resolver.bucket(op.bucket);
-  if (!bucket || !(await ctx.policy.canSee(ctx.identity, bucket))) throw missingBucket();
-  await authorize(ctx.policy, ctx.identity, { action: 'read', bucket, path: op.list.prefix, scope: 'list' });
-  const backend = ctx.resolver.backendFor(bucket);
+function bucketLister(ctx: RequestContext, { bucket, backend }: AuthorizedBucketListing): Lister {
   return {
     async list(query, position) {
       const result = await backend.list({

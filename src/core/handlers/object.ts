@@ -1,32 +1,25 @@
 /**
  * GetObject, HeadObject, PutObject and DeleteObject.
  */
-import { authorize, missingBucket } from '../authorize.ts';
+import type { AuthorizedObject } from '../authorize.ts';
 import type { PutResult } from '../backend.ts';
 import { RangeNotSatisfiableError } from '../backend-errors.ts';
 import { type Body, bytesBody } from '../body.ts';
 import { S3Error } from '../errors/s3-error.ts';
 import { requestedChecksum, verifyChecksum } from '../checksums/checksums.ts';
 import type { GatewayResponse, HeaderMap } from '../http.ts';
-import type { ObjectTarget } from '../resolve.ts';
 import { objectHeaders } from '../s3/object-headers.ts';
-import type { S3Operation } from '../s3/operation.ts';
+import type { OperationOf } from '../s3/operation.ts';
 import { resolveRange } from '../s3/range.ts';
 import type { RequestContext } from './context.ts';
 import { verifyContentMd5 } from './content-md5.ts';
 import { watchBody } from './watched-body.ts';
 
-type ObjectOp = Extract<S3Operation, { key: string; style: unknown }>;
-
-async function target(ctx: RequestContext, op: ObjectOp, action: 'read' | 'write'): Promise<ObjectTarget> {
-  const found = await ctx.resolver.object(op.bucket, op.key);
-  if (!found) throw missingBucket();
-  await authorize(ctx.policy, ctx.identity, { action, bucket: found.bucket, path: found.key, scope: 'object' });
-  return found;
-}
-
-export async function getOrHeadObject(ctx: RequestContext, op: Extract<S3Operation, { name: 'GetObject' | 'HeadObject' }>): Promise<GatewayResponse> {
-  const { backend, key } = await target(ctx, op, 'read');
+export async function getOrHeadObject(
+  ctx: RequestContext,
+  op: OperationOf<'GetObject' | 'HeadObject'>,
+  { backend, key }: AuthorizedObject,
+): Promise<GatewayResponse> {
   if (ctx.identity.kind === 'anonymous' && Object.keys(op.overrides).length > 0) {
     throw new S3Error('InvalidRequest', 'Request specific response headers cannot be used for anonymous GET requests.');
   }
@@ -47,8 +40,7 @@ export async function getOrHeadObject(ctx: RequestContext, op: Extract<S3Operati
   };
 }
 
-export async function putObject(ctx: RequestContext, op: Extract<S3Operation, { name: 'PutObject' }>): Promise<GatewayResponse> {
-  const { backend, key } = await target(ctx, op, 'write');
+export async function putObject(ctx: RequestContext, op: OperationOf<'PutObject'>, { backend, key }: AuthorizedObject): Promise<GatewayResponse> {
   let body: Body | undefined = ctx.req.body;
   if (!body) {
     if (op.contentLength !== undefined && op.contentLength > 0) throw new S3Error('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.');
@@ -70,8 +62,7 @@ export async function putObject(ctx: RequestContext, op: Extract<S3Operation, { 
   return { status: 200, headers };
 }
 
-export async function deleteObject(ctx: RequestContext, op: Extract<S3Operation, { name: 'DeleteObject' }>): Promise<GatewayResponse> {
-  const { backend, key } = await target(ctx, op, 'write');
+export async function deleteObject(_ctx: RequestContext, { backend, key }: AuthorizedObject): Promise<GatewayResponse> {
   await backend.delete(key);
   return { status: 204, headers: {} };
 }

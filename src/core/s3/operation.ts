@@ -24,29 +24,43 @@ export interface ListQuery {
   fetchOwner: boolean;
 }
 
-interface BucketTarget {
-  /** The first path segment (path style) or the host's bucket label (virtual-host style). */
+/** The bucket a request names, as the client named it. */
+export interface BucketRef {
+  /** The first path segment (path style) or the host's bucket label (virtual-host style); the account in path-mapped mode. */
   bucket: string;
   style: AddressingStyle;
 }
 
-interface ObjectTarget extends BucketTarget {
+/** An object a request names, as the client named it. */
+export interface ObjectRef extends BucketRef {
+  key: string;
+}
+
+/** The object a CopyObject (or UploadPartCopy) reads from, from `x-amz-copy-source`. */
+export interface CopySource {
+  bucket: string;
   key: string;
 }
 
 export type S3Operation =
   | { name: 'ListBuckets' }
-  | ({ name: 'HeadBucket' } & BucketTarget)
-  | ({ name: 'GetBucketLocation' } & BucketTarget)
-  | ({ name: 'ListObjectsV2' | 'ListObjects'; list: ListQuery } & BucketTarget)
+  | ({ name: 'HeadBucket' } & BucketRef)
+  | ({ name: 'GetBucketLocation' } & BucketRef)
+  | ({ name: 'ListObjectsV2' | 'ListObjects'; list: ListQuery } & BucketRef)
   | ({
       name: 'GetObject' | 'HeadObject';
       range?: RangeRequest;
       conditions: ReadConditions;
       overrides: ResponseOverrides;
-    } & ObjectTarget)
-  | ({ name: 'PutObject'; metadata: ObjectMetadata; contentLength?: number; contentMd5?: string } & ObjectTarget)
-  | ({ name: 'DeleteObject' } & ObjectTarget)
-  /** Recognised but not (yet) offered: answered with 501 NotImplemented. */
+    } & ObjectRef)
+  | ({ name: 'PutObject'; metadata: ObjectMetadata; contentLength?: number; contentMd5?: string } & ObjectRef)
+  | ({ name: 'DeleteObject' } & ObjectRef)
+  /** Reads `source`, writes the named object. */
+  | ({ name: 'CopyObject'; source: CopySource } & ObjectRef)
+  /** Deletes the keys listed in the request body, each authorized on its own. */
+  | ({ name: 'DeleteObjects' } & BucketRef)
+  /** Recognised but not (yet) offered: answered with 501 NotImplemented once the caller is authenticated. */
   | { name: 'Unsupported'; operation: string; bucket?: string; key?: string };
 
+export type OperationName = S3Operation['name'];
+export type OperationOf<N extends OperationName> = Extract<S3Operation, { name: N }>;

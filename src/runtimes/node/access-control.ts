@@ -7,7 +7,7 @@ import { createSigV4Authenticator } from '../../auth/sigv4-authenticator.ts';
 import { parseMasterKey } from '../../auth/secret-box.ts';
 import { createGrantPolicy } from '../../authz/grant-policy.ts';
 import type { Authenticator } from '../../core/authenticate.ts';
-import type { AccessPolicy } from '../../core/authorize.ts';
+import type { AccessPolicy } from '../../core/access-policy.ts';
 import type { SluiceConfig } from '../../core/config.ts';
 import type { LogSink } from '../../core/runtime.ts';
 import { CachedPolicyStore } from '../../policy/cached-store.ts';

@@ -4,7 +4,7 @@
  */
 import type { Backend } from './backend.ts';
 import type { AddressingMode, BucketConfig } from './config.ts';
-import type { ResolutionStore } from './resolution.ts';
+import type { ResolutionStore } from './resolution-store.ts';
 import { scopeBackend } from './scoped-backend.ts';
 
 export interface ObjectTarget {

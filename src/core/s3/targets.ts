@@ -1,0 +1,87 @@
+/**
+ * What each S3 operation touches: its targets, as the client named them.
+ *
+ * The authorize stage resolves and checks every target here before dispatch
+ * (see `core/authorize.ts`); an operation that touches data without a target
+ * listed here cannot reach a backend. The switch is exhaustive, so a new
+ * operation does not compile until its targets are declared.
+ */
+import type { OperationOf, S3Operation } from './operation.ts';
+
+/** The bucket must be visible to the caller (it answers as existing). */
+export interface BucketTarget {
+  kind: 'bucket';
+  bucket: string;
+}
+
+/** A listing of the bucket under `prefix`. */
+export interface ListTarget {
+  kind: 'list';
+  bucket: string;
+  prefix: string;
+}
+
+/** One object, read or written. */
+export interface ObjectTarget {
+  kind: 'object';
+  bucket: string;
+  key: string;
+  action: 'read' | 'write';
+}
+
+/** Keys of one bucket known only once the request body is read (DeleteObjects): each is authorized on its own. */
+export interface KeysTarget {
+  kind: 'keys';
+  bucket: string;
+  action: 'write';
+}
+
+export type Target = BucketTarget | ListTarget | ObjectTarget | KeysTarget;
+
+/** An operation with the targets it touches, under names its handler reads. */
+export type PlannedOperation =
+  | { name: 'ListBuckets'; op: OperationOf<'ListBuckets'> }
+  | { name: 'HeadBucket' | 'GetBucketLocation'; op: OperationOf<'HeadBucket' | 'GetBucketLocation'>; bucket: BucketTarget }
+  | { name: 'ListObjects' | 'ListObjectsV2'; op: OperationOf<'ListObjects' | 'ListObjectsV2'>; listing: ListTarget }
+  | { name: 'GetObject' | 'HeadObject'; op: OperationOf<'GetObject' | 'HeadObject'>; object: ObjectTarget }
+  | { name: 'PutObject'; op: OperationOf<'PutObject'>; object: ObjectTarget }
+  | { name: 'DeleteObject'; op: OperationOf<'DeleteObject'>; object: ObjectTarget }
+  | { name: 'CopyObject'; op: OperationOf<'CopyObject'>; source: ObjectTarget; destination: ObjectTarget }
+  | { name: 'DeleteObjects'; op: OperationOf<'DeleteObjects'>; keys: KeysTarget }
+  | { name: 'Unsupported'; op: OperationOf<'Unsupported'> };
+
+const read = (bucket: string, key: string): ObjectTarget => ({ kind: 'object', bucket, key, action: 'read' });
+const write = (bucket: string, key: string): ObjectTarget => ({ kind: 'object', bucket, key, action: 'write' });
+
+export function planOperation(op: S3Operation): PlannedOperation {
+  switch (op.name) {
+    case 'ListBuckets':
+      // Shows only buckets the caller may see (filtered by its handler); touches no backend.
+      return { name: op.name, op };
+    case 'Unsupported':
+      return { name: op.name, op };
+    case 'HeadBucket':
+    case 'GetBucketLocation':
+      return { name: op.name, op, bucket: { kind: 'bucket', bucket: op.bucket } };
+    case 'ListObjects':
+    case 'ListObjectsV2':
+      return { name: op.name, op, listing: { kind: 'list', bucket: op.bucket, prefix: op.list.prefix } };
+    case 'GetObject':
+    case 'HeadObject':
+      return { name: op.name, op, object: read(op.bucket, op.key) };
+    case 'PutObject':
+      return { name: op.name, op, object: write(op.bucket, op.key) };
+    case 'DeleteObject':
+      return { name: op.name, op, object: write(op.bucket, op.key) };
+    case 'CopyObject':
+      return { name: op.name, op, source: read(op.source.bucket, op.source.key), destination: write(op.bucket, op.key) };
+    case 'DeleteObjects':
+      return { name: op.name, op, keys: { kind: 'keys', bucket: op.bucket, action: 'write' } };
+    default:
+      return unplanned(op);
+  }
+}
+
+function unplanned(op: never): never {
+  throw new TypeError(`operation without targets: ${(op as S3Operation).name}`);
+}
