@@ -69,8 +69,9 @@ describe('canonicalQuery', () => {
     assert.equal(canonicalQuery('prefix=a/b&x=c%3Dd&y=e%20f'), 'prefix=a%2Fb&x=c%3Dd&y=e%20f');
   });
 
-  test('reads a raw plus as a literal plus, not a space', () => {
-    assert.equal(canonicalQuery('prefix=a+b'), 'prefix=a%2Bb');
+  test('reads a raw plus in the query as a space, as the request parser does; an escaped plus stays a plus', () => {
+    assert.equal(canonicalQuery('prefix=a+b'), 'prefix=a%20b');
+    assert.equal(canonicalQuery('prefix=a%20b'), 'prefix=a%20b');
     assert.equal(canonicalQuery('prefix=a%2Bb'), 'prefix=a%2Bb');
     assert.equal(canonicalQuery('prefix=a%20b'), 'prefix=a%20b');
   });

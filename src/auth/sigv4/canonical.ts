@@ -7,7 +7,7 @@
  * neither normalised (`.`/`..` stay) nor double-encoded, and canonical forms
  * come from the bytes the client meant, not the exact escapes it sent.
  */
-import { canonicalizeRaw } from './uri-encode.ts';
+import { canonicalizePath, canonicalizeQueryComponent } from './uri-encode.ts';
 
 export const ALGORITHM = 'AWS4-HMAC-SHA256';
 export const SCOPE_TERMINATOR = 'aws4_request';
@@ -15,7 +15,7 @@ export const SCOPE_TERMINATOR = 'aws4_request';
 /** Canonical URI from the path exactly as the client sent it (still percent-encoded). */
 export function canonicalUri(rawPath: string): string {
   if (rawPath === '') return '/';
-  return canonicalizeRaw(rawPath, true);
+  return canonicalizePath(rawPath);
 }
 
 export interface CanonicalQueryOptions {
@@ -29,7 +29,7 @@ function compareAscii(a: string, b: string): number {
 
 /**
  * Canonical query string from the raw query (without `?`). Each `name=value`
- * pair is decoded and re-encoded with AWS's rules (`+` is a literal plus), a
+ * pair is decoded and re-encoded with AWS's rules (`+` is a space, as S3 reads a query), a
  * name without `=` gets an empty value, and pairs are sorted by encoded name,
  * then encoded value.
  */
@@ -39,9 +39,9 @@ export function canonicalQuery(rawQuery: string, options: CanonicalQueryOptions 
   for (const part of rawQuery.split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
-    const name = canonicalizeRaw(eq < 0 ? part : part.slice(0, eq), false);
+    const name = canonicalizeQueryComponent(eq < 0 ? part : part.slice(0, eq));
     if (options.excludeSignature && name === 'X-Amz-Signature') continue;
-    pairs.push([name, eq < 0 ? '' : canonicalizeRaw(part.slice(eq + 1), false)]);
+    pairs.push([name, eq < 0 ? '' : canonicalizeQueryComponent(part.slice(eq + 1))]);
   }
   pairs.sort((a, b) => compareAscii(a[0], b[0]) || compareAscii(a[1], b[1]));
   let out = '';

@@ -138,6 +138,7 @@ describe('parsePresignedQuery', () => {
   test('bounds X-Amz-Expires to a week, with the messages S3 gives', () => {
     rejects(() => parsePresignedQuery(withParam('X-Amz-Expires', 'soon')), 'AuthorizationQueryParametersError', /should be a number/);
     rejects(() => parsePresignedQuery(withParam('X-Amz-Expires', '-1')), 'AuthorizationQueryParametersError', /non-negative/);
+    rejects(() => parsePresignedQuery(withParam('X-Amz-Expires', '0')), 'AuthorizationQueryParametersError', /greater than 0/);
     rejects(() => parsePresignedQuery(withParam('X-Amz-Expires', '604801')), 'AuthorizationQueryParametersError', /less than a week/);
     assert.equal(parsePresignedQuery(withParam('X-Amz-Expires', '604800')).expiresSeconds, 604800);
     assert.equal(parsePresignedQuery(withParam('X-Amz-Expires', '1')).expiresSeconds, 1);
@@ -156,11 +157,11 @@ describe('dates and query pairs', () => {
     assert.equal(formatAmzDate(new Date('2013-05-24T01:02:03.456Z')), '20130524T010203Z');
   });
 
-  test('queryPairs decodes names and values and keeps plus signs', () => {
-    assert.deepEqual(queryPairs('a=1&b&c=x%20y+z&&d='), [
+  test('queryPairs decodes names and values, a raw plus as a space and an escaped one as a plus', () => {
+    assert.deepEqual(queryPairs('a=1&b&c=x%20y+z%2B&&d='), [
       ['a', '1'],
       ['b', ''],
-      ['c', 'x y+z'],
+      ['c', 'x y z+'],
       ['d', ''],
     ]);
   });

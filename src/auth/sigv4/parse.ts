@@ -6,7 +6,7 @@
  */
 import { ALGORITHM } from './canonical.ts';
 import { headerMalformed, queryParametersError, SigV4Error, unsupportedMechanism } from './errors.ts';
-import { percentDecodeToString } from './uri-encode.ts';
+import { decodeQueryComponent } from './uri-encode.ts';
 
 /** The most a presigned URL may live: seven days. */
 export const MAX_PRESIGNED_EXPIRES = 604800;
@@ -102,7 +102,7 @@ export function queryPairs(rawQuery: string): Array<[string, string]> {
     if (part === '') continue;
     const eq = part.indexOf('=');
     pairs.push(
-      eq < 0 ? [percentDecodeToString(part), ''] : [percentDecodeToString(part.slice(0, eq)), percentDecodeToString(part.slice(eq + 1))],
+      eq < 0 ? [decodeQueryComponent(part), ''] : [decodeQueryComponent(part.slice(0, eq)), decodeQueryComponent(part.slice(eq + 1))],
     );
   }
   return pairs;
@@ -148,6 +148,8 @@ export function parsePresignedQuery(rawQuery: string): ParsedPresignedQuery {
   if (!/^-?\d+$/.test(expires)) throw queryParametersError('X-Amz-Expires should be a number');
   const expiresSeconds = Number(expires);
   if (expiresSeconds < 0) throw queryParametersError('X-Amz-Expires must be non-negative');
+  // A URL valid for zero seconds is never valid: refuse it as malformed rather than serve it in its first second.
+  if (expiresSeconds === 0) throw queryParametersError('X-Amz-Expires must be greater than 0');
   if (expiresSeconds > MAX_PRESIGNED_EXPIRES) {
     throw queryParametersError(
       `X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than ${MAX_PRESIGNED_EXPIRES} seconds`,

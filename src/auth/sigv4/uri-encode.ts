@@ -22,15 +22,20 @@ function hexValue(code: number): number {
 }
 
 /**
- * Percent-decode raw URI text into bytes. `+` stays a literal `+` (S3 does not
- * read it as a space); a `%` not followed by two hex digits is a literal `%`;
- * characters outside ASCII (a client that did not escape them) count as UTF-8.
+ * Percent-decode raw URI text into bytes. In a path `+` is a literal `+`; in a
+ * query (`plusIsSpace`) it is a space, as S3 reads a query — the gateway's
+ * query parser reads it the same way, so one signature never covers two
+ * requests (`prefix=a+b` and `prefix=a%2Bb` differ). A `%` not followed by two
+ * hex digits is a literal `%`; characters outside ASCII (a client that did not
+ * escape them) count as UTF-8.
  */
-export function percentDecode(raw: string): Uint8Array {
+export function percentDecode(raw: string, plusIsSpace = false): Uint8Array {
   const out: number[] = [];
   for (let i = 0; i < raw.length; i++) {
     const code = raw.charCodeAt(i);
-    if (code === 37 /* % */ && i + 2 < raw.length) {
+    if (code === 43 /* + */ && plusIsSpace) {
+      out.push(32);
+    } else if (code === 37 /* % */ && i + 2 < raw.length) {
       const hi = hexValue(raw.charCodeAt(i + 1));
       const lo = hexValue(raw.charCodeAt(i + 2));
       if (hi >= 0 && lo >= 0) {
@@ -55,10 +60,11 @@ export function percentDecode(raw: string): Uint8Array {
 // eslint-disable-next-line no-control-regex
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
 
-export function percentDecodeToString(raw: string): string {
+/** A query name or value as text (`+` is a space). */
+export function decodeQueryComponent(raw: string): string {
   // Most query names and values are plain ASCII without escapes: nothing to decode.
-  if (!raw.includes('%') && ASCII_ONLY.test(raw)) return raw;
-  return decoder.decode(percentDecode(raw));
+  if (!raw.includes('%') && !raw.includes('+') && ASCII_ONLY.test(raw)) return raw;
+  return decoder.decode(percentDecode(raw, true));
 }
 
 /** Encode bytes with AWS's rules; `/` survives only when `keepSlash` is set. */
@@ -80,9 +86,15 @@ export function awsUriEncode(text: string, keepSlash = false): string {
 const ALREADY_CANONICAL_PATH = /^[A-Za-z0-9\-._~/]*$/;
 const ALREADY_CANONICAL_COMPONENT = /^[A-Za-z0-9\-._~]*$/;
 
-/** Canonical form of raw (possibly percent-encoded) URI text. */
-export function canonicalizeRaw(raw: string, keepSlash: boolean): string {
-  // Most paths and query parts need no work at all.
-  if ((keepSlash ? ALREADY_CANONICAL_PATH : ALREADY_CANONICAL_COMPONENT).test(raw)) return raw;
-  return awsEncodeBytes(percentDecode(raw), keepSlash);
+/** Canonical form of a raw (possibly percent-encoded) path. */
+export function canonicalizePath(raw: string): string {
+  // Most paths need no work at all.
+  if (ALREADY_CANONICAL_PATH.test(raw)) return raw;
+  return awsEncodeBytes(percentDecode(raw), true);
+}
+
+/** Canonical form of a raw query name or value (`+` is a space). */
+export function canonicalizeQueryComponent(raw: string): string {
+  if (ALREADY_CANONICAL_COMPONENT.test(raw)) return raw;
+  return awsEncodeBytes(percentDecode(raw, true), false);
 }

@@ -45,10 +45,47 @@ test('subresources select their own operation and are never a listing or a read'
   assert.deepEqual(parse('PUT', '/b?versioning'), { name: 'Unsupported', operation: 'PutBucketVersioning', bucket: 'b' });
   assert.equal(parse('GET', '/b/k?tagging').name, 'Unsupported');
   assert.equal(parse('POST', '/b/k?uploads').name, 'Unsupported');
-  assert.equal(parse('PUT', '/b/k', { 'x-amz-copy-source': '/b/x' }).name, 'Unsupported');
+  assert.equal(parse('PUT', '/b/k', { 'x-amz-copy-source': '/b/x?versionId=3HL4kqtJ' }).name, 'Unsupported');
   assert.equal(parse('GET', '/b/k?versionId=3HL4kqtJ').name, 'Unsupported');
   assert.equal(parse('GET', '/b/k?versionId=null').name, 'GetObject');
   assert.equal(parse('PUT', '/b').name, 'Unsupported');
+});
+
+test('operations with several targets: CopyObject names its source, DeleteObjects its bucket', () => {
+  const copy = parse('PUT', '/b/k', { 'x-amz-copy-source': '/src/a%20b%2Fc%2Bd' });
+  assert.deepEqual(copy.name === 'CopyObject' && copy.source, { bucket: 'src', key: 'a b/c+d' });
+  const unslashed = parse('PUT', '/b/k', { 'x-amz-copy-source': 'src/x?versionId=null' });
+  assert.deepEqual(unslashed.name === 'CopyObject' && unslashed.source, { bucket: 'src', key: 'x' });
+  assert.equal(code(() => parse('PUT', '/b/k', { 'x-amz-copy-source': 'src' })), 'InvalidArgument');
+  assert.equal(code(() => parse('PUT', '/b/k', { 'x-amz-copy-source': '/src/' })), 'InvalidArgument');
+  assert.deepEqual(parse('POST', '/b?delete'), { name: 'DeleteObjects', bucket: 'b', style: 'path' });
+});
+
+test('headers that would change a write and are not implemented make it unsupported, never ignored', () => {
+  for (const [name, value] of [
+    ['if-none-match', '*'],
+    ['if-match', '"abc"'],
+    ['x-amz-server-side-encryption', 'aws:kms'],
+    ['x-amz-object-lock-mode', 'GOVERNANCE'],
+    ['x-amz-write-offset-bytes', '10'],
+    ['x-amz-acl', 'public-read'],
+    ['x-amz-grant-read', 'id=x'],
+  ]) {
+    const op = parse('PUT', '/b/k', { [name!]: value! });
+    assert.deepEqual(op.name === 'Unsupported' && op.operation, `the ${name} header`, name);
+  }
+  assert.equal(parse('PUT', '/b/k', { 'x-amz-acl': 'private' }).name, 'PutObject');
+  assert.equal(parse('GET', '/b/k', { 'if-none-match': '*' }).name, 'GetObject', 'conditional reads are implemented');
+  assert.equal(parse('GET', '/b/k', { 'x-amz-server-side-encryption-customer-algorithm': 'AES256' }).name, 'Unsupported');
+});
+
+test('response overrides that no header may hold are refused before anything is read', () => {
+  assert.equal(code(() => parse('GET', '/b/k?response-content-type=text/plain%0D%0AX-Injected:%201')), 'InvalidArgument');
+  assert.equal(code(() => parse('GET', '/b/k?response-content-disposition=a%00b')), 'InvalidArgument');
+  assert.equal(code(() => parse('GET', '/b/k?response-cache-control=%E2%82%AC')), 'InvalidArgument');
+  const op = parse('GET', '/b/k?response-content-disposition=attachment%3B%20filename%3D%22caf%C3%A9.csv%22');
+  assert.ok(op.name === 'GetObject');
+  assert.equal(op.overrides['content-disposition'], 'attachment; filename="café.csv"');
 });
 
 test('keys are decoded once from the raw path, byte for byte', () => {

@@ -14,6 +14,7 @@ import { KEY_TOO_LONG, decodeKeyBytes, validateKey } from './keys.ts';
 import type { AddressingStyle, ListQuery, ResponseOverrides, S3Operation } from './operation.ts';
 import { parseQuery } from './query.ts';
 import { parseRangeHeader } from './range.ts';
+import { unimplementedHeader } from './unimplemented-headers.ts';
 import { BUCKET_SUBRESOURCES, OBJECT_SUBRESOURCES, findSubresource } from './subresources.ts';
 
 export interface ParseOptions {
@@ -35,6 +36,7 @@ export function parseS3Request(req: GatewayRequest, options: ParseOptions): S3Op
   if (target.rawKey === undefined) {
     const sub = findSubresource(query, BUCKET_SUBRESOURCES);
     if (method === 'GET' && sub === 'location') return { name: 'GetBucketLocation', bucket, style };
+    if (method === 'POST' && sub === 'delete') return { name: 'DeleteObjects', bucket, style };
     if (sub !== undefined) return { name: 'Unsupported', operation: describeSubresource(method, sub, BUCKET_SUBRESOURCES), bucket };
     if (method === 'HEAD') return { name: 'HeadBucket', bucket, style };
     if (method === 'GET') {
@@ -53,6 +55,8 @@ export function parseS3Request(req: GatewayRequest, options: ParseOptions): S3Op
   if (versionId !== undefined && versionId !== 'null') {
     return { name: 'Unsupported', operation: 'object versions', bucket, key };
   }
+  const unimplemented = unimplementedHeader(req.headers, method !== 'GET' && method !== 'HEAD');
+  if (unimplemented !== undefined) return { name: 'Unsupported', operation: `the ${unimplemented} header`, bucket, key };
 
   switch (method) {
     case 'GET':
@@ -66,14 +70,33 @@ export function parseS3Request(req: GatewayRequest, options: ParseOptions): S3Op
         conditions: parseConditions(req.headers),
         overrides: parseOverrides(query),
       };
-    case 'PUT':
-      if (req.headers['x-amz-copy-source'] !== undefined) return { name: 'Unsupported', operation: 'CopyObject', bucket, key };
+    case 'PUT': {
+      const copySource = req.headers['x-amz-copy-source'];
+      if (copySource !== undefined) return parseCopy(copySource, bucket, style, key);
       return { name: 'PutObject', bucket, style, key, ...parseWriteHeaders(req.headers) };
+    }
     case 'DELETE':
       return { name: 'DeleteObject', bucket, style, key };
     default:
       return { name: 'Unsupported', operation: `${method} on an object`, bucket, key };
   }
+}
+
+/**
+ * CopyObject: `x-amz-copy-source` names `[/]bucket/key`, URL-encoded, with an
+ * optional `?versionId=` (the account and product in path-mapped mode).
+ */
+function parseCopy(header: string, bucket: string, style: AddressingStyle, key: string): S3Operation {
+  const q = header.indexOf('?');
+  const rawSource = (q === -1 ? header : header.slice(0, q)).replace(/^\//, '');
+  const version = q === -1 ? undefined : parseQuery(header.slice(q + 1)).get('versionId');
+  if (version !== undefined && version !== 'null') return { name: 'Unsupported', operation: 'copying object versions', bucket, key };
+  const slash = rawSource.indexOf('/');
+  const invalid = () => invalidArgument('Copy Source must mention the source bucket and key: sourcebucket/sourcekey', 'x-amz-copy-source', header);
+  if (slash <= 0 || slash === rawSource.length - 1) throw invalid();
+  const sourceBucket = decodeKeyBytes(rawSource.slice(0, slash));
+  if (sourceBucket === null || sourceBucket === '') throw invalid();
+  return { name: 'CopyObject', bucket, style, key, source: { bucket: sourceBucket, key: decodeKey(rawSource.slice(slash + 1)) } };
 }
 
 interface Target {
@@ -174,11 +197,17 @@ function parseHttpDate(value: string | undefined): Date | undefined {
 
 const OVERRIDE_NAMES = ['content-type', 'content-language', 'expires', 'cache-control', 'content-disposition', 'content-encoding'] as const;
 
+/** Tab, printable ASCII and Latin-1 text: what an HTTP header value may hold (no CR, LF or other controls). */
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** Overrides become response headers: a value no header may hold is refused here, before any backend is called. */
 function parseOverrides(query: Map<string, string>): ResponseOverrides {
   const overrides: ResponseOverrides = {};
   for (const name of OVERRIDE_NAMES) {
     const value = query.get(`response-${name}`);
-    if (value !== undefined) overrides[name] = value;
+    if (value === undefined) continue;
+    if (!HEADER_VALUE.test(value)) throw invalidArgument(`Invalid value for response-${name}`, `response-${name}`, value);
+    overrides[name] = value;
   }
   return overrides;
 }
