@@ -6,6 +6,7 @@
  *   node --import tsx bench/servers/signed-server.ts --config FILE --listen HOST:PORT --crypto web|node
  */
 import { parseArgs } from 'node:util';
+import { accessKeySource } from '../../src/auth/credential-source.ts';
 import { createSigV4Authenticator } from '../../src/auth/sigv4-authenticator.ts';
 import { createGrantPolicy } from '../../src/authz/grant-policy.ts';
 import type { PermissionStatement } from '../../src/core/identity.ts';
@@ -45,7 +46,7 @@ const server = await startServer(config, {
   listen: values.listen,
   gateway: {
     authenticate: createSigV4Authenticator({
-      credentials,
+      sources: [accessKeySource(credentials, () => new Date())],
       ...(values.crypto === 'node' ? { crypto: nodeSigV4Crypto } : {}),
     }),
     policy: createGrantPolicy(grants, config.server.addressing),

@@ -1,18 +1,17 @@
 /**
  * The authenticate stage for signed requests: SigV4 (header, presigned or
- * streaming chunks) against access keys from the credential store.
+ * streaming chunks) against an ordered list of credential sources.
  *
  * Unsigned requests are anonymous. A signed request is never downgraded to
- * anonymous: an unknown, revoked, disabled or expired key is refused (403
- * InvalidAccessKeyId). The body comes back wrapped so that it is checked
- * against what was signed while it streams.
+ * anonymous: a key id no source knows, or one a source refuses, is 403. The
+ * body comes back wrapped so that it is checked against what was signed
+ * while it streams.
  */
 import type { Authentication, Authenticator } from '../core/authenticate.ts';
 import { type Body, toWebStream } from '../core/body.ts';
-import { S3Error } from '../core/errors/s3-error.ts';
 import type { GatewayRequest } from '../core/http.ts';
-import { ANONYMOUS } from '../core/identity.ts';
-import { type AccessKeyRecord, type CredentialStore, keyUsability } from '../policy/store.ts';
+import { ANONYMOUS, type PrincipalIdentity } from '../core/identity.ts';
+import { type CredentialSource, invalidAccessKey } from './credential-source.ts';
 import { isHexSha256, isStreamingPayload } from './sigv4/payload-modes.ts';
 import {
   type SigV4Crypto,
@@ -25,16 +24,13 @@ import {
 } from './sigv4/index.ts';
 
 export interface SigV4AuthenticatorOptions {
-  credentials: CredentialStore;
+  /** Tried in order; the first that knows a key id answers for it. */
+  sources: readonly CredentialSource[];
   now?: () => Date;
   /** Regions a credential scope may name; any when absent. */
   allowedRegions?: readonly string[];
   crypto?: SigV4Crypto;
-  /** Told of each successful use of a key (to record "last used"). */
-  onKeyUsed?: (accessKeyId: string) => void;
 }
-
-const invalidKey = () => new S3Error('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.');
 
 export function createSigV4Authenticator(options: SigV4AuthenticatorOptions): Authenticator {
   const now = options.now ?? (() => new Date());
@@ -42,28 +38,27 @@ export function createSigV4Authenticator(options: SigV4AuthenticatorOptions): Au
 
   return async (req: GatewayRequest): Promise<Authentication> => {
     if (!isSigned(req)) return { identity: ANONYMOUS, body: req.body };
-    let record: AccessKeyRecord | null = null;
+    let identity: PrincipalIdentity | undefined;
     const verified = await verifyRequest(req, {
       now,
       allowedRegions: options.allowedRegions,
       crypto: options.crypto,
       signingKeyCache,
       async lookupSecret(accessKeyId, context) {
-        record = await options.credentials.getAccessKey(accessKeyId);
-        if (!record) return null;
-        if (keyUsability(record, now()) !== 'usable') throw invalidKey();
-        if (context.sessionToken !== undefined) {
-          throw new S3Error('InvalidToken', 'The provided token is malformed or otherwise invalid.');
+        for (const source of options.sources) {
+          const found = await source.resolve(accessKeyId, context.sessionToken);
+          if (found) {
+            identity = found.identity;
+            return { secretAccessKey: found.secretAccessKey };
+          }
         }
-        return { secretAccessKey: record.secretAccessKey };
+        return null;
       },
     });
-    const key = record as AccessKeyRecord | null;
-    if (!key) throw invalidKey();
-    options.onKeyUsed?.(key.accessKeyId);
+    if (!identity) throw invalidAccessKey();
     let trailers: Record<string, string> | undefined;
     return {
-      identity: { kind: 'principal', account: key.account, accessKeyId: key.accessKeyId, ceiling: key.ceiling },
+      identity,
       body: req.body && checkedBody(req, req.body, verified, options.crypto, (received) => (trailers = received)),
       trailers: () => trailers,
     };

@@ -6,33 +6,18 @@
  */
 import type { GrantSource } from '../authz/grant-policy.ts';
 import type { BucketConfig } from '../core/config.ts';
+import type { AccessKeyLookup, AccessKeyRecord } from '../auth/access-keys.ts';
 import type { PermissionStatement } from '../core/identity.ts';
 import type { ResolutionStore } from '../core/resolution-store.ts';
 
-export type KeyStatus = 'active' | 'disabled';
-
-/** What the gateway needs to authenticate a long-lived access key. */
-export interface AccessKeyRecord {
-  accessKeyId: string;
-  account: string;
-  label: string;
-  /** The plaintext secret: SigV4 needs it to recompute signatures. Never logged. */
-  secretAccessKey: string;
-  status: KeyStatus;
-  createdAt: Date;
-  expiresAt?: Date;
-  revokedAt?: Date;
-  lastUsedAt?: Date;
-  /** An upper bound on what the key may do, within its account's grants. */
-  ceiling?: PermissionStatement[];
-}
+export type { AccessKeyRecord, KeyStatus } from '../auth/access-keys.ts';
+export { keyUsability } from '../auth/access-keys.ts';
 
 /** An access key as management shows it: everything but the secret. */
 export type AccessKeySummary = Omit<AccessKeyRecord, 'secretAccessKey'>;
 
-export interface CredentialStore {
-  getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | null>;
-}
+/** The credentials half of a policy store (access keys; later roles, identity providers and API keys). */
+export interface CredentialStore extends AccessKeyLookup {}
 
 export interface PolicyStore extends ResolutionStore, GrantSource, CredentialStore {}
 
@@ -62,12 +47,4 @@ export interface WritablePolicyStore extends PolicyStore {
   putBucket(bucket: BucketConfig): Promise<void>;
   removeBucket(name: string, account?: string): Promise<boolean>;
   close(): Promise<void>;
-}
-
-/** Whether a key may be used now; the reason when not. */
-export function keyUsability(record: AccessKeyRecord, now: Date): 'usable' | 'revoked' | 'disabled' | 'expired' {
-  if (record.revokedAt !== undefined) return 'revoked';
-  if (record.status === 'disabled') return 'disabled';
-  if (record.expiresAt !== undefined && record.expiresAt.getTime() <= now.getTime()) return 'expired';
-  return 'usable';
 }

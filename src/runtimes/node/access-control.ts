@@ -3,6 +3,7 @@
  * over the SQLite store when one is configured), a TTL cache in front, SigV4
  * authentication with Node's fast crypto, and the grant-based access policy.
  */
+import { accessKeySource } from '../../auth/credential-source.ts';
 import { createSigV4Authenticator } from '../../auth/sigv4-authenticator.ts';
 import { parseMasterKey } from '../../auth/secret-box.ts';
 import { createGrantPolicy } from '../../authz/grant-policy.ts';
@@ -56,10 +57,9 @@ export async function createAccessControl(config: SluiceConfig, log: LogSink): P
   return {
     store,
     authenticate: createSigV4Authenticator({
-      credentials: store,
+      sources: [accessKeySource(store, () => new Date(), onKeyUsed)],
       crypto: nodeSigV4Crypto,
       allowedRegions: config.server.allowedRegions,
-      onKeyUsed,
     }),
     policy: createGrantPolicy(store, config.server.addressing),
     async revokeAccessKey(accessKeyId) {
