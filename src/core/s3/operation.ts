@@ -42,17 +42,25 @@ export interface CopySource {
   key: string;
 }
 
+interface ListOperation extends BucketRef {
+  list: ListQuery;
+}
+
+interface ReadOperation extends ObjectRef {
+  range?: RangeRequest;
+  conditions: ReadConditions;
+  overrides: ResponseOverrides;
+}
+
+/** One variant per operation name, so `OperationOf<'HeadObject'>` is exactly that operation. */
 export type S3Operation =
   | { name: 'ListBuckets' }
   | ({ name: 'HeadBucket' } & BucketRef)
   | ({ name: 'GetBucketLocation' } & BucketRef)
-  | ({ name: 'ListObjectsV2' | 'ListObjects'; list: ListQuery } & BucketRef)
-  | ({
-      name: 'GetObject' | 'HeadObject';
-      range?: RangeRequest;
-      conditions: ReadConditions;
-      overrides: ResponseOverrides;
-    } & ObjectRef)
+  | ({ name: 'ListObjectsV2' } & ListOperation)
+  | ({ name: 'ListObjects' } & ListOperation)
+  | ({ name: 'GetObject' } & ReadOperation)
+  | ({ name: 'HeadObject' } & ReadOperation)
   | ({ name: 'PutObject'; metadata: ObjectMetadata; contentLength?: number; contentMd5?: string } & ObjectRef)
   | ({ name: 'DeleteObject' } & ObjectRef)
   /** Reads `source`, writes the named object. */
