@@ -86,6 +86,11 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   function failure(error: unknown, req: GatewayRequest, requestId: string, record: AccessRecord): GatewayResponse {
+    if (req.signal?.aborted) {
+      // The client went away (mid-upload, or before the answer was ready): nobody to answer, nothing went wrong here.
+      record.error = 'ClientDisconnected';
+      return { status: CLIENT_CLOSED_REQUEST, headers: {} };
+    }
     let s3Error = toS3Error(error);
     if (!s3Error) {
       runtime.log.write({ level: 'error', msg: 'internal error', requestId, error: describeError(error) });
@@ -114,6 +119,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     },
   };
 }
+
+/** The status access logs conventionally record for a request whose client left before the answer. */
+const CLIENT_CLOSED_REQUEST = 499;
 
 function resourceOf(req: GatewayRequest): string {
   try {
