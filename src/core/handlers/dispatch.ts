@@ -7,6 +7,7 @@ import { notImplemented } from '../errors/s3-error.ts';
 import type { GatewayResponse } from '../http.ts';
 import { getBucketLocation, headBucket, listBuckets } from './bucket.ts';
 import type { RequestContext } from './context.ts';
+import { deleteObjects } from './delete-objects.ts';
 import { listObjects } from './list.ts';
 import { deleteObject, getOrHeadObject, putObject } from './object.ts';
 
@@ -28,8 +29,9 @@ export function dispatch(ctx: RequestContext, authorized: AuthorizedOperation): 
       return putObject(ctx, authorized.op, authorized.object);
     case 'DeleteObject':
       return deleteObject(ctx, authorized.object);
-    case 'CopyObject':
     case 'DeleteObjects':
+      return deleteObjects(ctx, authorized.keys);
+    case 'CopyObject':
     case 'Unsupported':
       throw notImplemented(authorized.name === 'Unsupported' ? authorized.op.operation : authorized.name);
   }
