@@ -49,7 +49,10 @@ const SAMPLES: { [N in OperationName]: OperationOf<N> } = {
   HeadObject: { name: 'HeadObject', bucket: 'closed', style: 'path', key: 'k', conditions: {}, overrides: {} },
   PutObject: { name: 'PutObject', bucket: 'closed', style: 'path', key: 'k', metadata: { metadata: {} } },
   DeleteObject: { name: 'DeleteObject', bucket: 'closed', style: 'path', key: 'k' },
-  CopyObject: { name: 'CopyObject', bucket: 'closed', style: 'path', key: 'k', source: { bucket: 'open', key: 's' } },
+  CopyObject: {
+    name: 'CopyObject', bucket: 'closed', style: 'path', key: 'k', source: { bucket: 'open', key: 's' },
+    metadataDirective: 'COPY', metadata: { metadata: {} }, sourceConditions: {},
+  },
   DeleteObjects: { name: 'DeleteObjects', bucket: 'closed', style: 'path' },
   Unsupported: { name: 'Unsupported', operation: 'GetBucketAcl', bucket: 'closed' },
 };

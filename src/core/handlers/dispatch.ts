@@ -7,6 +7,7 @@ import { notImplemented } from '../errors/s3-error.ts';
 import type { GatewayResponse } from '../http.ts';
 import { getBucketLocation, headBucket, listBuckets } from './bucket.ts';
 import type { RequestContext } from './context.ts';
+import { copyObject } from './copy-object.ts';
 import { deleteObjects } from './delete-objects.ts';
 import { listObjects } from './list.ts';
 import { deleteObject, getOrHeadObject, putObject } from './object.ts';
@@ -32,7 +33,8 @@ export function dispatch(ctx: RequestContext, authorized: AuthorizedOperation): 
     case 'DeleteObjects':
       return deleteObjects(ctx, authorized.keys);
     case 'CopyObject':
+      return copyObject(ctx, authorized.op, authorized.source, authorized.destination);
     case 'Unsupported':
-      throw notImplemented(authorized.name === 'Unsupported' ? authorized.op.operation : authorized.name);
+      throw notImplemented(authorized.op.operation);
   }
 }

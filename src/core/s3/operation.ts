@@ -64,7 +64,14 @@ export type S3Operation =
   | ({ name: 'PutObject'; metadata: ObjectMetadata; contentLength?: number; contentMd5?: string } & ObjectRef)
   | ({ name: 'DeleteObject' } & ObjectRef)
   /** Reads `source`, writes the named object. */
-  | ({ name: 'CopyObject'; source: CopySource } & ObjectRef)
+  | ({
+      name: 'CopyObject';
+      source: CopySource;
+      /** COPY keeps the source's metadata; REPLACE stores `metadata` from the request. */
+      metadataDirective: 'COPY' | 'REPLACE';
+      metadata: ObjectMetadata;
+      sourceConditions: ReadConditions;
+    } & ObjectRef)
   /** Deletes the keys listed in the request body, each authorized on its own. */
   | ({ name: 'DeleteObjects' } & BucketRef)
   /** Recognised but not (yet) offered: answered with 501 NotImplemented once the caller is authenticated. */

@@ -7,13 +7,15 @@
  * stage reads the product from the key). Keys are decoded from the raw path
  * exactly once and validated here, so nothing downstream sees a bad key.
  */
-import type { ObjectMetadata, ReadConditions } from '../backend.ts';
+import type { ObjectMetadata } from '../backend.ts';
 import { S3Error, invalidArgument } from '../errors/s3-error.ts';
 import type { GatewayRequest, HeaderMap } from '../http.ts';
 import { KEY_TOO_LONG, decodeKeyBytes, validateKey } from './keys.ts';
 import type { AddressingStyle, ListQuery, ResponseOverrides, S3Operation } from './operation.ts';
 import { parseQuery } from './query.ts';
+import { parseCopy } from './parse-copy.ts';
 import { parseRangeHeader } from './range.ts';
+import { conditionsFromHeaders, metadataFromHeaders } from './request-headers.ts';
 import { unimplementedHeader } from './unimplemented-headers.ts';
 import { BUCKET_SUBRESOURCES, OBJECT_SUBRESOURCES, findSubresource } from './subresources.ts';
 
@@ -67,12 +69,12 @@ export function parseS3Request(req: GatewayRequest, options: ParseOptions): S3Op
         style,
         key,
         range: parseRangeHeader(req.headers.range),
-        conditions: parseConditions(req.headers),
+        conditions: conditionsFromHeaders(req.headers),
         overrides: parseOverrides(query),
       };
     case 'PUT': {
       const copySource = req.headers['x-amz-copy-source'];
-      if (copySource !== undefined) return parseCopy(copySource, bucket, style, key);
+      if (copySource !== undefined) return parseCopy(req.headers, bucket, style, key, checkKey);
       return { name: 'PutObject', bucket, style, key, ...parseWriteHeaders(req.headers) };
     }
     case 'DELETE':
@@ -80,23 +82,6 @@ export function parseS3Request(req: GatewayRequest, options: ParseOptions): S3Op
     default:
       return { name: 'Unsupported', operation: `${method} on an object`, bucket, key };
   }
-}
-
-/**
- * CopyObject: `x-amz-copy-source` names `[/]bucket/key`, URL-encoded, with an
- * optional `?versionId=` (the account and product in path-mapped mode).
- */
-function parseCopy(header: string, bucket: string, style: AddressingStyle, key: string): S3Operation {
-  const q = header.indexOf('?');
-  const rawSource = (q === -1 ? header : header.slice(0, q)).replace(/^\//, '');
-  const version = q === -1 ? undefined : parseQuery(header.slice(q + 1)).get('versionId');
-  if (version !== undefined && version !== 'null') return { name: 'Unsupported', operation: 'copying object versions', bucket, key };
-  const slash = rawSource.indexOf('/');
-  const invalid = () => invalidArgument('Copy Source must mention the source bucket and key: sourcebucket/sourcekey', 'x-amz-copy-source', header);
-  if (slash <= 0 || slash === rawSource.length - 1) throw invalid();
-  const sourceBucket = decodeKeyBytes(rawSource.slice(0, slash));
-  if (sourceBucket === null || sourceBucket === '') throw invalid();
-  return { name: 'CopyObject', bucket, style, key, source: { bucket: sourceBucket, key: decodeKey(rawSource.slice(slash + 1)) } };
 }
 
 interface Target {
@@ -131,6 +116,10 @@ function bucketFromHost(host: string | undefined, domain: string | undefined): s
 function decodeKey(rawKey: string): string {
   const key = decodeKeyBytes(rawKey);
   if (key === null) throw new S3Error('InvalidURI', "Couldn't parse the specified URI.");
+  return checkKey(key);
+}
+
+function checkKey(key: string): string {
   const problem = validateKey(key);
   if (problem === KEY_TOO_LONG) throw new S3Error('KeyTooLongError', 'Your key is too long');
   if (problem !== null) throw invalidArgument(`Invalid object key: ${problem}`, 'key');
@@ -177,24 +166,6 @@ function parseMaxKeys(value: string | undefined): number {
   return Math.min(Number(value), MAX_KEYS_LIMIT);
 }
 
-function parseConditions(headers: HeaderMap): ReadConditions {
-  const conditions: ReadConditions = {};
-  if (headers['if-match'] !== undefined) conditions.ifMatch = headers['if-match'];
-  if (headers['if-none-match'] !== undefined) conditions.ifNoneMatch = headers['if-none-match'];
-  const modifiedSince = parseHttpDate(headers['if-modified-since']);
-  if (modifiedSince) conditions.ifModifiedSince = modifiedSince;
-  const unmodifiedSince = parseHttpDate(headers['if-unmodified-since']);
-  if (unmodifiedSince) conditions.ifUnmodifiedSince = unmodifiedSince;
-  return conditions;
-}
-
-/** Unparseable dates are ignored, as S3 ignores them. */
-function parseHttpDate(value: string | undefined): Date | undefined {
-  if (value === undefined) return undefined;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? undefined : new Date(ms);
-}
-
 const OVERRIDE_NAMES = ['content-type', 'content-language', 'expires', 'cache-control', 'content-disposition', 'content-encoding'] as const;
 
 /** Tab, printable ASCII and Latin-1 text: what an HTTP header value may hold (no CR, LF or other controls). */
@@ -213,18 +184,7 @@ function parseOverrides(query: Map<string, string>): ResponseOverrides {
 }
 
 function parseWriteHeaders(headers: HeaderMap): { metadata: ObjectMetadata; contentLength?: number; contentMd5?: string } {
-  const metadata: ObjectMetadata = { metadata: {} };
-  if (headers['content-type'] !== undefined) metadata.contentType = headers['content-type'];
-  // `aws-chunked` describes the upload's framing, not the object: S3 does not store it.
-  const encoding = headers['content-encoding']?.split(',').map((e) => e.trim()).filter((e) => e !== '' && e.toLowerCase() !== 'aws-chunked').join(', ');
-  if (encoding) metadata.contentEncoding = encoding;
-  if (headers['content-disposition'] !== undefined) metadata.contentDisposition = headers['content-disposition'];
-  if (headers['content-language'] !== undefined) metadata.contentLanguage = headers['content-language'];
-  if (headers['cache-control'] !== undefined) metadata.cacheControl = headers['cache-control'];
-  if (headers.expires !== undefined) metadata.expires = headers.expires;
-  for (const [name, value] of Object.entries(headers)) {
-    if (name.startsWith('x-amz-meta-')) metadata.metadata[name.slice('x-amz-meta-'.length)] = value;
-  }
+  const metadata = metadataFromHeaders(headers);
   const result: { metadata: ObjectMetadata; contentLength?: number; contentMd5?: string } = { metadata };
   const length = headers['x-amz-decoded-content-length'] ?? headers['content-length'];
   if (length !== undefined) {
