@@ -88,6 +88,12 @@ test('response overrides that no header may hold are refused before anything is 
   assert.equal(op.overrides['content-disposition'], 'attachment; filename="café.csv"');
 });
 
+test('user metadata over 2 KB (names and values in UTF-8) is 400 MetadataTooLarge', () => {
+  assert.equal(parse('PUT', '/b/k', { 'x-amz-meta-a': 'x'.repeat(2047) }).name, 'PutObject');
+  assert.equal(code(() => parse('PUT', '/b/k', { 'x-amz-meta-ab': 'x'.repeat(2047) })), 'MetadataTooLarge');
+  assert.equal(code(() => parse('PUT', '/b/k', { 'x-amz-meta-a': 'é'.repeat(1024) })), 'MetadataTooLarge');
+});
+
 test('keys are decoded once from the raw path, byte for byte', () => {
   const op = parse('GET', '/b/a%20b/%2525/c+d//e/');
   assert.ok(op.name === 'GetObject');

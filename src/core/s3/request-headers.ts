@@ -4,9 +4,15 @@
  * of a copy's source).
  */
 import type { ObjectMetadata, ReadConditions } from '../backend.ts';
+import { S3Error } from '../errors/s3-error.ts';
 import type { HeaderMap } from '../http.ts';
 
-/** Content headers and `x-amz-meta-*` as a write stores them. */
+/** S3's limit on user-defined metadata: names and values together, in UTF-8 bytes. */
+export const MAX_USER_METADATA_BYTES = 2048;
+
+const encoder = new TextEncoder();
+
+/** Content headers and `x-amz-meta-*` as a write stores them; 400 MetadataTooLarge past S3's 2 KB. */
 export function metadataFromHeaders(headers: HeaderMap): ObjectMetadata {
   const metadata: ObjectMetadata = { metadata: {} };
   if (headers['content-type'] !== undefined) metadata.contentType = headers['content-type'];
@@ -17,8 +23,18 @@ export function metadataFromHeaders(headers: HeaderMap): ObjectMetadata {
   if (headers['content-language'] !== undefined) metadata.contentLanguage = headers['content-language'];
   if (headers['cache-control'] !== undefined) metadata.cacheControl = headers['cache-control'];
   if (headers.expires !== undefined) metadata.expires = headers.expires;
+  let bytes = 0;
   for (const [name, value] of Object.entries(headers)) {
-    if (name.startsWith('x-amz-meta-')) metadata.metadata[name.slice('x-amz-meta-'.length)] = value;
+    if (!name.startsWith('x-amz-meta-')) continue;
+    const short = name.slice('x-amz-meta-'.length);
+    metadata.metadata[short] = value;
+    bytes += encoder.encode(short).byteLength + encoder.encode(value).byteLength;
+  }
+  if (bytes > MAX_USER_METADATA_BYTES) {
+    throw new S3Error('MetadataTooLarge', 'Your metadata headers exceed the maximum allowed metadata size.', {
+      Size: String(bytes),
+      MaxSizeAllowed: String(MAX_USER_METADATA_BYTES),
+    });
   }
   return metadata;
 }
