@@ -1,6 +1,6 @@
 /**
  * Typed failures a backend reports. They are mapped to S3 error codes in one
- * place (`errors/from-backend.ts`), so backends never speak S3 error codes.
+ * place (`errors/to-s3-error.ts`), so backends never speak S3 error codes.
  */
 
 export class BackendError extends Error {
@@ -57,6 +57,19 @@ export class KeyConflictError extends UnsupportedKeyError {
 /** The connection is read-only or the backend cannot write. */
 export class WriteNotAllowedError extends BackendError {
   override name = 'WriteNotAllowedError';
+}
+
+/**
+ * The key's location lies outside the part of the store this backend may
+ * touch: on a file system, a link in the key's path leads out of the root (or
+ * out of the bucket's folder). Reads of such keys report them missing; a
+ * write is refused with this, and nothing is created beyond the link.
+ */
+export class KeyOutsideScopeError extends BackendError {
+  override name = 'KeyOutsideScopeError';
+  constructor(readonly key: string) {
+    super('the key leads out of the backend\'s scope through a link');
+  }
 }
 
 /** The backend could not be reached or failed; the detail stays in logs. */

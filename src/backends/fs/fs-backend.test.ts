@@ -8,6 +8,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KeyConflictError, ObjectNotFoundError } from '../../core/backend-errors.ts';
+import { toS3Error } from '../../core/errors/to-s3-error.ts';
 import { bytesBody, readAll, RuntimeBody } from '../../core/body.ts';
 import type { Backend } from '../../core/backend.ts';
 import { FsBackend } from './fs-backend.ts';
@@ -222,6 +223,21 @@ test('symlinks are followed only when they stay inside the root', async (t) => {
   await backend.delete('leak.txt');
   assert.equal(await readFile(join(outer, 'secret-dir/x'), 'utf8'), 'outside too');
   assert.equal(await readFile(join(outer, 'secret.txt'), 'utf8'), 'outside');
+});
+
+test('a write refused because its folder is a link out of the root is access denied, not a too-long key', async (t) => {
+  const { outer, root } = await sandbox(t);
+  await mkdir(join(outer, 'elsewhere'));
+  await symlink(join(outer, 'elsewhere'), join(root, 'out'));
+  const backend = new FsBackend({ root, readOnly: false });
+  for (const key of ['out/new', 'out/sub/new']) {
+    let refused: unknown;
+    await put(backend, key, 'x').catch((error: unknown) => {
+      refused = error;
+    });
+    assert.equal(toS3Error(refused)?.code, 'AccessDenied', `${key}: ${String(refused)}`);
+  }
+  assert.deepEqual(await readdir(join(outer, 'elsewhere')), []);
 });
 
 test('file names no client could ask for are not listed, and special files are not objects', async (t) => {

@@ -24,7 +24,7 @@ import type {
   Backend, GetOptions, GetResult, ListParams, ListResult, ObjectInfo, ObjectMetadata, ObjectSummary, PutResult, ReadConditions,
 } from '../../core/backend.ts';
 import {
-  BackendError, BackendUnavailableError, KeyConflictError, ObjectNotFoundError, RangeNotSatisfiableError,
+  BackendError, BackendUnavailableError, KeyConflictError, KeyOutsideScopeError, ObjectNotFoundError, RangeNotSatisfiableError,
   UnsupportedKeyError, WriteNotAllowedError,
 } from '../../core/backend-errors.ts';
 import { RuntimeBody, type Body, type WebByteStream } from '../../core/body.ts';
@@ -268,7 +268,7 @@ export class FsBackend implements Backend {
   private async prepareFolder(guard: RootGuard, key: string, folder: string): Promise<void> {
     if (folder === this.root) return;
     // Checked before creating anything, so not even an empty folder appears outside the root.
-    if (!(await guard.canCreateInside(folder))) throw new UnsupportedKeyError(key, 'the key leads out of the root through a link');
+    if (!(await guard.canCreateInside(folder))) throw new KeyOutsideScopeError(key);
     try {
       await mkdir(folder, { recursive: true });
     } catch (error) {

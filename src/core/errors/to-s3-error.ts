@@ -5,6 +5,7 @@
 import {
   BackendUnavailableError,
   KeyConflictError,
+  KeyOutsideScopeError,
   NotModifiedError,
   ObjectNotFoundError,
   PreconditionFailedError,
@@ -37,6 +38,11 @@ export function toS3Error(error: unknown): S3Error | undefined {
   }
   if (error instanceof KeyConflictError) {
     return invalidArgument('The key conflicts with an existing object or folder on this backend (it cannot hold both "a" and "a/b").', 'key', error.key);
+  }
+  if (error instanceof KeyOutsideScopeError) {
+    // The key is valid and the caller may write the bucket; the store itself forbids that location (like a
+    // bucket policy would). 403 says so without revealing what lies beyond the link, as reads answer 404.
+    return new S3Error('AccessDenied', 'Access Denied');
   }
   if (error instanceof UnsupportedKeyError) return new S3Error('KeyTooLongError', 'Your key is too long');
   if (error instanceof WriteNotAllowedError) return new S3Error('AccessDenied', 'Access Denied');
