@@ -139,6 +139,26 @@ test('the private .sluice folder is never listed nor served as keys', async (t) 
   for (const meta of await tree(join(root, '.sluice/meta'))) await rejectsNotFound(backend, `.sluice/meta/${meta}`);
 });
 
+test('the private folder stays unreachable when the file system ignores case', async (t) => {
+  const { root } = await sandbox(t);
+  const backend = new FsBackend({ root, readOnly: false });
+  await backend.put('doc', bytesBody('x'), { contentType: 'text/plain', metadata: { secret: 'kept private' } });
+  await put(backend, 'L'.repeat(300), 'long');
+  // A case-insensitive file system answers `.SLUICE` (any case) with the `.sluice` folder; these links do the same here.
+  for (const alias of ['.SLUICE', '.Sluice', '.sLuIcE']) await symlink('.sluice', join(root, alias));
+  assert.deepEqual(await listKeys(backend), ['L'.repeat(300), 'doc']);
+  for (const alias of ['.SLUICE', '.Sluice', '.sLuIcE']) {
+    assert.deepEqual(await listKeys(backend, alias), [], alias);
+    for (const meta of await tree(join(root, '.sluice/meta'))) await rejectsNotFound(backend, `${alias}/meta/${meta}`);
+    for (const name of await tree(join(root, '.sluice/names'))) await rejectsNotFound(backend, `${alias}/names/${name}`);
+  }
+  await put(backend, '.SLUICE/meta/x', 'an ordinary key');
+  assert.equal(await text(backend, '.SLUICE/meta/x'), 'an ordinary key');
+  assert.ok(!(await tree(join(root, '.sluice'))).includes('meta/x'), 'the key was not written into the private folder');
+  await backend.delete('.SLUICE/meta/x');
+  assert.deepEqual(await listKeys(backend), ['L'.repeat(300), 'doc']);
+});
+
 test('a key whose folder is an object, or whose name is a folder of keys, fails with KeyConflictError', async (t) => {
   const { root } = await sandbox(t);
   const backend = new FsBackend({ root, readOnly: false });
