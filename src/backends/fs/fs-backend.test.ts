@@ -4,7 +4,8 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { ReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KeyConflictError, ObjectNotFoundError } from '../../core/backend-errors.ts';
@@ -202,6 +203,29 @@ test('a failed upload leaves no temp file', async (t) => {
   await assert.rejects(backend.put('x', failing, { metadata: {} }), /boom/);
   assert.deepEqual(await readdir(join(root, '.sluice/tmp')), []);
   assert.deepEqual(await readdir(root), ['.sluice']);
+});
+
+test('an upload reaches the disk before it replaces the previous version, and the rename is flushed too', async (t) => {
+  const { root } = await sandbox(t);
+  const backend = new FsBackend({ root, readOnly: false });
+  await put(backend, 'dir/k', 'version one');
+  const probe = await open(join(root, 'probe'), 'w');
+  const fileHandle = Object.getPrototypeOf(probe) as { datasync(): Promise<void>; sync(): Promise<void> };
+  await probe.close();
+  await rm(join(root, 'probe'));
+  const current = () => readFileSync(join(root, 'dir/k'), 'utf8');
+  const flushes: string[] = [];
+  const { datasync, sync } = fileHandle;
+  t.mock.method(fileHandle, 'datasync', function (this: typeof fileHandle) {
+    flushes.push(`data while the key holds ${current()}`);
+    return datasync.call(this);
+  });
+  t.mock.method(fileHandle, 'sync', function (this: typeof fileHandle) {
+    flushes.push(`folder while the key holds ${current()}`);
+    return sync.call(this);
+  });
+  await put(backend, 'dir/k', 'version two');
+  assert.deepEqual(flushes.slice(0, 2), ['data while the key holds version one', 'folder while the key holds version two']);
 });
 
 test('get hands over the file stream itself for the runtime to pipe', async (t) => {

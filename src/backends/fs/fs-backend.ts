@@ -34,7 +34,7 @@ import { applyConditions } from '../../core/s3/conditions.ts';
 import { listSorted, listStartPoint } from '../../core/s3/list-sorted.ts';
 import { resolveRange } from '../../core/s3/range.ts';
 import { KeyedLock } from './concurrency.ts';
-import { closeQuietly, errnoCode, isAbsent, lstatAsync, openForRead, statAsync } from './fs-ops.ts';
+import { closeQuietly, errnoCode, isAbsent, lstatAsync, openForRead, statAsync, syncFolder } from './fs-ops.ts';
 import { encodeKey } from './key-paths.ts';
 import { LongNames } from './long-names.ts';
 import { receiveToTemp } from './object-writer.ts';
@@ -331,6 +331,7 @@ export class FsBackend implements Backend {
     for (let attempt = 0; ; attempt++) {
       try {
         await rename(temp, path);
+        await syncFolder(folder);
         return;
       } catch (error) {
         const code = errnoCode(error);
