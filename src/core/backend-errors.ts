@@ -72,6 +72,22 @@ export class KeyOutsideScopeError extends BackendError {
   }
 }
 
+/** One object is larger than the backend accepts. Nothing is stored. */
+export class ObjectTooLargeError extends BackendError {
+  override name = 'ObjectTooLargeError';
+  constructor(readonly maxBytes: number) {
+    super(`object larger than the backend's limit of ${maxBytes} bytes`);
+  }
+}
+
+/** Storing the object would take the backend past its total capacity. Nothing is stored. */
+export class StorageFullError extends BackendError {
+  override name = 'StorageFullError';
+  constructor(readonly capacityBytes: number) {
+    super(`the backend's capacity of ${capacityBytes} bytes would be exceeded`);
+  }
+}
+
 /** The backend could not be reached or failed; the detail stays in logs. */
 export class BackendUnavailableError extends BackendError {
   override name = 'BackendUnavailableError';

@@ -8,8 +8,10 @@ import {
   KeyOutsideScopeError,
   NotModifiedError,
   ObjectNotFoundError,
+  ObjectTooLargeError,
   PreconditionFailedError,
   RangeNotSatisfiableError,
+  StorageFullError,
   UnsupportedKeyError,
   WriteNotAllowedError,
 } from '../backend-errors.ts';
@@ -46,6 +48,16 @@ export function toS3Error(error: unknown): S3Error | undefined {
   }
   if (error instanceof UnsupportedKeyError) return new S3Error('KeyTooLongError', 'Your key is too long');
   if (error instanceof WriteNotAllowedError) return new S3Error('AccessDenied', 'Access Denied');
+  if (error instanceof ObjectTooLargeError) {
+    return new S3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed object size.', {
+      MaxSizeAllowed: String(error.maxBytes),
+    });
+  }
+  if (error instanceof StorageFullError) {
+    // S3 has no "store full" code. 503 is the S3 answer for "cannot take this now": clients know it and
+    // back off, and the put may succeed once objects are deleted. The capacity stays in the log.
+    return new S3Error('ServiceUnavailable', 'The store cannot hold more data at the moment.');
+  }
   if (error instanceof BackendUnavailableError) {
     return new S3Error('ServiceUnavailable', 'Please reduce your request rate.');
   }
