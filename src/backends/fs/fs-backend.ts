@@ -89,6 +89,7 @@ export class FsBackend implements Backend {
   /** Bucket views by prefix: one per bucket in use, so each keeps its guard's caches. */
   private readonly views = new Map<string, FsBackend>();
 
+  /** `scope` is for the bucket views `withPrefix` makes; a connection's backend is made without it. */
   constructor(options: FsBackendOptions, scope?: BucketScope) {
     this.root = resolvePath(options.root);
     this.readOnly = options.readOnly;
