@@ -75,7 +75,12 @@ function toConnection(
     case 'fs':
       return { type: 'fs', name, root: resolvePath(baseDir, connection.root), readOnly: connection.readOnly };
     case 'memory':
-      return { type: 'memory', name, readOnly: connection.readOnly };
+      return {
+        type: 'memory',
+        name,
+        readOnly: connection.readOnly,
+        ...(connection.maxBytes !== undefined && { maxBytes: connection.maxBytes }),
+      };
     case 's3': {
       const { endpoint, region, bucket, forcePathStyle, prefix, readOnly, credentials } = connection;
       return {

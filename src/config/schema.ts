@@ -75,6 +75,8 @@ export const fsConnectionSchema = z.strictObject({
 export const memoryConnectionSchema = z.strictObject({
   type: z.literal('memory'),
   readOnly: z.boolean().default(false),
+  // Absent: the backend's default (256 MiB), kept in one place (`backends/memory`).
+  maxBytes: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
 });
 
 export const s3CredentialsSchema = z.strictObject({

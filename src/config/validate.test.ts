@@ -41,6 +41,18 @@ describe('validateConfig defaults', () => {
     assert.deepEqual(config.buckets, [{ name: 'example', connection: 'local', prefix: '', public: false, readOnly: false }]);
   });
 
+  it('keeps a memory connection\'s size cap, and leaves it to the backend\'s default when absent', () => {
+    const config = validateConfig({ connections: { capped: { type: 'memory', maxBytes: 1048576 }, open: { type: 'memory' } } }, options);
+    assert.deepEqual(config.connections, {
+      capped: { type: 'memory', name: 'capped', readOnly: false, maxBytes: 1048576 },
+      open: { type: 'memory', name: 'open', readOnly: false },
+    });
+    for (const maxBytes of [0, -1, 1.5, '1MiB']) {
+      assert.equal(linesOf({ connections: { m: { type: 'memory', maxBytes } } }).length, 1, `maxBytes ${String(maxBytes)} is refused`);
+      assert.match(linesOf({ connections: { m: { type: 'memory', maxBytes } } })[0]!, /^connections\.m\.maxBytes: /);
+    }
+  });
+
   it('fills every CORS default once allowedOrigins is given', () => {
     const config = validateConfig({ server: { cors: { allowedOrigins: ['*'] } } }, options);
     assert.deepEqual(config.server.cors, {

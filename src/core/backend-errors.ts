@@ -1,6 +1,6 @@
 /**
  * Typed failures a backend reports. They are mapped to S3 error codes in one
- * place (`errors/from-backend.ts`), so backends never speak S3 error codes.
+ * place (`errors/to-s3-error.ts`), so backends never speak S3 error codes.
  */
 
 export class BackendError extends Error {
@@ -57,6 +57,35 @@ export class KeyConflictError extends UnsupportedKeyError {
 /** The connection is read-only or the backend cannot write. */
 export class WriteNotAllowedError extends BackendError {
   override name = 'WriteNotAllowedError';
+}
+
+/**
+ * The key's location lies outside the part of the store this backend may
+ * touch: on a file system, a link in the key's path leads out of the root (or
+ * out of the bucket's folder). Reads of such keys report them missing; a
+ * write is refused with this, and nothing is created beyond the link.
+ */
+export class KeyOutsideScopeError extends BackendError {
+  override name = 'KeyOutsideScopeError';
+  constructor(readonly key: string) {
+    super('the key leads out of the backend\'s scope through a link');
+  }
+}
+
+/** One object is larger than the backend accepts. Nothing is stored. */
+export class ObjectTooLargeError extends BackendError {
+  override name = 'ObjectTooLargeError';
+  constructor(readonly maxBytes: number) {
+    super(`object larger than the backend's limit of ${maxBytes} bytes`);
+  }
+}
+
+/** Storing the object would take the backend past its total capacity. Nothing is stored. */
+export class StorageFullError extends BackendError {
+  override name = 'StorageFullError';
+  constructor(readonly capacityBytes: number) {
+    super(`the backend's capacity of ${capacityBytes} bytes would be exceeded`);
+  }
 }
 
 /** The backend could not be reached or failed; the detail stays in logs. */

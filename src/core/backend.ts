@@ -112,6 +112,14 @@ export interface Backend {
   list(params: ListParams): Promise<ListResult>;
   put(key: string, body: Body, metadata: ObjectMetadata, options?: PutOptions): Promise<PutResult>;
   delete(key: string): Promise<void>;
+  /**
+   * Optional: this backend as the bucket at `prefix` (non-empty) sees it,
+   * for a backend that can confine a bucket natively (the fs backend follows
+   * links only inside the bucket's folder). Keys and listings must behave
+   * exactly as through `prefixKeys` (`scoped-backend.ts`), which is used
+   * when a backend lacks this.
+   */
+  withPrefix?(prefix: string): Backend;
 }
 
 export interface PutOptions {

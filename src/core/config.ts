@@ -10,6 +10,8 @@ export interface MemoryConnection {
   type: 'memory';
   name: string;
   readOnly: boolean;
+  /** Most bytes of objects held at once; absent: the backend's default (256 MiB). */
+  maxBytes?: number;
 }
 
 export interface FsConnection {

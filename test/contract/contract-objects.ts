@@ -8,7 +8,7 @@ import type { ObjectMetadata } from '../../src/core/backend.ts';
 import { ObjectNotFoundError, WriteNotAllowedError } from '../../src/core/backend-errors.ts';
 import { readAll } from '../../src/core/body.ts';
 import {
-  bytes, chunkedBody, failingBody, getText, listParams, put, quotedMd5, rejectsWith, stallingBody, type ContractContext,
+  bytes, chunkedBody, failingAtEndBody, failingBody, getText, listParams, put, quotedMd5, rejectsWith, stallingBody, type ContractContext,
 } from './contract-support.ts';
 
 const fullMetadata: ObjectMetadata = {
@@ -146,6 +146,31 @@ export function registerObjectTests({ test, options }: ContractContext): void {
     assert.equal(head.etag, first.etag);
     assert.deepEqual(head.metadata, { v: '1' });
     assert.deepEqual((await backend.list(listParams({}))).objects.map((o) => o.key), ['doc']);
+  });
+
+  test('a body stream that fails after its last byte or midway stores nothing and keeps the previous version', async (backend) => {
+    const previous = await put(backend, 'doc', 'version one', { contentType: 'text/plain', metadata: { v: '1' } });
+    const content = randomBytes(100_000);
+    const failures = {
+      'after its last byte': () => failingAtEndBody([content.subarray(0, 60_000), content.subarray(60_000)]),
+      midway: () => failingBody(content.subarray(0, 60_000)),
+    };
+    for (const [when, body] of Object.entries(failures)) {
+      // The declared length is the whole body's, as a client would declare it.
+      const options = { contentLength: content.length };
+      await assert.rejects(backend.put('doc', body(), { metadata: { v: '2' } }, options), `overwrite failing ${when}`);
+      await assert.rejects(backend.put('new', body(), { metadata: {} }, options), `new object failing ${when}`);
+      // Compared by digest: a failure then prints two ETags, not 100 kB of random bytes.
+      assert.equal(quotedMd5(await readAll((await backend.get('doc')).body)), quotedMd5('version one'), `${when}: the previous bytes`);
+      const head = await backend.head('doc');
+      assert.equal(head.etag, previous.etag, when);
+      assert.equal(head.size, 11, when);
+      assert.deepEqual(head.metadata, { v: '1' }, when);
+      await rejectsWith(() => backend.head('new'), ObjectNotFoundError);
+      await rejectsWith(() => backend.get('new'), ObjectNotFoundError);
+      const listed = await backend.list(listParams({}));
+      assert.deepEqual(listed.objects.map((o) => [o.key, o.etag, o.size]), [['doc', previous.etag, 11]], when);
+    }
   });
 
   test('an aborted upload stores nothing and leaves the previous version intact', async (backend) => {

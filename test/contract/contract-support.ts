@@ -77,6 +77,21 @@ export function failingBody(first: Uint8Array): ReadableStream<Uint8Array> {
   });
 }
 
+/**
+ * A body that yields every chunk and then fails instead of ending, like a
+ * connection dropping before the body's end is confirmed or a final chunk
+ * signature that does not match.
+ */
+export function failingAtEndBody(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
+  let index = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (index < chunks.length) controller.enqueue(chunks[index++]!.slice());
+      else controller.error(new Error('upload stream failed after its last byte'));
+    },
+  });
+}
+
 /** A body that yields some bytes and then stalls forever (until cancelled). */
 export function stallingBody(first: Uint8Array): ReadableStream<Uint8Array> {
   let sent = false;

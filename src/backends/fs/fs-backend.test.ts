@@ -4,10 +4,12 @@ import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { ReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
-import { mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KeyConflictError, ObjectNotFoundError } from '../../core/backend-errors.ts';
+import { toS3Error } from '../../core/errors/to-s3-error.ts';
 import { bytesBody, readAll, RuntimeBody } from '../../core/body.ts';
 import type { Backend } from '../../core/backend.ts';
 import { FsBackend } from './fs-backend.ts';
@@ -138,6 +140,26 @@ test('the private .sluice folder is never listed nor served as keys', async (t) 
   for (const meta of await tree(join(root, '.sluice/meta'))) await rejectsNotFound(backend, `.sluice/meta/${meta}`);
 });
 
+test('the private folder stays unreachable when the file system ignores case', async (t) => {
+  const { root } = await sandbox(t);
+  const backend = new FsBackend({ root, readOnly: false });
+  await backend.put('doc', bytesBody('x'), { contentType: 'text/plain', metadata: { secret: 'kept private' } });
+  await put(backend, 'L'.repeat(300), 'long');
+  // A case-insensitive file system answers `.SLUICE` (any case) with the `.sluice` folder; these links do the same here.
+  for (const alias of ['.SLUICE', '.Sluice', '.sLuIcE']) await symlink('.sluice', join(root, alias));
+  assert.deepEqual(await listKeys(backend), ['L'.repeat(300), 'doc']);
+  for (const alias of ['.SLUICE', '.Sluice', '.sLuIcE']) {
+    assert.deepEqual(await listKeys(backend, alias), [], alias);
+    for (const meta of await tree(join(root, '.sluice/meta'))) await rejectsNotFound(backend, `${alias}/meta/${meta}`);
+    for (const name of await tree(join(root, '.sluice/names'))) await rejectsNotFound(backend, `${alias}/names/${name}`);
+  }
+  await put(backend, '.SLUICE/meta/x', 'an ordinary key');
+  assert.equal(await text(backend, '.SLUICE/meta/x'), 'an ordinary key');
+  assert.ok(!(await tree(join(root, '.sluice'))).includes('meta/x'), 'the key was not written into the private folder');
+  await backend.delete('.SLUICE/meta/x');
+  assert.deepEqual(await listKeys(backend), ['L'.repeat(300), 'doc']);
+});
+
 test('a key whose folder is an object, or whose name is a folder of keys, fails with KeyConflictError', async (t) => {
   const { root } = await sandbox(t);
   const backend = new FsBackend({ root, readOnly: false });
@@ -183,6 +205,29 @@ test('a failed upload leaves no temp file', async (t) => {
   assert.deepEqual(await readdir(root), ['.sluice']);
 });
 
+test('an upload reaches the disk before it replaces the previous version, and the rename is flushed too', async (t) => {
+  const { root } = await sandbox(t);
+  const backend = new FsBackend({ root, readOnly: false });
+  await put(backend, 'dir/k', 'version one');
+  const probe = await open(join(root, 'probe'), 'w');
+  const fileHandle = Object.getPrototypeOf(probe) as { datasync(): Promise<void>; sync(): Promise<void> };
+  await probe.close();
+  await rm(join(root, 'probe'));
+  const current = () => readFileSync(join(root, 'dir/k'), 'utf8');
+  const flushes: string[] = [];
+  const { datasync, sync } = fileHandle;
+  t.mock.method(fileHandle, 'datasync', function (this: typeof fileHandle) {
+    flushes.push(`data while the key holds ${current()}`);
+    return datasync.call(this);
+  });
+  t.mock.method(fileHandle, 'sync', function (this: typeof fileHandle) {
+    flushes.push(`folder while the key holds ${current()}`);
+    return sync.call(this);
+  });
+  await put(backend, 'dir/k', 'version two');
+  assert.deepEqual(flushes.slice(0, 2), ['data while the key holds version one', 'folder while the key holds version two']);
+});
+
 test('get hands over the file stream itself for the runtime to pipe', async (t) => {
   const { root } = await sandbox(t);
   const backend = new FsBackend({ root, readOnly: false });
@@ -222,6 +267,21 @@ test('symlinks are followed only when they stay inside the root', async (t) => {
   await backend.delete('leak.txt');
   assert.equal(await readFile(join(outer, 'secret-dir/x'), 'utf8'), 'outside too');
   assert.equal(await readFile(join(outer, 'secret.txt'), 'utf8'), 'outside');
+});
+
+test('a write refused because its folder is a link out of the root is access denied, not a too-long key', async (t) => {
+  const { outer, root } = await sandbox(t);
+  await mkdir(join(outer, 'elsewhere'));
+  await symlink(join(outer, 'elsewhere'), join(root, 'out'));
+  const backend = new FsBackend({ root, readOnly: false });
+  for (const key of ['out/new', 'out/sub/new']) {
+    let refused: unknown;
+    await put(backend, key, 'x').catch((error: unknown) => {
+      refused = error;
+    });
+    assert.equal(toS3Error(refused)?.code, 'AccessDenied', `${key}: ${String(refused)}`);
+  }
+  assert.deepEqual(await readdir(join(outer, 'elsewhere')), []);
 });
 
 test('file names no client could ask for are not listed, and special files are not objects', async (t) => {

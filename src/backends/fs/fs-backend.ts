@@ -14,7 +14,8 @@
  * Uploads go to a temp file and are renamed into place, so a failed upload
  * never leaves a partial object. A key that would need a file where a folder
  * is (or the reverse) fails with `KeyConflictError`. Symbolic links are
- * followed only when they stay inside the root.
+ * followed only when they stay inside the root, and, for a bucket's view
+ * (`withPrefix`), inside the bucket's folder.
  */
 import { createReadStream, fstatSync, type Stats } from 'node:fs';
 import { mkdir, realpath, rename, rmdir, unlink } from 'node:fs/promises';
@@ -24,15 +25,16 @@ import type {
   Backend, GetOptions, GetResult, ListParams, ListResult, ObjectInfo, ObjectMetadata, ObjectSummary, PutResult, ReadConditions,
 } from '../../core/backend.ts';
 import {
-  BackendError, BackendUnavailableError, KeyConflictError, ObjectNotFoundError, RangeNotSatisfiableError,
+  BackendError, BackendUnavailableError, KeyConflictError, KeyOutsideScopeError, ObjectNotFoundError, RangeNotSatisfiableError,
   UnsupportedKeyError, WriteNotAllowedError,
 } from '../../core/backend-errors.ts';
 import { RuntimeBody, type Body, type WebByteStream } from '../../core/body.ts';
+import { prefixKeys } from '../../core/scoped-backend.ts';
 import { applyConditions } from '../../core/s3/conditions.ts';
 import { listSorted, listStartPoint } from '../../core/s3/list-sorted.ts';
 import { resolveRange } from '../../core/s3/range.ts';
 import { KeyedLock } from './concurrency.ts';
-import { closeQuietly, errnoCode, isAbsent, lstatAsync, openForRead, statAsync } from './fs-ops.ts';
+import { closeQuietly, errnoCode, isAbsent, lstatAsync, openForRead, statAsync, syncFolder } from './fs-ops.ts';
 import { encodeKey } from './key-paths.ts';
 import { LongNames } from './long-names.ts';
 import { receiveToTemp } from './object-writer.ts';
@@ -49,6 +51,13 @@ export interface FsBackendOptions {
 /** Linux PATH_MAX: longer paths cannot be opened at all. */
 const PATH_MAX_BYTES = 4095;
 const TEMP_MAX_AGE_MS = 24 * 3600 * 1000;
+
+/** A bucket's view of the connection: the keys it receives all start with `prefix`; links may not leave `folder`. */
+interface BucketScope {
+  connection: FsBackend;
+  prefix: string;
+  folder: string;
+}
 
 /** Where a key lives: its file path and the folder holding it. */
 interface Location {
@@ -77,15 +86,45 @@ export class FsBackend implements Backend {
   private starting: Promise<RootGuard> | undefined;
   private readonly area: PrivateArea;
   private readonly names: LongNames;
-  private readonly locks = new KeyedLock();
+  private readonly locks: KeyedLock;
   private readonly meta: ObjectMetaStore;
+  /** For a bucket's view: the connection's backend (whose state it shares), the bucket's prefix and its folder. */
+  private readonly scope: BucketScope | undefined;
+  /** Bucket views by prefix: one per bucket in use, so each keeps its guard's caches. */
+  private readonly views = new Map<string, FsBackend>();
 
-  constructor(options: FsBackendOptions) {
+  /** `scope` is for the bucket views `withPrefix` makes; a connection's backend is made without it. */
+  constructor(options: FsBackendOptions, scope?: BucketScope) {
     this.root = resolvePath(options.root);
     this.readOnly = options.readOnly;
-    this.area = new PrivateArea(this.root);
-    this.names = new LongNames(this.area);
-    this.meta = new ObjectMetaStore(this.area, this.locks, !this.readOnly);
+    this.scope = scope;
+    if (scope) {
+      ({ area: this.area, names: this.names, locks: this.locks, meta: this.meta } = scope.connection);
+    } else {
+      this.area = new PrivateArea(this.root);
+      this.names = new LongNames(this.area);
+      this.locks = new KeyedLock();
+      this.meta = new ObjectMetaStore(this.area, this.locks, !this.readOnly);
+    }
+  }
+
+  /**
+   * The connection as the bucket at `prefix` sees it: keys relative to the
+   * prefix, and links followed only when they resolve inside the bucket's
+   * folder, so a link in one bucket's folder cannot reach another bucket.
+   * The folder is the prefix up to its last `/` (`a/b/` and `a/b/x-` are
+   * both confined to `<root>/a/b`; a prefix without `/` to the root).
+   */
+  withPrefix(prefix: string): Backend {
+    const connection = this.scope?.connection ?? this;
+    const cut = prefix.lastIndexOf('/');
+    const folder = cut < 0 ? connection.root : `${connection.root}/${encodeKey(prefix.slice(0, cut)).names.join('/')}`;
+    let view = connection.views.get(prefix);
+    if (!view) {
+      view = new FsBackend({ root: connection.root, readOnly: connection.readOnly }, { connection, prefix, folder });
+      connection.views.set(prefix, view);
+    }
+    return prefixKeys(view, prefix);
   }
 
   async head(key: string, options: { conditions?: ReadConditions; signal?: AbortSignal } = {}): Promise<ObjectInfo> {
@@ -128,9 +167,9 @@ export class FsBackend implements Backend {
     const cut = params.prefix.lastIndexOf('/') + 1;
     const folderKey = params.prefix.slice(0, cut);
     const path = folderKey ? `${this.root}/${encodeKey(folderKey.slice(0, -1)).names.join('/')}` : this.root;
-    const real = folderKey ? await guard.resolveInside(path) : guard.realRoot;
+    const real = folderKey || guard.confined ? await guard.resolveInside(path) : guard.realRoot;
     if (real === undefined || Buffer.byteLength(path) > PATH_MAX_BYTES) return { objects: [], commonPrefixes: [], isTruncated: false };
-    const start = { path, key: folderKey, real, segmentFilter: params.prefix.slice(cut) };
+    const start = { path, key: folderKey, real, segmentFilter: params.prefix.slice(cut), clientKeyOffset: this.scope?.prefix.length ?? 0 };
     const walker = new TreeWalker(guard, this.names, start, listStartPoint(params));
     return listSorted(walker, params, {
       skipPrefix: (prefix) => walker.skipPrefix(prefix),
@@ -189,6 +228,17 @@ export class FsBackend implements Backend {
 
   /** Resolve the root once; a writable root is created if missing and swept of stale temp files. */
   private start(): Promise<RootGuard> {
+    const scope = this.scope;
+    if (scope) {
+      this.starting ??= (scope.connection.guard ? Promise.resolve(scope.connection.guard) : scope.connection.start()).then(
+        (guard) => (this.guard = guard.within(scope.folder)),
+        (error: unknown) => {
+          this.starting = undefined;
+          throw error;
+        },
+      );
+      return this.starting;
+    }
     this.starting ??= (async () => {
       try {
         if (!this.readOnly) await mkdir(this.root, { recursive: true });
@@ -272,7 +322,7 @@ export class FsBackend implements Backend {
   private async prepareFolder(guard: RootGuard, key: string, folder: string): Promise<void> {
     if (folder === this.root) return;
     // Checked before creating anything, so not even an empty folder appears outside the root.
-    if (!(await guard.canCreateInside(folder))) throw new UnsupportedKeyError(key, 'the key leads out of the root through a link');
+    if (!(await guard.canCreateInside(folder))) throw new KeyOutsideScopeError(key);
     try {
       await mkdir(folder, { recursive: true });
     } catch (error) {
@@ -286,6 +336,7 @@ export class FsBackend implements Backend {
     for (let attempt = 0; ; attempt++) {
       try {
         await rename(temp, path);
+        await syncFolder(folder);
         return;
       } catch (error) {
         const code = errnoCode(error);

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { close, constants, lstat, open, read, stat, type Stats } from 'node:fs';
+import { open as openHandle } from 'node:fs/promises';
 
 /** Read-only, never through a final symlink (it gets the containment check instead), never blocking on a FIFO. */
 const READ_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
@@ -20,6 +21,23 @@ export function lstatAsync(path: string): Promise<Stats> {
 
 export function statAsync(path: string): Promise<Stats> {
   return new Promise((resolve, reject) => stat(path, (error, stats) => (error ? reject(error) : resolve(stats))));
+}
+
+/**
+ * Flush a folder's entries (a rename into it) to disk. Best effort: the
+ * object is already complete and in place, only whether the rename survives
+ * a crash is at stake, and some file systems refuse to sync a folder.
+ */
+export async function syncFolder(path: string): Promise<void> {
+  const handle = await openHandle(path, 'r').catch(() => undefined);
+  if (!handle) return;
+  try {
+    await handle.sync();
+  } catch {
+    // See above: nothing to undo.
+  } finally {
+    await handle.close().catch(() => {});
+  }
 }
 
 export function closeQuietly(fd: number): void {

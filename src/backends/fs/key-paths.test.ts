@@ -59,3 +59,15 @@ test('decodeName hides private and non-canonical reserved names, and invalid UTF
   }
   assert.deepEqual(decodeName(Uint8Array.of(0x61, 0xff)), { kind: 'hidden' });
 });
+
+test('segments naming the private folder in any case are escaped, so case-insensitive file systems cannot reach it', () => {
+  // Upper-casing folds these to `.SLUICE` too (long s, dotless i), as case-insensitive file systems may.
+  for (const segment of ['.SLUICE', '.Sluice', '.sLuIcE', '.SLUICE-notes', '.Sluice~Li4', '.\u017Fluice', '.slu\u0131ce']) {
+    const [name] = encodeKey(`${segment}/meta/x`).names;
+    assert.equal(name, '.sluice~' + Buffer.from(segment).toString('base64url'), segment);
+    assert.deepEqual(decodeName(raw(name!)), { kind: 'segment', segment });
+  }
+  for (const name of ['.SLUICE', '.Sluice', '.SLUICE~Li4', '.Sluice#' + 'a'.repeat(64)]) {
+    assert.deepEqual(decodeName(raw(name)), { kind: 'hidden' }, `${name} is no canonical name of any key`);
+  }
+});

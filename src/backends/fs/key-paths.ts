@@ -6,7 +6,7 @@
  * Segments a file system cannot hold literally are escaped into reserved names:
  *
  * - `""` (from `a//b` or a trailing `dir/`), `.`, `..`, any segment starting
- *   with `.sluice`, and segments over 255 UTF-8 bytes, become
+ *   with `.sluice` in any letter case, and segments over 255 UTF-8 bytes, become
  *   `.sluice~<base64url of the segment's UTF-8 bytes>` when that fits in 255
  *   bytes,
  * - otherwise `.sluice#<sha256 hex of the bytes>`, with the segment itself
@@ -14,9 +14,11 @@
  *
  * Everything else (any Unicode, spaces, `* % ~ # = + : \`) is a literal name,
  * so no key can produce `..` or an empty segment, and none can leave the root.
- * Names starting with `.sluice` that are not the canonical escape of some
- * segment (including the private `.sluice` folder) are never read back as keys,
- * which keeps the mapping one-to-one.
+ * Names starting with `.sluice` (in any case) that are not the canonical escape
+ * of some segment (including the private `.sluice` folder) are never read back
+ * as keys, which keeps the mapping one-to-one. Matching ignores case because
+ * case-insensitive file systems (macOS, Windows defaults) open `.sluice` for
+ * `.SLUICE`: no key may produce such a name, or it would reach the private folder.
  */
 import { createHash } from 'node:crypto';
 
@@ -46,8 +48,19 @@ function tooLongForName(segment: string): boolean {
   return segment.length * 3 > NAME_MAX_BYTES && Buffer.byteLength(segment, 'utf8') > NAME_MAX_BYTES;
 }
 
+const RESERVED_FOLDED = RESERVED_PREFIX.toUpperCase();
+
+/**
+ * Whether a name starts with the reserved prefix as a case-insensitive file
+ * system sees it. Upper-casing folds more than lower-casing does (`ſ` → `S`,
+ * `ı` → `I`), so it is the safer comparison.
+ */
+export function hasReservedPrefix(name: string): boolean {
+  return name.slice(0, RESERVED_PREFIX.length).toUpperCase() === RESERVED_FOLDED;
+}
+
 export function needsEscape(segment: string): boolean {
-  return segment === '' || segment === '.' || segment === '..' || segment.startsWith(RESERVED_PREFIX) ||
+  return segment === '' || segment === '.' || segment === '..' || hasReservedPrefix(segment) ||
     tooLongForName(segment);
 }
 
@@ -95,7 +108,7 @@ export function decodeName(raw: Uint8Array): DecodedName {
   } catch {
     return HIDDEN;
   }
-  if (!name.startsWith(RESERVED_PREFIX)) return { kind: 'segment', segment: name };
+  if (!hasReservedPrefix(name)) return { kind: 'segment', segment: name };
   if (name.startsWith(ESCAPED)) {
     const encoded = name.slice(ESCAPED.length);
     const bytes = Buffer.from(encoded, 'base64url');

@@ -2,7 +2,9 @@
  * Receiving an upload into a temp file: the body is written under
  * `.sluice/tmp/` while its MD5 is computed, and only a completely received
  * body leaves a file behind (the caller then renames it into place). A body
- * stream that fails, or an aborted request, removes the temp file.
+ * stream that fails, or an aborted request, removes the temp file. The data
+ * reaches the disk before this returns, so a crash after the rename cannot
+ * leave a partial or empty file where the previous version was.
  */
 import { createHash } from 'node:crypto';
 import { open, unlink } from 'node:fs/promises';
@@ -42,6 +44,9 @@ export async function receiveToTemp(
         offset += bytesWritten;
       }
     }
+    await handle.datasync().catch((error: unknown) => {
+      throw fsFailure(error);
+    });
     const stats = await handle.stat();
     await handle.close();
     return { md5: hash.digest('hex'), stats };

@@ -50,11 +50,14 @@ export interface WalkStart {
   key: string;
   real: string;
   segmentFilter: string;
+  /** Length of the bucket's prefix in every key: validity (length, characters) is judged on the rest, the client's key. */
+  clientKeyOffset: number;
 }
 
 export class TreeWalker implements AsyncIterableIterator<WalkEntry> {
   private readonly stack: Frame[];
   private skip: string | undefined;
+  private readonly clientKeyOffset: number;
 
   constructor(
     private readonly guard: RootGuard,
@@ -63,7 +66,8 @@ export class TreeWalker implements AsyncIterableIterator<WalkEntry> {
     /** Exclusive start point: keys at or before it are not needed. */
     private readonly after: string | undefined,
   ) {
-    this.stack = [{ ...start, index: 0 }];
+    this.stack = [{ path: start.path, key: start.key, real: start.real, segmentFilter: start.segmentFilter, index: 0 }];
+    this.clientKeyOffset = start.clientKeyOffset;
   }
 
   [Symbol.asyncIterator](): this {
@@ -149,7 +153,7 @@ export class TreeWalker implements AsyncIterableIterator<WalkEntry> {
 
   private wanted(key: string, folder: boolean): boolean {
     // Names no client could ask for (control characters, too long) are not listed; nor is anything under them.
-    if (validateKey(key) !== null) return false;
+    if (validateKey(key.slice(this.clientKeyOffset)) !== null) return false;
     const after = this.after;
     if (after === undefined || compareKeys(key, after) > 0) return true;
     // A folder at or before the start point still matters if the start point lies inside it.

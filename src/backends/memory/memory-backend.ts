@@ -3,6 +3,10 @@
  * listing. Runtime-agnostic (no `node:*`), so it serves tests, demos and
  * Workers alike. A put reads the whole body, hashing it as it goes, and only
  * then commits, so a failed or aborted upload leaves the previous object intact.
+ *
+ * What it holds is capped (`maxBytes`, 256 MiB by default): bytes are
+ * counted as they arrive, and a put that would take an object or the whole
+ * store past the cap stops reading and fails, storing nothing.
  */
 import type {
   Backend,
@@ -13,10 +17,13 @@ import type {
   ObjectInfo,
   ObjectMetadata,
   ObjectSummary,
+  PutOptions,
   PutResult,
   ReadConditions,
 } from '../../core/backend.ts';
-import { ObjectNotFoundError, RangeNotSatisfiableError, WriteNotAllowedError } from '../../core/backend-errors.ts';
+import {
+  ObjectNotFoundError, ObjectTooLargeError, RangeNotSatisfiableError, StorageFullError, WriteNotAllowedError,
+} from '../../core/backend-errors.ts';
 import { bytesBody, toWebStream, type Body } from '../../core/body.ts';
 import { createMd5 } from '../../core/md5.ts';
 import { applyConditions } from '../../core/s3/conditions.ts';
@@ -24,8 +31,13 @@ import { listSorted, listStartPoint } from '../../core/s3/list-sorted.ts';
 import { resolveRange } from '../../core/s3/range.ts';
 import { SortedKeySet } from './sorted-key-set.ts';
 
+/** The default cap on the bytes a memory backend holds: room for tests and demonstrations, not for a process's whole memory. */
+export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
+
 export interface MemoryBackendOptions {
   readOnly?: boolean;
+  /** Most bytes of object content held at once (default `DEFAULT_MAX_BYTES`); one object may use all of it. */
+  maxBytes?: number;
   /** Clock for Last-Modified; injectable so tests can freeze time. */
   now?: () => Date;
 }
@@ -35,10 +47,27 @@ interface StoredObject {
   bytes: Uint8Array;
 }
 
-/** The data a backend and its read-only views share. */
+/** The data a backend and its read-only views share, and the accounting of its cap. */
 class MemoryStore {
   readonly objects = new Map<string, StoredObject>();
   readonly keys = new SortedKeySet();
+  /** Bytes of the stored objects. */
+  used = 0;
+  /** Bytes received by uploads still in progress: they are held in memory too. */
+  receiving = 0;
+
+  constructor(readonly maxBytes: number) {}
+
+  sizeOf(key: string): number {
+    return this.objects.get(key)?.bytes.length ?? 0;
+  }
+
+  /** Fail unless an object of `size` bytes at `key` fits, counting `inFlight` bytes of other uploads. */
+  checkRoom(key: string, size: number, inFlight: number): void {
+    if (size > this.maxBytes) throw new ObjectTooLargeError(this.maxBytes);
+    // The version being replaced leaves when this one commits, so its bytes count as room.
+    if (this.used - this.sizeOf(key) + inFlight + size > this.maxBytes) throw new StorageFullError(this.maxBytes);
+  }
 }
 
 export class MemoryBackend implements Backend {
@@ -51,10 +80,17 @@ export class MemoryBackend implements Backend {
   private readonly now: () => Date;
   private readonly store: MemoryStore;
 
-  constructor(options: MemoryBackendOptions = {}, store = new MemoryStore()) {
+  constructor(options: MemoryBackendOptions = {}, store?: MemoryStore) {
     this.readOnly = options.readOnly ?? false;
     this.now = options.now ?? (() => new Date());
-    this.store = store;
+    const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new TypeError(`memory backend: maxBytes must be a whole number of bytes, not ${maxBytes}`);
+    this.store = store ?? new MemoryStore(maxBytes);
+  }
+
+  /** The cap on the bytes this backend holds. */
+  get maxBytes(): number {
+    return this.store.maxBytes;
   }
 
   /** A read-only backend over the same objects (e.g. a read-only connection to seeded data). */
@@ -100,9 +136,34 @@ export class MemoryBackend implements Backend {
     });
   }
 
-  async put(key: string, body: Body, metadata: ObjectMetadata, options: { signal?: AbortSignal } = {}): Promise<PutResult> {
+  async put(key: string, body: Body, metadata: ObjectMetadata, options: PutOptions = {}): Promise<PutResult> {
     if (this.readOnly) throw new WriteNotAllowedError('memory backend is read-only');
-    const { bytes, md5 } = await readHashed(body, options.signal);
+    const store = this.store;
+    if (options.contentLength !== undefined) store.checkRoom(key, options.contentLength, store.receiving);
+    let received = 0;
+    // Released at once on refusal, so uploads racing for the last room do not all fail together.
+    const release = () => {
+      store.receiving -= received;
+      received = 0;
+    };
+    let bytes: Uint8Array;
+    let md5: string;
+    try {
+      ({ bytes, md5 } = await readHashed(body, options.signal, (length) => {
+        try {
+          store.checkRoom(key, received + length, store.receiving - received);
+        } catch (error) {
+          release();
+          throw error;
+        }
+        store.receiving += length;
+        received += length;
+      }));
+    } finally {
+      release();
+    }
+    // Other puts may have committed while this one streamed.
+    store.checkRoom(key, bytes.length, 0);
     const etag = `"${md5}"`;
     const info: ObjectInfo = {
       ...copyMetadata(metadata),
@@ -111,14 +172,19 @@ export class MemoryBackend implements Backend {
       etag,
       lastModified: wholeSeconds(this.now()),
     };
-    this.store.objects.set(key, { info, bytes });
-    this.store.keys.add(key);
+    store.used += bytes.length - store.sizeOf(key);
+    store.objects.set(key, { info, bytes });
+    store.keys.add(key);
     return { etag };
   }
 
   async delete(key: string): Promise<void> {
     if (this.readOnly) throw new WriteNotAllowedError('memory backend is read-only');
-    if (this.store.objects.delete(key)) this.store.keys.delete(key);
+    const size = this.store.sizeOf(key);
+    if (this.store.objects.delete(key)) {
+      this.store.keys.delete(key);
+      this.store.used -= size;
+    }
   }
 
   private lookup(key: string): StoredObject {
@@ -128,8 +194,15 @@ export class MemoryBackend implements Backend {
   }
 }
 
-/** Read a body to the end, hashing as it streams; throws (storing nothing) if the stream fails or is aborted. */
-async function readHashed(body: Body, signal: AbortSignal | undefined): Promise<{ bytes: Uint8Array; md5: string }> {
+/**
+ * Read a body to the end, hashing as it streams; throws (storing nothing) if
+ * the stream fails or is aborted, or if `admit` refuses the next chunk's length.
+ */
+async function readHashed(
+  body: Body,
+  signal: AbortSignal | undefined,
+  admit: (length: number) => void,
+): Promise<{ bytes: Uint8Array; md5: string }> {
   const reader = toWebStream(body).getReader();
   const onAbort = () => void reader.cancel(signal?.reason).catch(() => {});
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -142,6 +215,7 @@ async function readHashed(body: Body, signal: AbortSignal | undefined): Promise<
       const { done, value } = await reader.read();
       signal?.throwIfAborted();
       if (done) break;
+      admit(value.length);
       hash.update(value);
       chunks.push(value);
       total += value.length;

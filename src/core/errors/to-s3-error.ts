@@ -8,10 +8,13 @@
 import {
   BackendUnavailableError,
   KeyConflictError,
+  KeyOutsideScopeError,
   NotModifiedError,
   ObjectNotFoundError,
+  ObjectTooLargeError,
   PreconditionFailedError,
   RangeNotSatisfiableError,
+  StorageFullError,
   UnsupportedKeyError,
   WriteNotAllowedError,
 } from '../backend-errors.ts';
@@ -40,8 +43,23 @@ export function toS3Error(error: unknown): S3Error | undefined {
   if (error instanceof KeyConflictError) {
     return invalidArgument('The key conflicts with an existing object or folder on this backend (it cannot hold both "a" and "a/b").', 'key', error.key);
   }
+  if (error instanceof KeyOutsideScopeError) {
+    // The key is valid and the caller may write the bucket; the store itself forbids that location (like a
+    // bucket policy would). 403 says so without revealing what lies beyond the link, as reads answer 404.
+    return new S3Error('AccessDenied', 'Access Denied');
+  }
   if (error instanceof UnsupportedKeyError) return new S3Error('KeyTooLongError', 'Your key is too long');
   if (error instanceof WriteNotAllowedError) return new S3Error('AccessDenied', 'Access Denied');
+  if (error instanceof ObjectTooLargeError) {
+    return new S3Error('EntityTooLarge', 'Your proposed upload exceeds the maximum allowed object size.', {
+      MaxSizeAllowed: String(error.maxBytes),
+    });
+  }
+  if (error instanceof StorageFullError) {
+    // S3 has no "store full" code. 503 is the S3 answer for "cannot take this now": clients know it and
+    // back off, and the put may succeed once objects are deleted. The capacity stays in the log.
+    return new S3Error('ServiceUnavailable', 'The store cannot hold more data at the moment.');
+  }
   if (error instanceof BackendUnavailableError) {
     return new S3Error('ServiceUnavailable', 'Please reduce your request rate.');
   }

@@ -10,6 +10,7 @@ import { WriteNotAllowedError } from '../../core/backend-errors.ts';
 import { bytesBody } from '../../core/body.ts';
 import type { ConnectionConfig, S3Connection, SluiceConfig } from '../../core/config.ts';
 import type { HttpClient } from '../../core/http.ts';
+import { DEFAULT_MAX_BYTES, MemoryBackend } from '../../backends/memory/memory-backend.ts';
 import { createBackend, createBackends } from './backends.ts';
 import { createNodeHttpClient } from './http-client.ts';
 
@@ -137,6 +138,13 @@ describe('createBackends', () => {
 });
 
 describe('createBackend', () => {
+  it('gives a memory connection its size cap, or the default', () => {
+    const capped = createBackend({ type: 'memory', name: 'm', readOnly: false, maxBytes: 4096 });
+    assert.ok(capped instanceof MemoryBackend);
+    assert.equal(capped.maxBytes, 4096);
+    assert.equal((createBackend({ type: 'memory', name: 'm', readOnly: false }) as MemoryBackend).maxBytes, DEFAULT_MAX_BYTES);
+  });
+
   it('builds a single S3 backend with a client from the given factory', async (t) => {
     const { endpoint, seen } = await fakeS3(t);
     const factory = countingFactory(t);

@@ -21,7 +21,10 @@ export function createBackend(connection: ConnectionConfig, dependencies: Backen
     case 'fs':
       return new FsBackend({ root: connection.root, readOnly: connection.readOnly });
     case 'memory':
-      return new MemoryBackend({ readOnly: connection.readOnly });
+      return new MemoryBackend({
+        readOnly: connection.readOnly,
+        ...(connection.maxBytes !== undefined && { maxBytes: connection.maxBytes }),
+      });
     case 's3':
       return createS3Backend(connection, (dependencies.createHttpClient ?? createNodeHttpClient)());
   }
