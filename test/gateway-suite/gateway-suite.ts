@@ -23,6 +23,9 @@ import { registerSignedTests } from './suite-signed.ts';
 import { BUCKET_PREFIXES, type SuiteBody, type SuiteRegistry, suiteSetup } from './suite-support.ts';
 import { registerUploadTests } from './suite-uploads.ts';
 
+/** A bound for each test, so a read that is never released fails instead of hanging the run. */
+const TEST_TIMEOUT_MS = 60_000;
+
 export interface GatewaySuiteOptions {
   /** Test name → reason, for an adapter or backend that lacks a behaviour. The reason is printed. */
   skip?: Record<string, string>;
@@ -46,7 +49,7 @@ export function runGatewaySuite(adapter: GatewayAdapter, backends: BackendMaker,
       test(name: string, body: SuiteBody) {
         assert.ok(!names.has(name), `duplicate suite test name: ${name}`);
         names.add(name);
-        it(name, async (t) => {
+        it(name, { timeout: TEST_TIMEOUT_MS }, async (t) => {
           const reason = skip[name];
           if (reason !== undefined) {
             t.skip(reason);

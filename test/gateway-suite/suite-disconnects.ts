@@ -12,7 +12,7 @@ export function registerDisconnectTests({ test }: SuiteRegistry): void {
   test('a client that goes away mid-download cancels the backend read', async ({ gateway, probe }) => {
     const status = await gateway.abandonAfterFirstBytes({ target: `/${ENDLESS_BUCKET}/${ENDLESS_KEY}` });
     assert.equal(status, 200);
-    // The test runner's timeout bounds this wait: an uncancelled read never resolves it.
+    // The suite's per-test timeout bounds this wait: an uncancelled read never resolves it.
     await probe.cancelled;
     const produced = probe.chunksProduced;
     assert.ok(produced >= 1, 'the source produced the first bytes');
