@@ -100,7 +100,7 @@ export const directAdapter: GatewayAdapter = {
       origin: IN_PROCESS_ORIGIN,
       async send(request) {
         const response = await gateway.handle(toGatewayRequest(request));
-        // A runtime sends no body for HEAD; the core should not offer one either, but never leak it.
+        // As a runtime does: no body goes out for HEAD, whatever the core hands back.
         let body: Uint8Array = new Uint8Array();
         if (response.body && (request.method ?? 'GET') !== 'HEAD') body = await readAll(response.body);
         else discardBody(response.body);
