@@ -83,14 +83,17 @@ test('fetch client gives an empty body stream for HEAD and 204 responses', async
   assert.equal((await readAll(del.body)).byteLength, 0);
 });
 
-test('fetch client rejects when the signal aborts while waiting for the response', async (t) => {
+test('fetch client rejects when the signal aborts while waiting for the response', { timeout: 10_000 }, async (t) => {
+  let received!: () => void;
+  const requestReceived = new Promise<void>((resolve) => (received = resolve));
   const base = await startServer(t, () => {
-    /* never answers */
+    received(); // and never answers
   });
   const client = createFetchHttpClient();
   const controller = new AbortController();
   const pending = client.request({ method: 'GET', url: `${base}/slow`, headers: {}, signal: controller.signal });
-  setTimeout(() => controller.abort(new Error('caller went away')), 20);
+  await requestReceived;
+  controller.abort(new Error('caller went away'));
   await assert.rejects(pending, /caller went away/);
 });
 

@@ -92,12 +92,18 @@ export function failingAtEndBody(chunks: Uint8Array[]): ReadableStream<Uint8Arra
   });
 }
 
-/** A body that yields some bytes and then stalls forever (until cancelled). */
-export function stallingBody(first: Uint8Array): ReadableStream<Uint8Array> {
+/**
+ * A body that yields some bytes and then stalls forever (until cancelled).
+ * `onStalled` is called once the reader has taken those bytes and waits for more.
+ */
+export function stallingBody(first: Uint8Array, onStalled: () => void = () => {}): ReadableStream<Uint8Array> {
   let sent = false;
   return new ReadableStream<Uint8Array>({
     pull(controller) {
-      if (sent) return new Promise<void>(() => {});
+      if (sent) {
+        onStalled();
+        return new Promise<void>(() => {});
+      }
       sent = true;
       controller.enqueue(first.slice());
       return undefined;

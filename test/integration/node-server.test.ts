@@ -182,22 +182,32 @@ describe('Node server', () => {
     await wasDestroyed;
   });
 
-  test('shutdown drains in-flight requests, then refuses new connections', async () => {
+  test('shutdown drains in-flight requests, then refuses new connections', { timeout: 30_000 }, async () => {
     const chunks = 10;
+    // The body sends its first byte, then holds the rest until the test has begun the shutdown.
+    let started!: () => void;
+    const firstByteSent = new Promise<void>((resolve) => (started = resolve));
+    let release!: () => void;
+    const shutdownBegun = new Promise<void>((resolve) => (release = resolve));
     const backend = streamingBackend(() => {
       let sent = 0;
       return new ReadableStream<Uint8Array>({
         async pull(controller) {
-          await new Promise((resolve) => setTimeout(resolve, 30));
+          if (sent === 1) {
+            started();
+            await shutdownBegun;
+          }
           controller.enqueue(new TextEncoder().encode('x'));
           if (++sent === chunks) controller.close();
         },
-      });
+      }, { highWaterMark: 0 });
     }, chunks);
     const server = await startServer(testConfig({ buckets: [bucket('open-data')] }), { backends: new Map([['main', backend]]) });
     const inFlight = fetch(`${server.url}/open-data/slow`).then((r) => r.text());
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await firstByteSent;
+    // close() stops accepting and marks the connection for draining before it returns its promise.
     const closing = server.close();
+    release();
     assert.equal(await inFlight, 'x'.repeat(chunks));
     await closing;
     await assert.rejects(fetch(`${server.url}/.health`));

@@ -60,7 +60,40 @@ export async function killPeer(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Resolve once `probe` succeeds; fail early if the child exits, or after `timeoutMs`. */
+/**
+ * Resolve with the first match of `pattern` in the child's output, as soon as
+ * it is printed; fail early if the child exits, or after `timeoutMs`.
+ */
+export function waitForOutput(child: ChildProcess, pattern: RegExp, describe: () => string, timeoutMs = 30_000): Promise<RegExpExecArray> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const finish = (settle: () => void) => {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.stderr?.off('data', onData);
+      child.off('exit', onExit);
+      settle();
+    };
+    const onData = (chunk: Buffer) => {
+      seen = (seen + chunk.toString()).slice(-4000);
+      const match = pattern.exec(seen);
+      if (match) finish(() => resolve(match));
+    };
+    const onExit = (code: number | null, signal: string | null) =>
+      finish(() => reject(new Error(`peer exited before it was ready (${code ?? signal}): ${describe()}`)));
+    const timer = setTimeout(() => finish(() => reject(new Error(`peer not ready after ${timeoutMs} ms: ${describe()}`))), timeoutMs);
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', onExit);
+    // What was printed before we started listening counts too.
+    onData(Buffer.from(describe()));
+  });
+}
+
+/**
+ * Resolve once `probe` succeeds; fail early if the child exits, or after
+ * `timeoutMs`. For servers that announce nothing when ready (moto): it polls.
+ */
 export async function waitUntilReady(
   child: ChildProcess,
   probe: () => Promise<boolean>,

@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createBucketAt, killPeer, spawnPeer, waitUntilReady, type S3Peer } from './s3-peer.ts';
+import { createBucketAt, killPeer, spawnPeer, waitForOutput, type S3Peer } from './s3-peer.ts';
 
 export async function startS3rver(options: { bucket?: string } = {}): Promise<S3Peer> {
   const bucket = options.bucket ?? 'peer-bucket';
@@ -22,15 +22,8 @@ export async function startS3rver(options: { bucket?: string } = {}): Promise<S3
   let endpoint = '';
   try {
     // The child prints the bound address once the bucket exists and the server listens.
-    await waitUntilReady(
-      child,
-      async () => {
-        const match = /listening on 127\.0\.0\.1:(\d+)/.exec(output());
-        if (match) endpoint = `http://127.0.0.1:${match[1]}`;
-        return match !== null;
-      },
-      output,
-    );
+    const match = await waitForOutput(child, /listening on 127\.0\.0\.1:(\d+)/, output);
+    endpoint = `http://127.0.0.1:${match[1]}`;
   } catch (err) {
     await stop();
     throw err;

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeyedLock, Semaphore } from './concurrency.ts';
 
-const tick = () => new Promise((r) => setTimeout(r, 1));
+/** One turn of the event loop, so that other tasks get to run in between. */
+const tick = () => new Promise((r) => setImmediate(r));
 
 test('KeyedLock runs tasks for one key one after another, even after a failure', async () => {
   const lock = new KeyedLock();

@@ -322,9 +322,16 @@ test('an upload handed over as a native Node stream is stored, and a failing one
   const result = await backend.put('n', native(Readable.from([Buffer.from('na'), Buffer.from('tive')])), { metadata: {} });
   assert.equal(result.etag, md5('native'));
   assert.equal(await text(backend, 'n'), 'native');
-  const failing = new Readable({ read() {} });
-  failing.push(Buffer.from('part'));
-  setTimeout(() => failing.destroy(new Error('connection reset')), 10);
+  // Yields 'part', then fails when asked for more, like a connection reset mid-upload.
+  let sent = false;
+  const failing = new Readable({
+    highWaterMark: 1,
+    read() {
+      if (sent) return this.destroy(new Error('connection reset'));
+      sent = true;
+      this.push(Buffer.from('part'));
+    },
+  });
   await assert.rejects(backend.put('n', native(failing), { metadata: {} }), /connection reset/);
   assert.equal(await text(backend, 'n'), 'native');
   assert.deepEqual(await readdir(join(root, '.sluice/tmp')), []);

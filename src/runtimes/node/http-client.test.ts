@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { createNodeHttpClient, HttpTimeoutError, type NodeHttpClient } from './http-client.ts';
 import { RuntimeBody, bytesBody, readAll } from '../../core/body.ts';
@@ -166,7 +167,7 @@ async function startBlackholeListener(t: TestContext): Promise<number | undefine
     s.on('error', () => {});
     fillers.push(s);
   }
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await once(fillers[0]!, 'connect');
   return port;
 }
 
@@ -200,28 +201,36 @@ test('node client fails the response body with an idle timeout when the server s
   await assert.rejects(readAll(res.body), (err: unknown) => err instanceof HttpTimeoutError && err.phase === 'idle');
 });
 
-test('node client destroys the request when the signal aborts, before and after the response', async (t) => {
-  let closedByClient = 0;
+test('node client destroys the request when the signal aborts, before and after the response', { timeout: 10_000 }, async (t) => {
+  const arrived = new Map<string, () => void>();
+  const socketsClosed: Promise<void>[] = [];
+  const requestArrived = (path: string) => new Promise<void>((resolve) => arrived.set(path, resolve));
+  const waiting = requestArrived('/wait');
   const { base } = await startServer(t, (req, res) => {
-    req.socket.on('close', () => closedByClient++);
+    socketsClosed.push(once(req.socket, 'close').then(() => {}));
     if (req.url === '/stream') {
       res.writeHead(200);
       res.write('start');
     }
+    arrived.get(req.url!)?.();
   });
   const c = client(t);
   const controller = new AbortController();
   const pending = c.request({ method: 'GET', url: `${base}/wait`, headers: {}, signal: controller.signal });
-  setTimeout(() => controller.abort(new Error('client left')), 30);
+  await waiting;
+  controller.abort(new Error('client left'));
   await assert.rejects(pending, /client left/);
 
   const streaming = new AbortController();
   const res = await c.request({ method: 'GET', url: `${base}/stream`, headers: {}, signal: streaming.signal });
-  const reading = readAll(res.body);
-  setTimeout(() => streaming.abort(new Error('client left mid-body')), 30);
+  const reader = (res.body instanceof RuntimeBody ? res.body.toWeb() : res.body).getReader();
+  assert.equal(text((await reader.read()).value!), 'start');
+  const reading = reader.read();
+  streaming.abort(new Error('client left mid-body'));
   await assert.rejects(reading, /client left mid-body/);
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  assert.equal(closedByClient, 2);
+  // Both requests' connections close: the test times out if either stays open.
+  assert.equal(socketsClosed.length, 2);
+  await Promise.all(socketsClosed);
 });
 
 test('node client rejects at once for an already aborted signal', async (t) => {
@@ -231,17 +240,17 @@ test('node client rejects at once for an already aborted signal', async (t) => {
   );
 });
 
-test('disposing a response body releases the connection without reading it', async (t) => {
-  let serverSawClose = false;
+test('disposing a response body releases the connection without reading it', { timeout: 10_000 }, async (t) => {
+  let serverSawClose!: Promise<unknown>;
   const { base } = await startServer(t, (req, res) => {
-    res.on('close', () => (serverSawClose = true));
+    serverSawClose = once(res, 'close');
     res.writeHead(200);
     res.write('x'.repeat(1024));
   });
   const res = await client(t).request({ method: 'GET', url: `${base}/`, headers: {} });
   assert.ok(res.body instanceof RuntimeBody);
   res.body.dispose();
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  assert.equal(serverSawClose, true);
+  // The server sees its response closed unfinished; the test times out if the connection stays open.
+  await serverSawClose;
   assert.equal((res.body.native as http.IncomingMessage).destroyed, true);
 });
