@@ -15,9 +15,9 @@
  *   npm run bench -- --only proxy --workloads tile64 --cpu-prof   # profiles into .bench/
  *   npm run bench -- --rounds 5 --seconds 3              # longer measurements
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BenchContext, REPO } from './lib/context.ts';
 import { createDataSet } from './lib/data.ts';
@@ -79,7 +79,7 @@ console.log(`load average at start: ${load()} (other work on this machine skews 
 console.log(`each comparison: ${values.warmup} s warm-up per server, then ${values.rounds} rounds of ${values.seconds} s per server, ` +
   'alternating between them; latencies are medians over the rounds');
 if (!hasWrk) console.log('wrk not found: sections small, large, signed and proxy are skipped. Install it: apt-get install -y wrk (or brew install wrk).');
-if (values['cpu-prof']) console.log(`CPU profiles of Sluice and the pass-through go to ${PROFILE_DIR} (summarise one: npx tsx bench/profile-summary.ts FILE)`);
+if (values['cpu-prof']) console.log(`section proxy runs Sluice and the pass-through under --cpu-prof; profiles go to ${PROFILE_DIR}`);
 
 // Judge the machine before anything runs: a busy machine makes every figure below meaningless.
 if (!machineSampling) console.log('no /proc/stat here: the run cannot tell whether other work disturbed it');
@@ -104,6 +104,7 @@ const ctx: BenchContext = {
   roundSeconds: Number(values.seconds),
   running: new Set(),
   windows: [],
+  roundLog: [],
   profileArgs: (name) => {
     mkdirSync(PROFILE_DIR, { recursive: true });
     const file = `${name.replace(/[^a-z0-9]+/gi, '-')}-${profileStamp}.cpuprofile`;
@@ -160,6 +161,16 @@ try {
 console.log('Summary (sluice/baseline unless stated):');
 for (const line of summary) console.log(`   ${line}`);
 console.log(`load average at end: ${load()}; took ${((performance.now() - started) / 1000).toFixed(0)} s`);
+if (values['cpu-prof']) {
+  mkdirSync(PROFILE_DIR, { recursive: true });
+  const rounds = join(PROFILE_DIR, `rounds-${profileStamp}.json`);
+  writeFileSync(rounds, JSON.stringify(ctx.roundLog, null, 1));
+  const profiles = readdirSync(PROFILE_DIR).filter((f) => f.endsWith(`${profileStamp}.cpuprofile`));
+  console.log(`CPU profiles: ${profiles.map((f) => join('.bench', f)).join(', ')}; measured rounds: ${join('.bench', basename(rounds))}`);
+  console.log('Self time during one row\'s rounds only (start-up and other rows left out), e.g.:');
+  console.log(`   npx tsx bench/profile-summary.ts .bench/${profiles.find((f) => f.startsWith('sluice')) ?? 'FILE'} ` +
+    `--rounds .bench/${basename(rounds)} --row "sluice, anonymous"`);
+}
 if (disturbed) console.log(force ? 'DISTURBED run (--force): the figures above are not to be trusted' : 'DISTURBED run: figures withheld');
 if (failed) process.exitCode = 1;
 else if (disturbed) process.exitCode = 3;

@@ -22,6 +22,8 @@ export interface BenchContext {
   running: Set<ServerProcess>;
   /** What the whole machine did during each measured round of the current section. */
   windows: Array<WindowReport & { label: string }>;
+  /** When each measured round ran (monotonic clock, µs: the clock of V8's CPU profiles), to cut profiles by row. */
+  roundLog: Array<{ label: string; server: string; startUs: number; endUs: number }>;
   /** Node flags that start a server under the CPU profiler, for servers started with `profile`. */
   profileArgs: (name: string) => string[];
   proxy: {

@@ -39,6 +39,8 @@ export interface Measured {
   loadCpuBusy: number | undefined;
 }
 
+const monotonicMicroseconds = () => Number(process.hrtime.bigint() / 1000n);
+
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
@@ -54,9 +56,11 @@ export async function measureAlternating(ctx: BenchContext, targets: readonly Ta
   for (let round = 0; round < ctx.rounds; round++) {
     for (const [i, t] of targets.entries()) {
       const window = openWindow();
+      const startUs = monotonicMicroseconds();
       const cpuBefore = readCpuSeconds(t.server.pid);
       const r = await runOf(t, ctx.roundSeconds);
       const cpu = readCpuSeconds(t.server.pid) - cpuBefore;
+      ctx.roundLog.push({ label: t.label, server: t.server.name, startUs, endUs: monotonicMicroseconds() });
       const machine = window.end();
       if (machine) ctx.windows.push({ label: t.label, ...machine });
       if (r.errors > 0) throw new Error(`${r.errors} failed requests for "${t.label}"; the figure would be meaningless`);

@@ -29,7 +29,9 @@ export function checked(value: number, base: number, bound: '≥' | '≤', targe
   const r = value / base;
   if (!Number.isFinite(r)) return 'n/a';
   const met = bound === '≥' ? r >= target : r <= target;
-  return `×${r.toFixed(2)} (${bound} ${target.toFixed(2)}: ${met ? 'met' : 'NOT met'})`;
+  // Three digits where two would round onto the target and hide which side of it the ratio is.
+  const shown = Number(r.toFixed(2)) === target && r !== target ? r.toFixed(3) : r.toFixed(2);
+  return `×${shown} (${bound} ${target.toFixed(2)}: ${met ? 'met' : 'NOT met'})`;
 }
 
 export const percent = (fraction: number | undefined) => (fraction === undefined ? 'n/a' : `${(fraction * 100).toFixed(0)} %`);
