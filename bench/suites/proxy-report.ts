@@ -15,8 +15,18 @@ export interface ProxyRow extends Measured {
 
 const TARGETS = { reqPerSec: 0.8, p99: 1.5, cpuPerKiB: 1.5, mibPerSec: 1.0, signed: 0.9, presigned: 0.85 };
 
-const payloadMiBps = (r: ProxyRow, w: Workload) => (r.requests * w.payload) / 1024 / 1024 / r.seconds;
-const cpuPerKiB = (r: ProxyRow, w: Workload) => (r.cpuSeconds * 1e6) / ((r.requests * w.payload) / 1024);
+/**
+ * Body bytes sent: answers × size for small and tile reads (wrk's byte count
+ * also holds the response headers, larger for Sluice than for the
+ * pass-through); wrk's bytes for the large object, where headers are noise
+ * and a GET still running when a round ends must count too.
+ */
+const payloadBytes = (r: ProxyRow, w: Workload) =>
+  w.name === 'large' ? r.mibPerSecond * 1024 * 1024 * r.seconds : r.requests * w.payload;
+const payloadMiBps = (r: ProxyRow, w: Workload) => payloadBytes(r, w) / 1024 / 1024 / r.seconds;
+const cpuPerKiB = (r: ProxyRow, w: Workload) => (r.cpuSeconds * 1e6) / (payloadBytes(r, w) / 1024);
+/** wrk's percentiles of no completed request read 0; say so instead. */
+const latency = (r: ProxyRow, ms: number) => (r.requests === 0 ? 'n/a' : fixed(ms, 2));
 
 export function formatWorkload(w: Workload, rows: ProxyRow[]): { lines: string[]; summary: string[] } {
   const [, pass, anon, header, presigned] = rows as [ProxyRow, ProxyRow, ProxyRow, ProxyRow, ProxyRow];
@@ -29,11 +39,11 @@ export function formatWorkload(w: Workload, rows: ProxyRow[]): { lines: string[]
       rows.map((r, i) => [
         r.label,
         fixed(r.requestsPerSecond, large ? 1 : 0),
-        fixed(r.p50Ms, 2),
-        fixed(r.p90Ms, 2),
-        fixed(r.p99Ms, 2),
+        latency(r, r.p50Ms),
+        latency(r, r.p90Ms),
+        latency(r, r.p99Ms),
         fixed(payloadMiBps(r, w)),
-        fixed(r.cpuMicrosecondsPerRequest),
+        r.requests === 0 ? 'n/a' : fixed(r.cpuMicrosecondsPerRequest),
         fixed(cpuPerKiB(r, w), 2),
         mib(r.peakRssKiB),
         percent(r.loadCpuBusy),
@@ -57,6 +67,10 @@ export function formatWorkload(w: Workload, rows: ProxyRow[]): { lines: string[]
     `header-signed ${checked(throughput(header), throughput(anon), '≥', TARGETS.signed)}`,
     `presigned ${checked(throughput(presigned), throughput(anon), '≥', TARGETS.presigned)}`,
   ];
+  const few = rows.filter((r) => r.requests < 3);
+  if (large && few.length > 0) {
+    lines.push(`     few complete GETs (${few.map((r) => r.requests).join(', ')}) in some rows: latencies and req/s say little; raise --seconds`);
+  }
   lines.push(
     `     sluice anonymous / pass-through: ${checks.join('; ')}`,
     `     signed / anonymous ${unit} (same process): ${signedChecks.join('; ')}`,
