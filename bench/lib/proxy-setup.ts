@@ -85,7 +85,7 @@ export function workload(name: Workload['name'], data: DataSet): Workload {
     case 'small':
       return {
         name,
-        title: `${SMALL_SIZE / 1024} KiB GETs over ${data.smallKeys.length} objects, 32 connections`,
+        title: `${SMALL_SIZE / 1024} KiB GETs over ${data.smallKeys.length.toLocaleString('en-US')} objects, 32 connections`,
         connections: 32,
         payload: SMALL_SIZE,
         status: 200,

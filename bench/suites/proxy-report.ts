@@ -42,7 +42,7 @@ export function formatWorkload(w: Workload, rows: ProxyRow[]): { lines: string[]
         latency(r, r.p50Ms),
         latency(r, r.p90Ms),
         latency(r, r.p99Ms),
-        fixed(payloadMiBps(r, w)),
+        fixed(payloadMiBps(r, w), payloadMiBps(r, w) < 10 ? 1 : 0),
         r.requests === 0 ? 'n/a' : fixed(r.cpuMicrosecondsPerRequest),
         fixed(cpuPerKiB(r, w), 2),
         mib(r.peakRssKiB),
