@@ -6,7 +6,7 @@
  * `/bucket/key`, which is what an S3 connection's anonymous path-style GETs
  * ask for.
  */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type BenchContext, startBenchServer, startExternal } from './context.ts';
@@ -14,17 +14,12 @@ import type { ServerProcess } from './processes.ts';
 
 export type OriginKind = 'nginx' | 'node';
 
-/** nginx's version line, or undefined when it is not installed. */
+/** nginx's version (`nginx/1.22.1`), or undefined when it is not installed. */
 export function nginxVersion(): string | undefined {
-  try {
-    // nginx -v prints to stderr.
-    const out = execFileSync('nginx', ['-v'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return out.trim() || 'nginx';
-  } catch (error) {
-    const e = error as NodeJS.ErrnoException & { stderr?: string };
-    if (e.code === 'ENOENT') return undefined;
-    return /nginx\/\S+/.exec(e.stderr ?? '')?.[0] ?? undefined;
-  }
+  // nginx -v prints to stderr.
+  const run = spawnSync('nginx', ['-v'], { encoding: 'utf8' });
+  if (run.error) return undefined;
+  return /nginx\/\S+/.exec(`${run.stderr}${run.stdout}`)?.[0] ?? 'nginx';
 }
 
 export function chooseOrigin(wanted: string): { kind: OriginKind; description: string } {
@@ -32,8 +27,13 @@ export function chooseOrigin(wanted: string): { kind: OriginKind; description: s
   const nginx = wanted === 'node' ? undefined : nginxVersion();
   if (wanted === 'nginx' && !nginx) throw new TypeError('--origin nginx: nginx is not installed (apt-get install -y nginx)');
   return nginx
-    ? { kind: 'nginx', description: `${nginx.replace(/^nginx version: /, '')} (one process, own config, sendfile)` }
-    : { kind: 'node', description: 'Node static-origin (nginx not found; apt-get install -y nginx for the real one)' };
+    ? { kind: 'nginx', description: `${nginx} (one process, own config, sendfile)` }
+    : {
+        kind: 'node',
+        description: wanted === 'node'
+          ? 'Node static-origin (--origin node)'
+          : 'Node static-origin (nginx not found; apt-get install -y nginx for the real one)',
+      };
 }
 
 /** A folder whose `bucket/` is the data set's root: path-style `/bucket/key` maps onto the same files Sluice's fs suites serve. */
