@@ -63,6 +63,7 @@ for (const name of workloads) {
   if (!(WORKLOAD_NAMES as readonly string[]).includes(name)) throw new TypeError(`unknown workload "${name}"; workloads: ${WORKLOAD_NAMES.join(', ')}`);
 }
 const maxOtherCpu = Number(values['max-other-cpu']);
+if (!(maxOtherCpu >= 0)) throw new TypeError(`--max-other-cpu must be a number of CPUs ≥ 0, not "${values['max-other-cpu']}"`);
 const force = values.force;
 const PROFILE_DIR = join(REPO, '.bench');
 const profileStamp = new Date().toISOString().replace(/[:.]/g, '-');
