@@ -4,6 +4,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import type { DataSet } from './data.ts';
+import type { WindowReport } from './machine.ts';
 import { fetchOnce, type ServerProcess, spawnServer } from './processes.ts';
 
 export const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -19,6 +20,19 @@ export interface BenchContext {
   roundSeconds: number;
   /** Every server started, so the run can stop them all whatever happens. */
   running: Set<ServerProcess>;
+  /** What the whole machine did during each measured round of the current section. */
+  windows: Array<WindowReport & { label: string }>;
+  /** When each measured round ran (monotonic clock, µs: the clock of V8's CPU profiles), to cut profiles by row. */
+  roundLog: Array<{ label: string; server: string; startUs: number; endUs: number }>;
+  /** Node flags that start a server under the CPU profiler, for servers started with `profile`. */
+  profileArgs: (name: string) => string[];
+  proxy: {
+    /** `auto` (nginx when installed), `nginx` or `node`. */
+    origin: string;
+    workloads: Array<'small' | 'tile64' | 'tile16' | 'large'>;
+    /** Start Sluice and the pass-through under `node --cpu-prof`. */
+    profile: boolean;
+  };
 }
 
 async function started(ctx: BenchContext, server: Promise<ServerProcess>): Promise<ServerProcess> {
@@ -32,16 +46,39 @@ async function started(ctx: BenchContext, server: Promise<ServerProcess>): Promi
   return s;
 }
 
-/** `sluice serve` exactly as shipped, stdout (the access log) to /dev/null. */
-export function startSluice(ctx: BenchContext, config: string, name: string): Promise<ServerProcess> {
+/**
+ * `sluice serve` exactly as shipped, through its public entry point
+ * (`bin/sluice.js`), stdout (the access log) to /dev/null.
+ */
+export function startSluice(ctx: BenchContext, config: string, name: string, profile = false): Promise<ServerProcess> {
   return started(ctx, spawnServer({
     name,
     command: process.execPath,
-    args: ['bin/sluice.js', 'serve', '--config', config, '--listen', '{listen}'],
+    args: [...(profile ? ctx.profileArgs(name) : []), 'bin/sluice.js', 'serve', '--config', config, '--listen', '{listen}'],
     cpu: ctx.serverCpu,
     readyPath: '/.health',
     cwd: REPO,
   }));
+}
+
+/** Any benchmark server script under bench/servers, run through tsx. */
+export function startBenchServer(ctx: BenchContext, name: string, script: string, args: string[], profile = false): Promise<ServerProcess> {
+  return started(ctx, spawnServer({
+    name,
+    command: process.execPath,
+    args: [...(profile ? ctx.profileArgs(name) : []), '--import', 'tsx', `bench/servers/${script}`, ...args, '--listen', '{listen}'],
+    cpu: ctx.serverCpu,
+    readyPath: '/',
+    cwd: REPO,
+  }));
+}
+
+/** A server that is not Node (nginx), pinned like the others or to the CPU given. */
+export function startExternal(
+  ctx: BenchContext,
+  options: { name: string; command: string; args: string[]; cpu: number | undefined; prepare?: (listen: string) => void },
+): Promise<ServerProcess> {
+  return started(ctx, spawnServer({ ...options, readyPath: '/', cwd: REPO }));
 }
 
 export function startBaseline(ctx: BenchContext): Promise<ServerProcess> {
@@ -67,9 +104,9 @@ export function startSigned(ctx: BenchContext, crypto: 'web' | 'node'): Promise<
 }
 
 /** Fail loudly, before measuring, if a server does not serve what the load will ask for. */
-export async function expectServes(url: string, expectedBytes: number, headers?: Record<string, string>): Promise<void> {
+export async function expectServes(url: string, expectedBytes: number, headers?: Record<string, string>, expectedStatus = 200): Promise<void> {
   const result = await fetchOnce(url, 'GET', headers);
-  if (result.status !== 200 || result.bytes !== expectedBytes) {
-    throw new Error(`GET ${url} answered ${result.status} with ${result.bytes} bytes; expected 200 with ${expectedBytes}`);
+  if (result.status !== expectedStatus || result.bytes !== expectedBytes) {
+    throw new Error(`GET ${url} answered ${result.status} with ${result.bytes} bytes; expected ${expectedStatus} with ${expectedBytes}`);
   }
 }

@@ -55,11 +55,14 @@ export interface SpawnOptions {
   /** A path that answers once the server is up. */
   readyPath: string;
   cwd?: string;
+  /** Called with the chosen `127.0.0.1:PORT` before the process starts (to write a config file that names it). */
+  prepare?: (listen: string) => void;
 }
 
 export async function spawnServer(options: SpawnOptions): Promise<ServerProcess> {
   const port = await freePort();
   const listen = `127.0.0.1:${port}`;
+  options.prepare?.(listen);
   const args = options.args.map((arg) => arg.replaceAll('{listen}', listen));
   const [command, argv] = options.cpu === undefined
     ? [options.command, args]
@@ -147,6 +150,9 @@ const CLOCK_TICKS_PER_SECOND = (() => {
     return 100;
   }
 })();
+
+/** Units of the CPU times in /proc/PID/stat and /proc/stat. */
+export const clockTicksPerSecond = () => CLOCK_TICKS_PER_SECOND;
 
 /** CPU time (user + system, all threads) a process has used so far, in seconds. */
 export function readCpuSeconds(pid: number): number {

@@ -23,3 +23,15 @@ export function againstTarget(value: number, base: number, target: number): stri
 }
 
 export const mib = (kib: number) => fixed(kib / 1024, 1);
+
+/** "×1.21 (≤ 1.50: met)" or "×0.84 (≥ 0.80: NOT met)": a ratio checked against an upper or lower bound. */
+export function checked(value: number, base: number, bound: '≥' | '≤', target: number): string {
+  const r = value / base;
+  if (!Number.isFinite(r)) return 'n/a';
+  const met = bound === '≥' ? r >= target : r <= target;
+  // Three digits where two would round onto the target and hide which side of it the ratio is.
+  const shown = Number(r.toFixed(2)) === target && r !== target ? r.toFixed(3) : r.toFixed(2);
+  return `×${shown} (${bound} ${target.toFixed(2)}: ${met ? 'met' : 'NOT met'})`;
+}
+
+export const percent = (fraction: number | undefined) => (fraction === undefined ? 'n/a' : `${(fraction * 100).toFixed(0)} %`);

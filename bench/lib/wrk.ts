@@ -20,6 +20,7 @@ export interface LoadResult {
   requestsPerSecond: number;
   mibPerSecond: number;
   p50Ms: number;
+  p90Ms: number;
   p99Ms: number;
   /** Socket errors, timeouts and non-2xx/3xx answers; a run with any is not a valid measurement. */
   errors: number;
@@ -67,8 +68,8 @@ end
 
 done = function(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"bytes":%d,"p50_us":%d,"p99_us":%d,"errors":%d}\\n',
-    summary.requests, summary.duration, summary.bytes, latency:percentile(50), latency:percentile(99),
+  io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"bytes":%d,"p50_us":%d,"p90_us":%d,"p99_us":%d,"errors":%d}\\n',
+    summary.requests, summary.duration, summary.bytes, latency:percentile(50), latency:percentile(90), latency:percentile(99),
     e.connect + e.read + e.write + e.status + e.timeout))
 end
 `;
@@ -99,7 +100,7 @@ export function runWrk(run: WrkRun): Promise<LoadResult> {
       const line = /^WRKJSON (.*)$/m.exec(stdout);
       if (!line) return reject(new Error(`no summary in wrk output:\n${stdout}\n${stderr}`));
       const raw = JSON.parse(line[1]) as {
-        requests: number; duration_us: number; bytes: number; p50_us: number; p99_us: number; errors: number;
+        requests: number; duration_us: number; bytes: number; p50_us: number; p90_us: number; p99_us: number; errors: number;
       };
       const seconds = raw.duration_us / 1e6;
       resolve({
@@ -109,6 +110,7 @@ export function runWrk(run: WrkRun): Promise<LoadResult> {
         requestsPerSecond: raw.requests / seconds,
         mibPerSecond: raw.bytes / 1024 / 1024 / seconds,
         p50Ms: raw.p50_us / 1000,
+        p90Ms: raw.p90_us / 1000,
         p99Ms: raw.p99_us / 1000,
         errors: raw.errors,
       });
