@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { type IncomingMessage, request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { accessKeySource } from '../../src/auth/credential-source.ts';
 import { createSigV4Authenticator } from '../../src/auth/sigv4-authenticator.ts';
 import { createGrantPolicy } from '../../src/authz/grant-policy.ts';
 import { FsBackend } from '../../src/backends/fs/fs-backend.ts';
@@ -72,7 +73,7 @@ function inProcessGateway(setup: GatewaySetup): Gateway {
     config: setup.config,
     backends: setup.backends,
     resolution: store,
-    authenticate: createSigV4Authenticator({ credentials: store, allowedRegions: setup.config.server.allowedRegions }),
+    authenticate: createSigV4Authenticator({ sources: [accessKeySource(store, () => new Date())], allowedRegions: setup.config.server.allowedRegions }),
     policy: createGrantPolicy(store, setup.config.server.addressing),
     runtime: { log: quietLog },
   });
