@@ -12,12 +12,14 @@ import type { LogSink } from '../../core/runtime.ts';
 import { type AccessControl, createAccessControl } from './access-control.ts';
 import { createBackends } from './backends.ts';
 import { handleNodeRequest } from './bridge.ts';
+import { createJsonLineLog } from './json-line-log.ts';
 
 export interface StartOptions {
   /** host:port, overriding `server.listen`. Port 0 picks a free port. */
   listen?: string;
   /** Backends by connection name; built from the config when absent. */
   backends?: ReadonlyMap<string, Backend>;
+  /** Where request and error events go; JSON lines on stdout (batched) when absent. */
   log?: LogSink;
   /** Further gateway options (authentication, policy stores) added by the CLI or tests. */
   gateway?: Partial<GatewayOptions>;
@@ -35,37 +37,6 @@ export interface RunningServer {
   flushLog(): void;
 }
 
-/**
- * JSON lines on stdout, written in batches: when 64 KiB have gathered or
- * 50 ms have passed, whichever comes first, and at exit. One write per line
- * measured at a fifth of the throughput for small objects; a batch per
- * event-loop turn (setImmediate) kept the loop from ever waiting for I/O,
- * which cost as much.
- */
-export const jsonLineLog: LogSink = (() => {
-  const MAX_PENDING = 64 * 1024;
-  const MAX_DELAY_MS = 50;
-  let pending = '';
-  let timer: NodeJS.Timeout | undefined;
-  const flush = () => {
-    clearTimeout(timer);
-    timer = undefined;
-    if (pending === '') return;
-    const lines = pending;
-    pending = '';
-    process.stdout.write(lines);
-  };
-  process.once('exit', flush);
-  return {
-    flush,
-    write(event) {
-      pending += `${JSON.stringify(event)}\n`;
-      if (pending.length >= MAX_PENDING) flush();
-      else timer ??= setTimeout(flush, MAX_DELAY_MS).unref();
-    },
-  };
-})();
-
 export function parseListen(listen: string): { host: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(listen);
   if (!match) throw new TypeError(`listen address must be host:port, got "${listen}"`);
@@ -74,7 +45,8 @@ export function parseListen(listen: string): { host: string; port: number } {
 
 export async function startServer(config: SluiceConfig, options: StartOptions = {}): Promise<RunningServer> {
   let draining = false;
-  const log = options.log ?? jsonLineLog;
+  // Without a sink from the caller the server owns one on stdout, flushed when it closes.
+  const log = options.log ?? createJsonLineLog(process.stdout);
   const access = await createAccessControl(config, log);
   const gateway = createGateway({
     config,
