@@ -11,7 +11,7 @@ import { type GatewayOptions, createGateway } from '../../core/gateway.ts';
 import type { LogSink } from '../../core/runtime.ts';
 import { type AccessControl, createAccessControl } from './access-control.ts';
 import { createBackends } from './backends.ts';
-import { handleNodeRequest } from './bridge.ts';
+import { failResponse, handleNodeRequest } from './bridge.ts';
 import { createJsonLineLog } from './json-line-log.ts';
 
 export interface StartOptions {
@@ -70,9 +70,10 @@ export async function startServer(config: SluiceConfig, options: StartOptions = 
       active.set(socket, remaining);
       if (draining && remaining === 0) socket.end();
     });
-    handleNodeRequest(gateway, req, res).catch((error: unknown) => {
+    // handleNodeRequest settles every failure itself; this is the last line of defence.
+    handleNodeRequest(gateway, req, res, log).catch((error: unknown) => {
       log.write({ level: 'error', msg: 'response failed', error: String(error) });
-      res.destroy();
+      failResponse(res);
     });
   };
 
