@@ -64,16 +64,22 @@ function webView(req: IncomingMessage): WebByteStream {
         const onClose = () => {
           if (!req.readableEnded) onError(req.errored ?? undefined);
         };
+        // 'aborted' comes synchronously when the client hangs up, before the
+        // response closes and aborts the request's signal: whoever reads the
+        // body learns that the body broke, not merely that it was cancelled.
+        const onAborted = () => onError(req.errored ?? undefined);
         detach = () => {
           req.off('data', onData);
           req.off('end', onEnd);
           req.off('error', onError);
           req.off('close', onClose);
+          req.off('aborted', onAborted);
         };
         req.on('data', onData);
         req.on('end', onEnd);
         req.on('error', onError);
         req.on('close', onClose);
+        req.on('aborted', onAborted);
       },
       pull() {
         req.resume();

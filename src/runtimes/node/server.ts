@@ -2,6 +2,8 @@
  * The Node server: `node:http` bound directly to the core gateway, with
  * graceful shutdown: stop accepting, end each connection once its in-flight
  * requests have finished, and cut whatever remains when the grace period ends.
+ * It also holds the line against clients that would tie it up: HTTP/1.x
+ * only, a cap on connections, a deadline for headers and a pace for uploads.
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -11,8 +13,11 @@ import { type GatewayOptions, createGateway } from '../../core/gateway.ts';
 import type { LogSink } from '../../core/runtime.ts';
 import { type AccessControl, createAccessControl } from './access-control.ts';
 import { createBackends } from './backends.ts';
-import { failResponse, handleNodeRequest } from './bridge.ts';
+import { failResponse, handleNodeRequest, hasBody } from './bridge.ts';
+import { refuseConnection } from './connection-cap.ts';
 import { createJsonLineLog } from './json-line-log.ts';
+import { httpServerTimeouts, serverLimits } from './server-limits.ts';
+import { guardUpload } from './upload-guard.ts';
 
 export interface StartOptions {
   /** host:port, overriding `server.listen`. Port 0 picks a free port. */
@@ -37,6 +42,20 @@ export interface RunningServer {
   flushLog(): void;
 }
 
+/**
+ * Only HTTP/1.x is served. An HTTP/0.9 request has no headers and its reply
+ * no status line, so anything sent back would be taken as the object:
+ * close without a byte. Later major versions get 505.
+ */
+function refuseVersion(req: IncomingMessage, res: ServerResponse): void {
+  if (req.httpVersionMajor < 1) {
+    req.socket.destroy();
+    return;
+  }
+  res.writeHead(505, { connection: 'close', 'content-length': '0' });
+  res.end();
+}
+
 export function parseListen(listen: string): { host: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(listen);
   if (!match) throw new TypeError(`listen address must be host:port, got "${listen}"`);
@@ -59,17 +78,30 @@ export async function startServer(config: SluiceConfig, options: StartOptions = 
     ...options.gateway,
   });
 
+  const limits = serverLimits(config.server);
   // Requests in progress per connection, so draining can end each connection
   // gracefully (after its last response is flushed) once it falls idle.
   const active = new Map<Socket, number>();
+  // Connections over the limit: told to slow down, and nothing they send is served.
+  const refused = new WeakSet<Socket>();
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const socket = req.socket;
+    if (refused.has(socket)) return;
+    if (req.httpVersionMajor !== 1) {
+      refuseVersion(req, res);
+      return;
+    }
     active.set(socket, (active.get(socket) ?? 0) + 1);
     res.once('close', () => {
       const remaining = (active.get(socket) ?? 1) - 1;
       active.set(socket, remaining);
       if (draining && remaining === 0) socket.end();
     });
+    if (hasBody(req)) {
+      guardUpload(req, limits.upload, (violation) => {
+        log.write({ level: 'warn', msg: 'upload cut', violation, ip: socket.remoteAddress });
+      });
+    }
     // handleNodeRequest settles every failure itself; this is the last line of defence.
     handleNodeRequest(gateway, req, res, log).catch((error: unknown) => {
       log.write({ level: 'error', msg: 'response failed', error: String(error) });
@@ -77,16 +109,22 @@ export async function startServer(config: SluiceConfig, options: StartOptions = 
     });
   };
 
-  const server = createServer({ keepAliveTimeout: 5_000, requestTimeout: 0, headersTimeout: 60_000 }, onRequest);
+  const server = createServer(httpServerTimeouts(limits), onRequest);
   // S3 ignores Expect values other than 100-continue; Node would answer 417 unless we take them.
   server.on('checkExpectation', onRequest);
   server.on('connection', (socket: Socket) => {
+    if (active.size >= limits.maxConnections) {
+      refused.add(socket);
+      refuseConnection(socket);
+      return;
+    }
     active.set(socket, 0);
     socket.once('close', () => active.delete(socket));
   });
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || refused.has(socket as Socket)) socket.destroy();
+    else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
 
   const { host, port } = parseListen(options.listen ?? config.server.listen);
