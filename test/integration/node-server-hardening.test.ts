@@ -9,7 +9,8 @@ import { describe, test, type TestContext } from 'node:test';
 import { MemoryBackend } from '../../src/backends/memory/memory-backend.ts';
 import type { AccessPolicy } from '../../src/core/authorize.ts';
 import type { Backend } from '../../src/core/backend.ts';
-import { bytesBody, readAll } from '../../src/core/body.ts';
+import { BackendUnavailableError } from '../../src/core/backend-errors.ts';
+import { bytesBody, readAll, toWebStream } from '../../src/core/body.ts';
 import type { ServerConfig } from '../../src/core/config.ts';
 import { type RunningServer, startServer } from '../../src/runtimes/node/server.ts';
 import { bucket, testConfig } from '../support/gateway-config.ts';
@@ -48,8 +49,12 @@ async function start(
   server: Partial<ServerConfig>,
   options: { backend?: Backend; writable?: boolean } = {},
 ): Promise<{ server: RunningServer; events: Events; backend: Backend }> {
-  const backend = options.backend ?? new MemoryBackend({ readOnly: false });
-  if (backend instanceof MemoryBackend) await backend.put('k', bytesBody('object-bytes'), { metadata: {} });
+  let backend = options.backend;
+  if (!backend) {
+    const memory = new MemoryBackend({ readOnly: false });
+    await memory.put('k', bytesBody('object-bytes'), { metadata: {} });
+    backend = memory;
+  }
   const { events, sink } = recordingLog();
   const running = await startServer(testConfig({ server: { accessLog: true, shutdownGraceSeconds: 0, ...server }, buckets: [bucket('open-data')] }), {
     backends: new Map([['main', backend]]),
@@ -116,6 +121,26 @@ describe('Node server hardening', () => {
     trickle(client.socket, 20);
     await within(client.closed, 3000, 'the server closing the connection');
     assert.match(client.received(), /^HTTP\/1\.1 403 /);
+    assert.match(client.received(), /\r\nconnection: close\r\n/i);
+  });
+
+  test('a backend failing mid-upload: its error reaches the client, then the connection closes', async (t) => {
+    const memory = new MemoryBackend({ readOnly: false });
+    const failing: Backend = Object.assign(Object.create(memory) as MemoryBackend, {
+      async put(_key: string, body: Parameters<MemoryBackend['put']>[1]) {
+        const reader = toWebStream(body).getReader();
+        await reader.read();
+        await reader.cancel();
+        throw new BackendUnavailableError('store went away');
+      },
+    });
+    const { server } = await start(t, { bodyIdleTimeoutSeconds: 0, bodyMinBytesPerSecond: 0 }, { backend: failing, writable: true });
+    const client = rawClient(server.port);
+    client.socket.write('PUT /open-data/new HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\nfirst chunk');
+    trickle(client.socket, 20);
+    await within(client.closed, 3000, 'the server closing the connection');
+    assert.match(client.received(), /^HTTP\/1\.1 503 /);
+    assert.match(client.received(), /<Code>ServiceUnavailable<\/Code>/);
     assert.match(client.received(), /\r\nconnection: close\r\n/i);
   });
 
