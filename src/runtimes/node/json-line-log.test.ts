@@ -58,3 +58,22 @@ test('loading the server module adds no process exit hook', async () => {
   await import('./server.ts');
   assert.equal(process.listenerCount('exit'), before);
 });
+
+test('the server flushes its log when it closes, and when it fails to start', async () => {
+  const { startServer } = await import('./server.ts');
+  const config = {
+    server: { listen: '127.0.0.1:0', addressing: 'path' as const, region: 'us-east-1', accessLog: true, shutdownGraceSeconds: 0 },
+    connections: {},
+    buckets: [],
+    accounts: [],
+    accessKeys: [],
+    policy: { cacheTtlSeconds: 30 },
+  };
+  let flushes = 0;
+  const log = { write: () => {}, flush: () => void flushes++ };
+  const first = await startServer(config, { log, backends: new Map() });
+  await assert.rejects(startServer(config, { log, listen: `127.0.0.1:${first.port}`, backends: new Map() }), /EADDRINUSE/);
+  assert.equal(flushes, 1, 'flushed by the server that failed to start');
+  await first.close();
+  assert.equal(flushes, 2, 'flushed by the server that closed');
+});

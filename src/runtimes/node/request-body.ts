@@ -49,7 +49,8 @@ function webView(req: IncomingMessage): WebByteStream {
           return;
         }
         const onData = (chunk: Buffer) => {
-          controller.enqueue(chunk);
+          // A plain Uint8Array view, no copy: Buffer's slice() shares memory where Uint8Array's copies.
+          controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
           if ((controller.desiredSize ?? 0) <= 0) req.pause();
         };
         const onEnd = () => {

@@ -128,13 +128,19 @@ export async function startServer(config: SluiceConfig, options: StartOptions = 
   });
 
   const { host, port } = parseListen(options.listen ?? config.server.listen);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    // Whatever start-up logged is written out before the caller reports the failure.
+    log.flush?.();
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
