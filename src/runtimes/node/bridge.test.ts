@@ -104,6 +104,18 @@ test('200 responses with refused headers and an open file body leave no file des
   assert.equal(await settledFds(baseline), baseline);
 });
 
+test('a native file body without a dispose function is still closed when its headers are refused', async (t) => {
+  const file = fileURLToPath(import.meta.url);
+  const { url } = await serve(t, async () => {
+    const source = createReadStream(file);
+    return { status: 200, headers: INVALID_HEADERS, body: new RuntimeBody(source, () => Readable.toWeb(source) as ReadableStream<Uint8Array>) };
+  });
+  await get(`${url}/warm-up`);
+  const baseline = await settledFds(0);
+  for (let i = 0; i < 50; i++) assert.equal((await get(`${url}/k${i}`)).status, 500);
+  assert.equal(await settledFds(baseline), baseline);
+});
+
 test('a Web stream body is cancelled when its headers are refused', async (t) => {
   let cancelled = 0;
   const { url } = await serve(t, async () => ({

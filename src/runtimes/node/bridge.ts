@@ -99,7 +99,7 @@ export function sendResponse(req: IncomingMessage, res: ServerResponse, response
   if (done) whenClosed(res, () => done({ bytes, aborted: !res.writableFinished }));
   if (res.destroyed) {
     // The client left while the gateway worked: nobody will read this body.
-    discardBody(body);
+    releaseBody(body);
     return;
   }
   // Answered before the upload was read to its end (a refusal, an error): the
@@ -109,14 +109,14 @@ export function sendResponse(req: IncomingMessage, res: ServerResponse, response
   try {
     res.writeHead(response.status, headers);
   } catch (error) {
-    discardBody(body);
+    releaseBody(body);
     // The code only: Node's messages may quote the offending value.
     log.write({ level: 'error', msg: 'response headers rejected', requestId: response.headers['x-amz-request-id'], error: errorCode(error) });
     failResponse(res, response.headers['x-amz-request-id']);
     return;
   }
   if (!body || req.method === 'HEAD') {
-    discardBody(body);
+    releaseBody(body);
     res.end();
     return;
   }
@@ -127,9 +127,7 @@ export function sendResponse(req: IncomingMessage, res: ServerResponse, response
 
 function pipeNative(body: RuntimeBody, source: Readable, res: ServerResponse, count: ((n: number) => void) | undefined): void {
   whenClosed(res, () => {
-    if (res.writableFinished) return;
-    body.dispose();
-    if (!source.destroyed) source.destroy();
+    if (!res.writableFinished) releaseBody(body);
   });
   if (source.destroyed) {
     res.destroy();
@@ -187,6 +185,15 @@ function drained(res: ServerResponse): Promise<void> {
     res.on('drain', settle);
     res.on('close', settle);
   });
+}
+
+/**
+ * Let go of a body nobody will read. A native stream is destroyed as well as
+ * disposed: a body built without a `dispose` would otherwise keep its file open.
+ */
+function releaseBody(body: GatewayResponse['body']): void {
+  discardBody(body);
+  if (body instanceof RuntimeBody && body.native instanceof Readable && !body.native.destroyed) body.native.destroy();
 }
 
 /** Run `fn` when the response closes, or now if it already has (a 'close' listener added late never fires). */
