@@ -14,5 +14,6 @@ const LINGER_MS = 1_000;
 export function refuseConnection(socket: Socket): void {
   socket.end(SLOW_DOWN);
   socket.once('end', () => socket.destroy());
-  socket.once('finish', () => setTimeout(() => socket.destroy(), LINGER_MS).unref());
+  // Bounded even for a client that reads nothing: a refused connection must not be held either.
+  setTimeout(() => socket.destroy(), LINGER_MS).unref();
 }
