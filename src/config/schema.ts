@@ -20,6 +20,7 @@ import {
   regionProblem,
 } from './rules.ts';
 import { nonEmpty, ruled } from './schema-parts.ts';
+import { SERVER_LIMIT_DEFAULTS } from './server-limits.ts';
 
 export const DEFAULT_EXPOSE_HEADERS = [
   'ETag',
@@ -64,6 +65,12 @@ export const serverSchema = z.strictObject({
   accessLog: z.boolean().default(true),
   tokenSecret: z.string().min(32, { error: 'must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)' }).optional(),
   shutdownGraceSeconds: z.number().int().min(0).max(3600).default(30),
+  // Connection and upload limits: they keep slow or idle clients from holding connections for ever.
+  maxConnections: z.number().int().min(1).max(1_000_000).default(SERVER_LIMIT_DEFAULTS.maxConnections),
+  headersTimeoutSeconds: z.number().int().min(1).max(3600).default(SERVER_LIMIT_DEFAULTS.headersTimeoutSeconds),
+  bodyIdleTimeoutSeconds: z.number().int().min(0).max(3600).default(SERVER_LIMIT_DEFAULTS.bodyIdleTimeoutSeconds),
+  bodyMinBytesPerSecond: z.number().int().min(0).default(SERVER_LIMIT_DEFAULTS.bodyMinBytesPerSecond),
+  bodyMinRateGraceSeconds: z.number().int().min(0).max(3600).default(SERVER_LIMIT_DEFAULTS.bodyMinRateGraceSeconds),
 });
 
 export const fsConnectionSchema = z.strictObject({

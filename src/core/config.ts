@@ -95,6 +95,20 @@ export interface ServerConfig {
   tokenSecret?: string;
   /** Seconds to wait for in-flight requests on SIGTERM. */
   shutdownGraceSeconds: number;
+  /*
+   * Connection and upload limits of the Node server. Configuration files
+   * always carry them (the schema fills in defaults); configurations built in
+   * code may leave them out and get the same defaults.
+   */
+  /** Connections served at once; more are answered `503 SlowDown` and closed. */
+  maxConnections?: number;
+  /** Time a client has to send a request's headers (also bounds a silent new connection). */
+  headersTimeoutSeconds?: number;
+  /** Cut an upload after this long without a byte; 0 disables. */
+  bodyIdleTimeoutSeconds?: number;
+  /** Cut an upload slower than this on average, once `bodyMinRateGraceSeconds` have passed; 0 disables. */
+  bodyMinBytesPerSecond?: number;
+  bodyMinRateGraceSeconds?: number;
 }
 
 /** An account defined in the config file, with the grants it holds. */

@@ -2,6 +2,8 @@
  * The Node server: `node:http` bound directly to the core gateway, with
  * graceful shutdown: stop accepting, end each connection once its in-flight
  * requests have finished, and cut whatever remains when the grace period ends.
+ * It also holds the line against clients that would tie it up: HTTP/1.x
+ * only, a cap on connections, a deadline for headers and a pace for uploads.
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -11,13 +13,18 @@ import { type GatewayOptions, createGateway } from '../../core/gateway.ts';
 import type { LogSink } from '../../core/runtime.ts';
 import { type AccessControl, createAccessControl } from './access-control.ts';
 import { createBackends } from './backends.ts';
-import { handleNodeRequest } from './bridge.ts';
+import { failResponse, handleNodeRequest, hasBody } from './bridge.ts';
+import { refuseConnection } from './connection-cap.ts';
+import { createJsonLineLog } from './json-line-log.ts';
+import { httpServerTimeouts, serverLimits } from './server-limits.ts';
+import { guardUpload } from './upload-guard.ts';
 
 export interface StartOptions {
   /** host:port, overriding `server.listen`. Port 0 picks a free port. */
   listen?: string;
   /** Backends by connection name; built from the config when absent. */
   backends?: ReadonlyMap<string, Backend>;
+  /** Where request and error events go; JSON lines on stdout (batched) when absent. */
   log?: LogSink;
   /** Further gateway options (authentication, policy stores) added by the CLI or tests. */
   gateway?: Partial<GatewayOptions>;
@@ -36,35 +43,18 @@ export interface RunningServer {
 }
 
 /**
- * JSON lines on stdout, written in batches: when 64 KiB have gathered or
- * 50 ms have passed, whichever comes first, and at exit. One write per line
- * measured at a fifth of the throughput for small objects; a batch per
- * event-loop turn (setImmediate) kept the loop from ever waiting for I/O,
- * which cost as much.
+ * Only HTTP/1.x is served. An HTTP/0.9 request has no headers and its reply
+ * no status line, so anything sent back would be taken as the object:
+ * close without a byte. Later major versions get 505.
  */
-export const jsonLineLog: LogSink = (() => {
-  const MAX_PENDING = 64 * 1024;
-  const MAX_DELAY_MS = 50;
-  let pending = '';
-  let timer: NodeJS.Timeout | undefined;
-  const flush = () => {
-    clearTimeout(timer);
-    timer = undefined;
-    if (pending === '') return;
-    const lines = pending;
-    pending = '';
-    process.stdout.write(lines);
-  };
-  process.once('exit', flush);
-  return {
-    flush,
-    write(event) {
-      pending += `${JSON.stringify(event)}\n`;
-      if (pending.length >= MAX_PENDING) flush();
-      else timer ??= setTimeout(flush, MAX_DELAY_MS).unref();
-    },
-  };
-})();
+function refuseVersion(req: IncomingMessage, res: ServerResponse): void {
+  if (req.httpVersionMajor < 1) {
+    req.socket.destroy();
+    return;
+  }
+  res.writeHead(505, { connection: 'close', 'content-length': '0' });
+  res.end();
+}
 
 export function parseListen(listen: string): { host: string; port: number } {
   const match = /^(?:\[([^\]]+)\]|([^:]+)):(\d{1,5})$/.exec(listen);
@@ -74,7 +64,8 @@ export function parseListen(listen: string): { host: string; port: number } {
 
 export async function startServer(config: SluiceConfig, options: StartOptions = {}): Promise<RunningServer> {
   let draining = false;
-  const log = options.log ?? jsonLineLog;
+  // Without a sink from the caller the server owns one on stdout, flushed when it closes.
+  const log = options.log ?? createJsonLineLog(process.stdout);
   const access = await createAccessControl(config, log);
   const gateway = createGateway({
     config,
@@ -87,43 +78,69 @@ export async function startServer(config: SluiceConfig, options: StartOptions = 
     ...options.gateway,
   });
 
+  const limits = serverLimits(config.server);
   // Requests in progress per connection, so draining can end each connection
   // gracefully (after its last response is flushed) once it falls idle.
   const active = new Map<Socket, number>();
+  // Connections over the limit: told to slow down, and nothing they send is served.
+  const refused = new WeakSet<Socket>();
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     const socket = req.socket;
+    if (refused.has(socket)) return;
+    if (req.httpVersionMajor !== 1) {
+      refuseVersion(req, res);
+      return;
+    }
     active.set(socket, (active.get(socket) ?? 0) + 1);
     res.once('close', () => {
       const remaining = (active.get(socket) ?? 1) - 1;
       active.set(socket, remaining);
       if (draining && remaining === 0) socket.end();
     });
-    handleNodeRequest(gateway, req, res).catch((error: unknown) => {
+    if (hasBody(req)) {
+      guardUpload(req, limits.upload, (violation) => {
+        log.write({ level: 'warn', msg: 'upload cut', violation, ip: socket.remoteAddress });
+      });
+    }
+    // handleNodeRequest settles every failure itself; this is the last line of defence.
+    handleNodeRequest(gateway, req, res, log).catch((error: unknown) => {
       log.write({ level: 'error', msg: 'response failed', error: String(error) });
-      res.destroy();
+      failResponse(res);
     });
   };
 
-  const server = createServer({ keepAliveTimeout: 5_000, requestTimeout: 0, headersTimeout: 60_000 }, onRequest);
+  const server = createServer(httpServerTimeouts(limits), onRequest);
   // S3 ignores Expect values other than 100-continue; Node would answer 417 unless we take them.
   server.on('checkExpectation', onRequest);
   server.on('connection', (socket: Socket) => {
+    if (active.size >= limits.maxConnections) {
+      refused.add(socket);
+      refuseConnection(socket);
+      return;
+    }
     active.set(socket, 0);
     socket.once('close', () => active.delete(socket));
   });
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    else socket.destroy();
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || refused.has(socket as Socket)) socket.destroy();
+    else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') socket.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
   });
 
   const { host, port } = parseListen(options.listen ?? config.server.listen);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    // Whatever start-up logged is written out before the caller reports the failure.
+    log.flush?.();
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
