@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { type Socket, connect } from 'node:net';
 import { describe, test, type TestContext } from 'node:test';
 import { MemoryBackend } from '../../src/backends/memory/memory-backend.ts';
-import type { AccessPolicy } from '../../src/core/authorize.ts';
+import type { AccessPolicy } from '../../src/core/access-policy.ts';
 import type { Backend } from '../../src/core/backend.ts';
 import { BackendUnavailableError } from '../../src/core/backend-errors.ts';
 import { bytesBody, readAll, toWebStream } from '../../src/core/body.ts';

@@ -11,15 +11,15 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { RuntimeBody, type WebByteStream } from '../../core/body.ts';
-import { isS3ErrorCode } from '../../core/errors/s3-error.ts';
+import { S3Error } from '../../core/errors/s3-error.ts';
 
 /** The upload ended before all of its bytes arrived (client gone, or cut for being too slow). */
-export class IncompleteUploadError extends Error {
-  readonly code = 'IncompleteBody';
+export class IncompleteUploadError extends S3Error {
+  override name = 'IncompleteUploadError';
 
   constructor(message = 'The request body ended before it was complete.', options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'IncompleteUploadError';
+    super('IncompleteBody', message);
+    if (options?.cause !== undefined) this.cause = options.cause;
   }
 }
 
@@ -28,7 +28,7 @@ export function requestBody(req: IncomingMessage): RuntimeBody {
 }
 
 function bodyError(error: unknown): Error {
-  if (error instanceof Error && isS3ErrorCode((error as { code?: unknown }).code)) return error;
+  if (error instanceof S3Error) return error;
   return new IncompleteUploadError(undefined, { cause: error });
 }
 
