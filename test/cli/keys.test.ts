@@ -150,11 +150,14 @@ describe('sluice keys create', () => {
   });
 
   it('accepts accounts from the file or the store and refuses others (exit 1)', async (t) => {
-    const { run, openStore } = await harness(t);
+    const { run, openStore, dbPath } = await harness(t);
     const unknown = await run('create', ...C, '--account', 'nobody', '--label', 'x');
     assert.equal(unknown.code, 1);
     assert.equal(unknown.err, 'sluice keys create: no account named "nobody" in sluice.yaml or the policy store');
     assert.equal(unknown.out, '');
+    assert.equal(existsSync(dbPath), false, 'a refused key leaves no database behind');
+    await createJson(run);
+    assert.equal((await run('create', ...C, '--account', 'nobody', '--label', 'x')).code, 1, 'refused by an existing database too');
 
     const store = await openStore();
     await store.putAccount('managed');
