@@ -17,7 +17,7 @@ import { signedClient } from '../support/s3-client.ts';
 import { launcher, repoRoot, serveCli } from './run-cli.ts';
 
 /** The fenced `sh` blocks of one `## ` section of a Markdown file, in order. */
-export function shellBlocks(markdown: string, heading: string): string[] {
+function shellBlocks(markdown: string, heading: string): string[] {
   const start = markdown.indexOf(`\n## ${heading}\n`);
   assert.notEqual(start, -1, `README has no "## ${heading}" section`);
   const next = markdown.indexOf('\n## ', start + 1);
