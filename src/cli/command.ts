@@ -21,6 +21,21 @@ export interface Command {
   run(args: string[], io: CliIo): Promise<number>;
 }
 
+/**
+ * A command as the root help lists it. `load` imports the command's module,
+ * so a command's code, and everything it needs, loads only when it runs.
+ */
+export interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
+
+/** The entry for a command already loaded (tests, or a command built in code). */
+export function loadedEntry(command: Command): CommandEntry {
+  return { name: command.name, summary: command.summary, load: async () => command };
+}
+
 /** Bad command-line usage: reported with the usage text and exit code 2. */
 export class UsageError extends Error {
   override name = 'UsageError';

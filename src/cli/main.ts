@@ -1,15 +1,18 @@
 /**
  * The `sluice` command line: picks the subcommand, handles root `--help` and
  * `--version`, and maps failures to exit codes (1 failure, 2 bad usage).
- * Run directly (`tsx src/cli/main.ts …`) or through `bin/sluice.js`.
+ * A command's module is imported only when that command runs (or its help
+ * is asked for), so the root help starts without loading any of them.
+ * Run through `bin/sluice.js` (the compiled build), or from the sources with
+ * `tsx src/cli/main.ts …`.
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo, type Command } from './command.ts';
+import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo, type CommandEntry } from './command.ts';
 import { commands as defaultCommands } from './commands/index.ts';
 import { packageVersion } from './version.ts';
 
-function rootHelp(commands: readonly Command[]): string {
+function rootHelp(commands: readonly CommandEntry[]): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   const list = commands.map((c) => `  ${c.name.padEnd(width)}   ${c.summary}`).join('\n');
   return `Usage: sluice <command> [options]
@@ -28,7 +31,7 @@ Examples:
   sluice validate-config sluice.yaml`;
 }
 
-export async function main(argv: string[], io: CliIo, commands: readonly Command[] = defaultCommands): Promise<number> {
+export async function main(argv: string[], io: CliIo, commands: readonly CommandEntry[] = defaultCommands): Promise<number> {
   const [first, ...rest] = argv;
   const usageError = (message: string, help: string, prefix = 'sluice'): number => {
     io.err(`${prefix}: ${message}`);
@@ -55,13 +58,14 @@ export async function main(argv: string[], io: CliIo, commands: readonly Command
     }
     const target = commands.find((c) => c.name === rest[0]);
     if (!target) return usageError(`unknown command "${rest[0]}"`, rootHelp(commands));
-    io.out(target.help);
+    io.out((await target.load()).help);
     return EXIT_OK;
   }
 
   if (first.startsWith('-')) return usageError(`unknown option ${first}`, rootHelp(commands));
-  const command = commands.find((c) => c.name === first);
-  if (!command) return usageError(`unknown command "${first}"`, rootHelp(commands));
+  const entry = commands.find((c) => c.name === first);
+  if (!entry) return usageError(`unknown command "${first}"`, rootHelp(commands));
+  const command = await entry.load();
   try {
     return await command.run(rest, io);
   } catch (error) {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { isAccessKeyId } from '../../src/auth/access-key-ids.ts';
 import type { SluiceConfig } from '../../src/core/config.ts';
-import type { CliIo } from '../../src/cli/command.ts';
+import { loadedEntry, type CliIo } from '../../src/cli/command.ts';
 import { createKeysCommand } from '../../src/cli/commands/keys.ts';
 import { openConfiguredStore } from '../../src/cli/commands/keys-store.ts';
 import { main } from '../../src/cli/main.ts';
@@ -50,7 +50,7 @@ async function harness(t: TestContext, configFor: (dbPath: string) => SluiceConf
     const out: string[] = [];
     const err: string[] = [];
     const io: CliIo = { out: (line) => out.push(line), err: (line) => err.push(line) };
-    const code = await main(['keys', ...args], io, [command]);
+    const code = await main(['keys', ...args], io, [loadedEntry(command)]);
     return { code, out: out.join('\n'), err: err.join('\n') };
   };
   const openStore = async () => {
@@ -150,11 +150,14 @@ describe('sluice keys create', () => {
   });
 
   it('accepts accounts from the file or the store and refuses others (exit 1)', async (t) => {
-    const { run, openStore } = await harness(t);
+    const { run, openStore, dbPath } = await harness(t);
     const unknown = await run('create', ...C, '--account', 'nobody', '--label', 'x');
     assert.equal(unknown.code, 1);
     assert.equal(unknown.err, 'sluice keys create: no account named "nobody" in sluice.yaml or the policy store');
     assert.equal(unknown.out, '');
+    assert.equal(existsSync(dbPath), false, 'a refused key leaves no database behind');
+    await createJson(run);
+    assert.equal((await run('create', ...C, '--account', 'nobody', '--label', 'x')).code, 1, 'refused by an existing database too');
 
     const store = await openStore();
     await store.putAccount('managed');
@@ -292,7 +295,7 @@ describe('sluice keys setup problems', () => {
       now: () => new Date(),
     });
     const err: string[] = [];
-    const code = await main(['keys', 'list', ...C], { out: () => {}, err: (l) => err.push(l) }, [other]);
+    const code = await main(['keys', 'list', ...C], { out: () => {}, err: (l) => err.push(l) }, [loadedEntry(other)]);
     assert.equal(code, 1);
     assert.match(err.join('\n'), /^sluice keys list: the master key does not match the one .*policy\.db was created with/);
   });

@@ -1,12 +1,36 @@
 /**
  * Runs the `sluice` launcher as a child process, the way users do, and
- * collects its exit code and output.
+ * collects its exit code and output. The launcher runs the compiled build in
+ * `dist/` (`npm test` builds it first); a build that is missing or older than
+ * a source module fails here with how to fix it, instead of testing old code.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const launcher = fileURLToPath(new URL('../../bin/sluice.js', import.meta.url));
+
+/** Throws unless `dist/` was built after the last change to a module under `src/`. */
+export function assertBuildIsCurrent(root = repoRoot): void {
+  const built = join(root, 'dist', 'cli', 'main.js');
+  let builtAt: number;
+  try {
+    builtAt = statSync(built).mtimeMs;
+  } catch {
+    throw new Error(`${built} is missing: run \`npm run build\` before the tests that start the sluice command`);
+  }
+  const sources = readdirSync(join(root, 'src'), { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.ts') && !/\.test(-helper)?\.ts$/.test(entry.name))
+    .map((entry) => join(entry.parentPath ?? entry.path, entry.name));
+  const newer = sources.filter((file) => statSync(file).mtimeMs > builtAt);
+  if (newer.length > 0) {
+    throw new Error(`dist/ is older than ${newer.length} source module(s), e.g. ${newer[0]}: run \`npm run build\``);
+  }
+}
+
+assertBuildIsCurrent();
 
 export interface CliResult {
   code: number | null;

@@ -1,10 +1,26 @@
 /**
- * The subcommands `sluice` knows, in the order its help lists them. A new
- * command is one module under this folder plus one entry here.
+ * The subcommands `sluice` knows, in the order its help lists them. Each
+ * entry names its command and imports the command's module only when it
+ * runs, so `sluice --help` loads none of them. A new command is one module
+ * under this folder plus one entry here (its summary repeats the module's;
+ * a test keeps the two equal).
  */
-import type { Command } from '../command.ts';
-import { keysCommand } from './keys.ts';
-import { serveCommand } from './serve.ts';
-import { validateConfigCommand } from './validate-config.ts';
+import type { CommandEntry } from '../command.ts';
 
-export const commands: readonly Command[] = [serveCommand, validateConfigCommand, keysCommand];
+export const commands: readonly CommandEntry[] = [
+  {
+    name: 'serve',
+    summary: 'start the S3 endpoint from a configuration file',
+    load: async () => (await import('./serve.ts')).serveCommand,
+  },
+  {
+    name: 'validate-config',
+    summary: 'check a configuration file and report every problem',
+    load: async () => (await import('./validate-config.ts')).validateConfigCommand,
+  },
+  {
+    name: 'keys',
+    summary: 'create, list and revoke access keys',
+    load: async () => (await import('./keys.ts')).keysCommand,
+  },
+];

@@ -64,13 +64,16 @@ export function createKeysCreateCommand(deps: KeysDependencies): Command {
       const ceiling = ceilingFromFlags(prefix, readOnly);
 
       const config = await deps.loadConfig(file);
-      const created = await withStore(deps, config, file, { create: true }, async (store) => {
+      const unknownAccount = () => new KeysSetupError(`no account named "${account}" in ${file} or the policy store`);
+      // A database that does not exist yet holds no accounts: for an account
+      // the file does not define either, fail without creating one.
+      const inFile = config.accounts.some((a) => a.name === account);
+      const created = await withStore(deps, config, file, { create: inFile }, async (store) => {
+        if (!store) throw unknownAccount();
         try {
-          return await store!.createAccessKey({ account, label, expiresAt, ceiling });
+          return await store.createAccessKey({ account, label, expiresAt, ceiling });
         } catch (error) {
-          if (error instanceof UnknownAccountError) {
-            throw new KeysSetupError(`no account named "${account}" in ${file} or the policy store`);
-          }
+          if (error instanceof UnknownAccountError) throw unknownAccount();
           throw error;
         }
       });

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { parseMasterKey } from '../../auth/secret-box.ts';
 import type { SluiceConfig } from '../../core/config.ts';
 import type { SqlitePolicyStore } from '../../policy/sqlite/sqlite-store.ts';
-import { loadConfigFile } from '../../runtimes/node/config-file.ts';
+import { loadConfig } from '../load-config.ts';
 
 /** A problem the user fixes in the configuration or environment: printed, exit 1. */
 export class KeysSetupError extends Error {
@@ -57,7 +57,7 @@ export async function openConfiguredStore(config: SluiceConfig, file: string, op
 }
 
 export const defaultKeysDependencies: KeysDependencies = {
-  loadConfig: loadConfigFile,
+  loadConfig,
   openStore: openConfiguredStore,
   now: () => new Date(),
 };

@@ -5,8 +5,8 @@
  */
 import type { SluiceConfig } from '../../core/config.ts';
 import { listenProblem } from '../../config/rules.ts';
-import { loadConfigFile } from '../../runtimes/node/config-file.ts';
 import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, type CliIo, type Command } from '../command.ts';
+import { loadConfig } from '../load-config.ts';
 import { logLine, reportConfigError } from '../report.ts';
 
 const help = `Usage: sluice serve --config FILE [--listen HOST:PORT]
@@ -50,7 +50,7 @@ export interface ServeDependencies {
 const SHUTDOWN_MARGIN_SECONDS = 5;
 
 const defaultDependencies: ServeDependencies = {
-  loadConfig: loadConfigFile,
+  loadConfig,
   // Loaded on demand so other commands do not pay for the server's modules.
   startServer: async (config, options) => (await import('../../runtimes/node/server.ts')).startServer(config, options),
   signals: process,

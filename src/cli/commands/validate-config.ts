@@ -4,8 +4,8 @@
  * and exit 1.
  */
 import type { SluiceConfig } from '../../core/config.ts';
-import { loadConfigFile } from '../../runtimes/node/config-file.ts';
 import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, type Command } from '../command.ts';
+import { loadConfig } from '../load-config.ts';
 import { reportConfigError } from '../report.ts';
 
 const help = `Usage: sluice validate-config FILE
@@ -55,7 +55,7 @@ export const validateConfigCommand: Command = {
     if (files.length > 1) throw new UsageError('expected exactly one configuration FILE');
     const file = files[0]!;
     try {
-      const config = await loadConfigFile(file);
+      const config = await loadConfig(file);
       io.out(`${file}: OK`);
       io.out(summarizeConfig(config));
       return EXIT_OK;
