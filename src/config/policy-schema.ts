@@ -13,15 +13,17 @@ export const DEFAULT_POLICY_CACHE_TTL_SECONDS = 30;
 /** One permission statement: the form of account grants and key ceilings alike. */
 export const statementSchema = z.strictObject({
   bucket: nonEmpty('bucket'),
-  actions: z.array(z.enum(['read', 'write'])).min(1, { error: 'list at least one action: read, write' }),
-  prefixes: z.array(ruled(grantPrefixProblem)).optional(),
+  // Read-only outputs, as `PermissionStatement` (core/identity.ts) declares them.
+  actions: z.array(z.enum(['read', 'write'])).min(1, { error: 'list at least one action: read, write' }).readonly(),
+  prefixes: z.array(ruled(grantPrefixProblem)).readonly().optional(),
 });
 
 export const accountSchema = z.strictObject({
   grants: z.array(statementSchema).default(() => []),
 });
 
-export const accessKeySchema = z.strictObject({
+/** An access key's fields as written in the document. */
+export const accessKeyFieldsSchema = z.strictObject({
   secret: z.string().min(16, { error: 'must be at least 16 characters' }),
   account: nonEmpty('account'),
   label: z.string().default(''),
@@ -29,6 +31,16 @@ export const accessKeySchema = z.strictObject({
   disabled: z.boolean().default(false),
   ceiling: z.array(statementSchema).optional(),
 });
+
+/** An access key in the runtime's terms (`secret` → `secretAccessKey`, `disabled` → `status`, `expires` → `expiresAt`). */
+export const accessKeySchema = accessKeyFieldsSchema.transform(({ secret, account, label, expires, disabled, ceiling }) => ({
+  secretAccessKey: secret,
+  account,
+  label,
+  status: disabled ? ('disabled' as const) : ('active' as const),
+  ...(expires !== undefined && { expiresAt: expires }),
+  ...(ceiling !== undefined && { ceiling }),
+}));
 
 export const policySchema = z.strictObject({
   sqlitePath: nonEmpty('sqlitePath').optional(),

@@ -3,14 +3,17 @@
  * with every default. Objects are strict so a misspelt field is an error
  * rather than silently ignored. Rules that span fields (a bucket's
  * connection exists, names are unique, …) live in `cross-checks.ts`; the
- * access-control sections have their own module, `policy-schema.ts`.
+ * access-control sections have their own module, `policy-schema.ts`, and
+ * each connection kind's settings belong to its backend plug-in. The
+ * configuration's TypeScript types are inferred from these schemas
+ * (`core/config.ts`).
  */
 import { z } from 'zod';
+import { connectionSettingsSchema, type ConnectionSettings } from './connection-schema.ts';
 import { accessKeySchema, accountSchema, policySchema } from './policy-schema.ts';
 import {
   allowedHeaderProblem,
   bucketNameProblem,
-  endpointProblem,
   headerNameProblem,
   hostnameProblem,
   listenProblem,
@@ -66,37 +69,6 @@ export const serverSchema = z.strictObject({
   shutdownGraceSeconds: z.number().int().min(0).max(3600).default(30),
 });
 
-export const fsConnectionSchema = z.strictObject({
-  type: z.literal('fs'),
-  root: nonEmpty('root'),
-  readOnly: z.boolean().default(false),
-});
-
-export const memoryConnectionSchema = z.strictObject({
-  type: z.literal('memory'),
-  readOnly: z.boolean().default(false),
-});
-
-export const s3CredentialsSchema = z.strictObject({
-  accessKeyId: nonEmpty('accessKeyId'),
-  secretAccessKey: nonEmpty('secretAccessKey'),
-  sessionToken: nonEmpty('sessionToken').optional(),
-});
-
-export const s3ConnectionSchema = z.strictObject({
-  type: z.literal('s3'),
-  endpoint: ruled(endpointProblem),
-  region: ruled(regionProblem),
-  bucket: ruled(bucketNameProblem),
-  forcePathStyle: z.boolean().default(false),
-  prefix: ruled(prefixProblem).transform(normalizePrefix).default(''),
-  readOnly: z.boolean().default(false),
-  // Absent: unsigned requests, for public data.
-  credentials: s3CredentialsSchema.optional(),
-});
-
-export const connectionSchema = z.discriminatedUnion('type', [fsConnectionSchema, memoryConnectionSchema, s3ConnectionSchema]);
-
 export const bucketSchema = z.strictObject({
   /** Defaults to the map key; needed when two accounts publish a product of the same name. */
   name: z.string().optional(),
@@ -108,15 +80,25 @@ export const bucketSchema = z.strictObject({
   region: ruled(regionProblem).optional(),
 });
 
-export const configDocumentSchema = z.strictObject({
-  server: serverSchema.prefault({}),
-  connections: z.record(z.string(), connectionSchema).default({}),
-  buckets: z.record(z.string(), bucketSchema).default({}),
-  accounts: z.record(z.string(), accountSchema).default({}),
-  /** Keyed by access key id. */
-  accessKeys: z.record(z.string(), accessKeySchema).default({}),
-  policy: policySchema.prefault({}),
-});
+/**
+ * The whole document. The `connections` section takes the union of the
+ * connection kinds the runtime registers (`connectionUnionSchema`); the
+ * default, the opaque settings schema, is what the static types see.
+ */
+export function configDocumentSchema<C extends z.ZodType<ConnectionSettings>>(connection: C) {
+  return z.strictObject({
+    server: serverSchema.prefault({}),
+    connections: z.record(z.string(), connection).default({}),
+    buckets: z.record(z.string(), bucketSchema).default({}),
+    accounts: z.record(z.string(), accountSchema).default({}),
+    /** Keyed by access key id. */
+    accessKeys: z.record(z.string(), accessKeySchema).default({}),
+    policy: policySchema.prefault({}),
+  });
+}
+
+/** The document's sections, for "did you mean" hints on unknown top-level fields. */
+export const DOCUMENT_SECTIONS = Object.keys(configDocumentSchema(connectionSettingsSchema).shape);
 
 /** The document after parsing: defaults applied, still in map form. */
-export type ConfigDocument = z.output<typeof configDocumentSchema>;
+export type ConfigDocument = z.output<ReturnType<typeof configDocumentSchema<typeof connectionSettingsSchema>>>;

@@ -1,17 +1,19 @@
 /**
- * The Node server: `node:http` bound directly to the core gateway, with
- * graceful shutdown: stop accepting, end each connection once its in-flight
- * requests have finished, and cut whatever remains when the grace period ends.
+ * The Node server: the app (`src/app/`) built with Node's services, and
+ * `node:http` bound directly to its gateway, with graceful shutdown: stop
+ * accepting, end each connection once its in-flight requests have finished,
+ * and cut whatever remains when the grace period ends.
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { AccessControl } from '../../app/access-control.ts';
+import { createApp } from '../../app/create-app.ts';
 import type { Backend } from '../../core/backend.ts';
 import type { SluiceConfig } from '../../core/config.ts';
-import { type GatewayOptions, createGateway } from '../../core/gateway.ts';
+import type { GatewayOptions } from '../../core/gateway.ts';
 import type { LogSink } from '../../core/runtime.ts';
-import { type AccessControl, createAccessControl } from './access-control.ts';
-import { createBackends } from './backends.ts';
 import { handleNodeRequest } from './bridge.ts';
+import { createNodeServices } from './services.ts';
 
 export interface StartOptions {
   /** host:port, overriding `server.listen`. Port 0 picks a free port. */
@@ -75,17 +77,12 @@ export function parseListen(listen: string): { host: string; port: number } {
 export async function startServer(config: SluiceConfig, options: StartOptions = {}): Promise<RunningServer> {
   let draining = false;
   const log = options.log ?? jsonLineLog;
-  const access = await createAccessControl(config, log);
-  const gateway = createGateway({
-    config,
-    backends: options.backends ?? createBackends(config),
-    resolution: access.store,
-    authenticate: access.authenticate,
-    policy: access.policy,
-    runtime: { log },
-    isReady: () => !draining,
-    ...options.gateway,
+  const services = createNodeServices(log);
+  const app = await createApp(config, services, {
+    ...(options.backends !== undefined && { backends: options.backends }),
+    gateway: { isReady: () => !draining, ...options.gateway },
   });
+  const { gateway, access } = app;
 
   // Requests in progress per connection, so draining can end each connection
   // gracefully (after its last response is flushed) once it falls idle.
@@ -117,13 +114,20 @@ export async function startServer(config: SluiceConfig, options: StartOptions = 
   });
 
   const { host, port } = parseListen(options.listen ?? config.server.listen);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    // Not listening: release the policy database and outbound connections before reporting.
+    await app.close();
+    services.close();
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
@@ -144,7 +148,8 @@ export async function startServer(config: SluiceConfig, options: StartOptions = 
       }, graceMs);
       await closed;
       clearTimeout(deadline);
-      await access.close();
+      await app.close();
+      services.close();
       log.flush?.();
     },
   };
