@@ -35,7 +35,7 @@ export interface AccessControl {
 
 export async function createAccessControl(config: SluiceConfig, services: AppServices): Promise<AccessControl> {
   const { runtime } = services;
-  const fixed = new ConfigPolicyStore(config);
+  const fixed = new ConfigPolicyStore(config, runtime.now());
   const managed = await openManagedStore(config, services);
   const store = new CachedPolicyStore(managed ? new LayeredPolicyStore(fixed, managed) : fixed, {
     ttlMs: config.policy.cacheTtlSeconds * 1000,

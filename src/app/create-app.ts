@@ -11,7 +11,7 @@ import type { Backend } from '../core/backend.ts';
 import type { SluiceConfig } from '../core/config.ts';
 import { type Gateway, type GatewayOptions, createGateway } from '../core/gateway.ts';
 import { type AccessControl, createAccessControl } from './access-control.ts';
-import type { AppServices } from './services.ts';
+import { type AppServices, backendServices } from './services.ts';
 
 export interface AppOverrides {
   /** Backends by connection name, instead of building them from the configuration (tests, benchmarks). */
@@ -33,8 +33,7 @@ export interface App {
 
 export async function createApp(config: SluiceConfig, services: AppServices, overrides: AppOverrides = {}): Promise<App> {
   const { runtime } = services;
-  const backends =
-    overrides.backends ?? createBackends(config.connections, services.backends, { httpClient: () => services.httpClient(), now: () => runtime.now(), log: runtime.log });
+  const backends = overrides.backends ?? createBackends(config.connections, services.backends, backendServices(services));
   const access = await createAccessControl(config, services);
   const gateway = createGateway({
     config,

@@ -6,6 +6,7 @@
  * and on Workers.
  */
 import type { SigV4Crypto } from '../auth/sigv4/crypto.ts';
+import type { BackendServices } from '../backends/plugin.ts';
 import type { BackendRegistry } from '../backends/registry.ts';
 import type { PolicyConfig } from '../core/config.ts';
 import type { HttpClient } from '../core/http.ts';
@@ -26,4 +27,10 @@ export interface AppServices {
   sigv4Crypto?: SigV4Crypto;
   /** Absent: a configuration with `policy.sqlitePath` is refused at start-up. */
   openPolicyStore?: PolicyStoreFactory;
+}
+
+/** The part of the services a backend may use. */
+export function backendServices(services: AppServices): BackendServices {
+  const { runtime } = services;
+  return { httpClient: () => services.httpClient(), now: () => runtime.now(), log: runtime.log };
 }
