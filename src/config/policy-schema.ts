@@ -43,7 +43,9 @@ export const accessKeySchema = accessKeyFieldsSchema.transform(({ secret, accoun
 }));
 
 export const policySchema = z.strictObject({
+  /** SQLite database for keys, accounts, grants and buckets managed at run time (absolute once validated). */
   sqlitePath: nonEmpty('sqlitePath').optional(),
+  /** Master key (base64 of 32 bytes) that encrypts stored secrets; required with `sqlitePath`. */
   masterKey: ruled(masterKeyProblem).optional(),
   // Revocations made by another process must show within a minute.
   cacheTtlSeconds: z.number().int().min(0).max(60).default(DEFAULT_POLICY_CACHE_TTL_SECONDS),

@@ -54,36 +54,48 @@ export const corsSchema = z.strictObject({
 });
 
 export const serverSchema = z.strictObject({
+  /** host:port for `sluice serve` when `--listen` is not given. */
   listen: ruled(listenProblem).default('127.0.0.1:9000'),
+  /** How the first path segment is read: a bucket (`path`) or an account (`path-mapped`). */
   addressing: z.enum(['path', 'path-mapped']).default('path'),
+  /** When set, `{bucket}.{virtualHostDomain}` Host headers select the bucket (virtual-host style). */
   // Host names are case-insensitive; the gateway compares lower-case Host headers.
   virtualHostDomain: ruled(hostnameProblem)
     .transform((host) => host.toLowerCase())
     .optional(),
+  /** Default region reported for buckets. */
   region: ruled(regionProblem).default('us-east-1'),
   // Regions a SigV4 credential scope may name; any when absent (the scope's region is still used to derive the key).
   allowedRegions: z.array(ruled(regionProblem)).min(1, { error: 'list at least one region, or leave the field out' }).optional(),
   cors: corsSchema.optional(),
   accessLog: z.boolean().default(true),
+  /** Key for the HMAC that makes list continuation tokens unforgeable; random per process when absent. */
   tokenSecret: z.string().min(32, { error: 'must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)' }).optional(),
+  /** Seconds to wait for in-flight requests on SIGTERM. */
   shutdownGraceSeconds: z.number().int().min(0).max(3600).default(30),
 });
 
 export const bucketSchema = z.strictObject({
   /** Defaults to the map key; needed when two accounts publish a product of the same name. */
   name: z.string().optional(),
+  /** Name of the connection the bucket lives on. */
   connection: nonEmpty('connection'),
+  /** Key prefix within the connection: "" for the whole connection, otherwise ending in "/". */
   prefix: ruled(prefixProblem).transform(normalizePrefix).default(''),
+  /** Anonymous callers may read public buckets. */
   public: z.boolean().default(false),
+  /** Writes are refused even where the connection would allow them. */
   readOnly: z.boolean().default(false),
+  /** Owning account; required in path-mapped mode, where buckets are addressed as `/{account}/{name}`. */
   account: ruled(bucketNameProblem).optional(),
+  /** Region reported by GetBucketLocation. */
   region: ruled(regionProblem).optional(),
 });
 
 /**
- * The whole document. The `connections` section takes the union of the
- * connection kinds the runtime registers (`connectionUnionSchema`); the
- * default, the opaque settings schema, is what the static types see.
+ * The whole document. Validation passes the union of the connection kinds
+ * the runtime registers (`connectionUnionSchema`); the static types are
+ * taken with the opaque settings schema, as the core sees connections.
  */
 export function configDocumentSchema<C extends z.ZodType<ConnectionSettings>>(connection: C) {
   return z.strictObject({
