@@ -29,7 +29,11 @@ export interface BackendPlugin extends ConnectionKind {
 /** Settings as a kind's own schema outputs them, with the connection's name. */
 export type ConnectionOf<S extends ConnectionSchema> = z.output<S> & { name: string };
 
-/** A plug-in whose `create` sees its own settings' type; the registry validates before it calls. */
+/**
+ * A plug-in whose `create` sees its own settings' type. The settings it gets
+ * are the ones configuration validation produced with `configSchema`, so
+ * the one cast here is sound for every configuration that was validated.
+ */
 export function defineBackendPlugin<S extends ConnectionSchema>(plugin: {
   type: z.output<S>['type'];
   configSchema: S;
