@@ -5,8 +5,12 @@ import { validateConfig } from '../config/validate.ts';
 import { bytesBody } from '../core/body.ts';
 import { ConfigError } from '../core/errors/config-error.ts';
 import type { HttpClient } from '../core/http.ts';
+import { z } from 'zod';
+import { connectionSchema } from '../config/connection-schema.ts';
+import { nonEmpty } from '../config/schema-parts.ts';
+import { MemoryBackend } from './memory/memory-backend.ts';
 import { memoryBackendPlugin } from './memory/plugin.ts';
-import type { BackendServices } from './plugin.ts';
+import { type BackendServices, defineBackendPlugin } from './plugin.ts';
 import { portableBackends } from './portable-registry.ts';
 import { createBackendRegistry, createBackends } from './registry.ts';
 
@@ -60,6 +64,63 @@ describe('validation with the portable registry', () => {
       () => validateConfig({ connections: { disk: { type: 'fs', root: 'data' } } }, options),
       (error: unknown) =>
         error instanceof ConfigError && error.problems.map((p) => `${p.path}: ${p.message}`).join('\n') === 'connections.disk.type: must be one of "memory", "s3"',
+    );
+  });
+});
+
+describe('a newly registered kind', () => {
+  // What a new backend folder would export: settings with a nested mapping and a local directory.
+  const archiveSchema = connectionSchema('archive', {
+    cacheDir: nonEmpty('cacheDir'),
+    tier: z.strictObject({ name: z.enum(['cold', 'warm']), retentionDays: z.number().int().min(1).default(30) }),
+  });
+  const created: string[] = [];
+  const archivePlugin = defineBackendPlugin({
+    type: 'archive',
+    configSchema: archiveSchema,
+    directories: ['cacheDir'],
+    create: (connection) => {
+      created.push(`${connection.name} ${connection.cacheDir} ${connection.tier.name} ${connection.tier.retentionDays}`);
+      return new MemoryBackend({ readOnly: connection.readOnly });
+    },
+  });
+  const registry = createBackendRegistry([...portableBackends.plugins, archivePlugin]);
+  const options = { source: 'sluice.yaml', baseDir: '/srv/sluice', env: {}, backends: registry };
+  const linesOf = (document: unknown, checkDirectory?: (path: string) => string | undefined) => {
+    try {
+      validateConfig(document, { ...options, ...(checkDirectory && { checkDirectory }) });
+    } catch (error) {
+      if (error instanceof ConfigError) return error.problems.map((p) => `${p.path}: ${p.message}`);
+      throw error;
+    }
+    return [];
+  };
+
+  it('is validated, path-resolved and built like the built-in kinds', () => {
+    const config = validateConfig({ connections: { cold: { type: 'archive', cacheDir: 'cache', tier: { name: 'cold' } } } }, options);
+    assert.deepEqual(config.connections.cold, {
+      type: 'archive',
+      name: 'cold',
+      readOnly: false,
+      cacheDir: '/srv/sluice/cache',
+      tier: { name: 'cold', retentionDays: 30 },
+    });
+    assert.equal(createBackends(config.connections, registry, services()).get('cold')!.kind, 'memory');
+    assert.deepEqual(created, ['cold /srv/sluice/cache cold 30']);
+  });
+
+  it('gets the same problem reports: every problem at once, hints for nested fields, directory checks', () => {
+    assert.deepEqual(
+      linesOf(
+        { connections: { cold: { type: 'archive', cacheDir: 'cache', tier: { name: 'frozen', retentionDay: 7 } }, odd: { type: 'tape' } } },
+        (path) => `${path}: no such directory`,
+      ),
+      [
+        'connections.cold.tier.name: must be one of "cold", "warm"',
+        'connections.cold.tier.retentionDay: unknown field (did you mean "retentionDays"?)',
+        'connections.cold.cacheDir: /srv/sluice/cache: no such directory',
+        'connections.odd.type: must be one of "archive", "memory", "s3"',
+      ],
     );
   });
 });
