@@ -5,12 +5,15 @@
  */
 import { connectionSchema } from '../../config/connection-schema.ts';
 import { nonEmpty } from '../../config/schema-parts.ts';
-import { defineBackendPlugin } from '../plugin.ts';
+import { type ConnectionOf, defineBackendPlugin } from '../plugin.ts';
 import { FsBackend } from './fs-backend.ts';
 
 export const fsConnectionSchema = connectionSchema('fs', {
+  /** The folder holding the objects; absolute once validated (resolved against the config file's folder). */
   root: nonEmpty('root'),
 });
+
+export type FsConnectionConfig = ConnectionOf<typeof fsConnectionSchema>;
 
 export const fsBackendPlugin = defineBackendPlugin({
   type: 'fs',

@@ -3,10 +3,12 @@
  * `readOnly`. Runtime-agnostic, so both registries carry it.
  */
 import { connectionSchema } from '../../config/connection-schema.ts';
-import { defineBackendPlugin } from '../plugin.ts';
+import { type ConnectionOf, defineBackendPlugin } from '../plugin.ts';
 import { MemoryBackend } from './memory-backend.ts';
 
 export const memoryConnectionSchema = connectionSchema('memory', {});
+
+export type MemoryConnectionConfig = ConnectionOf<typeof memoryConnectionSchema>;
 
 export const memoryBackendPlugin = defineBackendPlugin({
   type: 'memory',
