@@ -1,124 +1,34 @@
 /**
  * The parsed document (map form, defaults applied) turned into the
- * `SluiceConfig` the gateway runs on: names copied into entries, paths
- * resolved against the config file's folder, document fields renamed to
- * the runtime's terms (`secret` → `secretAccessKey`, `disabled` → `status`).
+ * `SluiceConfig` the gateway runs on: names copied into entries, and local
+ * paths (the SQLite file, directories a connection kind names) resolved
+ * against the config file's folder. Field renames happen in the schemas, so
+ * the types stay inferred.
  */
-import type {
-  AccessKeyConfig,
-  AccountConfig,
-  BucketConfig,
-  ConnectionConfig,
-  PolicyConfig,
-  SluiceConfig,
-} from '../core/config.ts';
-import type { PermissionStatement } from '../core/identity.ts';
+import type { BucketConfig, ConnectionConfig, SluiceConfig } from '../core/config.ts';
+import type { ConnectionKinds } from './connection-schema.ts';
+import { kindOf } from './connection-schema.ts';
 import type { ConfigDocument } from './schema.ts';
 
 type ResolvePath = (baseDir: string, path: string) => string;
 
-export function assembleConfig(document: ConfigDocument, baseDir: string, resolvePath: ResolvePath): SluiceConfig {
-  const { server } = document;
+export function assembleConfig(document: ConfigDocument, kinds: ConnectionKinds, baseDir: string, resolvePath: ResolvePath): SluiceConfig {
+  const { sqlitePath, ...policy } = document.policy;
   return {
-    server: {
-      listen: server.listen,
-      addressing: server.addressing,
-      region: server.region,
-      ...(server.allowedRegions !== undefined && { allowedRegions: server.allowedRegions }),
-      accessLog: server.accessLog,
-      shutdownGraceSeconds: server.shutdownGraceSeconds,
-      maxConnections: server.maxConnections,
-      headersTimeoutSeconds: server.headersTimeoutSeconds,
-      bodyIdleTimeoutSeconds: server.bodyIdleTimeoutSeconds,
-      bodyMinBytesPerSecond: server.bodyMinBytesPerSecond,
-      bodyMinRateGraceSeconds: server.bodyMinRateGraceSeconds,
-      ...(server.virtualHostDomain !== undefined && { virtualHostDomain: server.virtualHostDomain }),
-      ...(server.cors !== undefined && { cors: server.cors }),
-      ...(server.tokenSecret !== undefined && { tokenSecret: server.tokenSecret }),
-    },
+    server: document.server,
     connections: Object.fromEntries(
-      Object.entries(document.connections).map(([name, connection]) => [name, toConnection(name, connection, baseDir, resolvePath)]),
+      Object.entries(document.connections).map(([name, settings]): [string, ConnectionConfig] => {
+        const connection: ConnectionConfig = { ...settings, name };
+        for (const field of kindOf(kinds, settings)?.directories ?? []) {
+          const path = connection[field];
+          if (typeof path === 'string') connection[field] = resolvePath(baseDir, path);
+        }
+        return [name, connection];
+      }),
     ),
-    buckets: Object.entries(document.buckets).map(([key, bucket]): BucketConfig => {
-      const config: BucketConfig = {
-        name: bucket.name ?? key,
-        connection: bucket.connection,
-        prefix: bucket.prefix,
-        public: bucket.public,
-        readOnly: bucket.readOnly,
-      };
-      if (bucket.account !== undefined) config.account = bucket.account;
-      if (bucket.region !== undefined) config.region = bucket.region;
-      return config;
-    }),
-    accounts: Object.entries(document.accounts).map(
-      ([name, account]): AccountConfig => ({ name, grants: account.grants.map(toStatement) }),
-    ),
-    accessKeys: Object.entries(document.accessKeys).map(([accessKeyId, key]): AccessKeyConfig => {
-      const config: AccessKeyConfig = {
-        accessKeyId,
-        secretAccessKey: key.secret,
-        account: key.account,
-        label: key.label,
-        status: key.disabled ? 'disabled' : 'active',
-      };
-      if (key.expires !== undefined) config.expiresAt = key.expires;
-      if (key.ceiling !== undefined) config.ceiling = key.ceiling.map(toStatement);
-      return config;
-    }),
-    policy: toPolicy(document.policy, baseDir, resolvePath),
+    buckets: Object.entries(document.buckets).map(([key, bucket]): BucketConfig => ({ ...bucket, name: bucket.name ?? key })),
+    accounts: Object.entries(document.accounts).map(([name, account]) => ({ name, ...account })),
+    accessKeys: Object.entries(document.accessKeys).map(([accessKeyId, key]) => ({ accessKeyId, ...key })),
+    policy: sqlitePath === undefined ? policy : { sqlitePath: resolvePath(baseDir, sqlitePath), ...policy },
   };
-}
-
-function toConnection(
-  name: string,
-  connection: ConfigDocument['connections'][string],
-  baseDir: string,
-  resolvePath: ResolvePath,
-): ConnectionConfig {
-  switch (connection.type) {
-    case 'fs':
-      return { type: 'fs', name, root: resolvePath(baseDir, connection.root), readOnly: connection.readOnly };
-    case 'memory':
-      return {
-        type: 'memory',
-        name,
-        readOnly: connection.readOnly,
-        ...(connection.maxBytes !== undefined && { maxBytes: connection.maxBytes }),
-      };
-    case 's3': {
-      const { endpoint, region, bucket, forcePathStyle, prefix, readOnly, credentials } = connection;
-      return {
-        type: 's3',
-        name,
-        endpoint,
-        region,
-        bucket,
-        forcePathStyle,
-        prefix,
-        readOnly,
-        ...(credentials !== undefined && {
-          credentials: {
-            accessKeyId: credentials.accessKeyId,
-            secretAccessKey: credentials.secretAccessKey,
-            ...(credentials.sessionToken !== undefined && { sessionToken: credentials.sessionToken }),
-          },
-        }),
-      };
-    }
-  }
-}
-
-/** Only the statement's own fields, `prefixes` left out when not given. */
-function toStatement(statement: { bucket: string; actions: PermissionStatement['actions']; prefixes?: string[] | undefined }): PermissionStatement {
-  return statement.prefixes === undefined
-    ? { bucket: statement.bucket, actions: [...statement.actions] }
-    : { bucket: statement.bucket, actions: [...statement.actions], prefixes: [...statement.prefixes] };
-}
-
-function toPolicy(policy: ConfigDocument['policy'], baseDir: string, resolvePath: ResolvePath): PolicyConfig {
-  const config: PolicyConfig = { cacheTtlSeconds: policy.cacheTtlSeconds };
-  if (policy.sqlitePath !== undefined) config.sqlitePath = resolvePath(baseDir, policy.sqlitePath);
-  if (policy.masterKey !== undefined) config.masterKey = policy.masterKey;
-  return config;
 }

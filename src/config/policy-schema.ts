@@ -13,15 +13,17 @@ export const DEFAULT_POLICY_CACHE_TTL_SECONDS = 30;
 /** One permission statement: the form of account grants and key ceilings alike. */
 export const statementSchema = z.strictObject({
   bucket: nonEmpty('bucket'),
-  actions: z.array(z.enum(['read', 'write'])).min(1, { error: 'list at least one action: read, write' }),
-  prefixes: z.array(ruled(grantPrefixProblem)).optional(),
+  // Read-only outputs, as `PermissionStatement` (core/identity.ts) declares them.
+  actions: z.array(z.enum(['read', 'write'])).min(1, { error: 'list at least one action: read, write' }).readonly(),
+  prefixes: z.array(ruled(grantPrefixProblem)).readonly().optional(),
 });
 
 export const accountSchema = z.strictObject({
   grants: z.array(statementSchema).default(() => []),
 });
 
-export const accessKeySchema = z.strictObject({
+/** An access key's fields as written in the document. */
+export const accessKeyFieldsSchema = z.strictObject({
   secret: z.string().min(16, { error: 'must be at least 16 characters' }),
   account: nonEmpty('account'),
   label: z.string().default(''),
@@ -30,8 +32,20 @@ export const accessKeySchema = z.strictObject({
   ceiling: z.array(statementSchema).optional(),
 });
 
+/** An access key in the runtime's terms (`secret` → `secretAccessKey`, `disabled` → `status`, `expires` → `expiresAt`). */
+export const accessKeySchema = accessKeyFieldsSchema.transform(({ secret, account, label, expires, disabled, ceiling }) => ({
+  secretAccessKey: secret,
+  account,
+  label,
+  status: disabled ? ('disabled' as const) : ('active' as const),
+  ...(expires !== undefined && { expiresAt: expires }),
+  ...(ceiling !== undefined && { ceiling }),
+}));
+
 export const policySchema = z.strictObject({
+  /** SQLite database for keys, accounts, grants and buckets managed at run time (absolute once validated). */
   sqlitePath: nonEmpty('sqlitePath').optional(),
+  /** Master key (base64 of 32 bytes) that encrypts stored secrets; required with `sqlitePath`. */
   masterKey: ruled(masterKeyProblem).optional(),
   // Revocations made by another process must show within a minute.
   cacheTtlSeconds: z.number().int().min(0).max(60).default(DEFAULT_POLICY_CACHE_TTL_SECONDS),

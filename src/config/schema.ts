@@ -3,14 +3,17 @@
  * with every default. Objects are strict so a misspelt field is an error
  * rather than silently ignored. Rules that span fields (a bucket's
  * connection exists, names are unique, …) live in `cross-checks.ts`; the
- * access-control sections have their own module, `policy-schema.ts`.
+ * access-control sections have their own module, `policy-schema.ts`, and
+ * each connection kind's settings belong to its backend plug-in. The
+ * configuration's TypeScript types are inferred from these schemas
+ * (`core/config.ts`).
  */
 import { z } from 'zod';
+import { connectionSettingsSchema, type ConnectionSettings } from './connection-schema.ts';
 import { accessKeySchema, accountSchema, policySchema } from './policy-schema.ts';
 import {
   allowedHeaderProblem,
   bucketNameProblem,
-  endpointProblem,
   headerNameProblem,
   hostnameProblem,
   listenProblem,
@@ -52,18 +55,24 @@ export const corsSchema = z.strictObject({
 });
 
 export const serverSchema = z.strictObject({
+  /** host:port for `sluice serve` when `--listen` is not given. */
   listen: ruled(listenProblem).default('127.0.0.1:9000'),
+  /** How the first path segment is read: a bucket (`path`) or an account (`path-mapped`). */
   addressing: z.enum(['path', 'path-mapped']).default('path'),
+  /** When set, `{bucket}.{virtualHostDomain}` Host headers select the bucket (virtual-host style). */
   // Host names are case-insensitive; the gateway compares lower-case Host headers.
   virtualHostDomain: ruled(hostnameProblem)
     .transform((host) => host.toLowerCase())
     .optional(),
+  /** Default region reported for buckets. */
   region: ruled(regionProblem).default('us-east-1'),
   // Regions a SigV4 credential scope may name; any when absent (the scope's region is still used to derive the key).
   allowedRegions: z.array(ruled(regionProblem)).min(1, { error: 'list at least one region, or leave the field out' }).optional(),
   cors: corsSchema.optional(),
   accessLog: z.boolean().default(true),
+  /** Key for the HMAC that makes list continuation tokens unforgeable; random per process when absent. */
   tokenSecret: z.string().min(32, { error: 'must be at least 32 characters (e.g. the output of `openssl rand -hex 32`)' }).optional(),
+  /** Seconds to wait for in-flight requests on SIGTERM. */
   shutdownGraceSeconds: z.number().int().min(0).max(3600).default(30),
   // Connection and upload limits: they keep slow or idle clients from holding connections for ever.
   maxConnections: z.number().int().min(1).max(1_000_000).default(SERVER_LIMIT_DEFAULTS.maxConnections),
@@ -73,59 +82,42 @@ export const serverSchema = z.strictObject({
   bodyMinRateGraceSeconds: z.number().int().min(0).max(3600).default(SERVER_LIMIT_DEFAULTS.bodyMinRateGraceSeconds),
 });
 
-export const fsConnectionSchema = z.strictObject({
-  type: z.literal('fs'),
-  root: nonEmpty('root'),
-  readOnly: z.boolean().default(false),
-});
-
-export const memoryConnectionSchema = z.strictObject({
-  type: z.literal('memory'),
-  readOnly: z.boolean().default(false),
-  // Absent: the backend's default (256 MiB), kept in one place (`backends/memory`).
-  maxBytes: z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
-});
-
-export const s3CredentialsSchema = z.strictObject({
-  accessKeyId: nonEmpty('accessKeyId'),
-  secretAccessKey: nonEmpty('secretAccessKey'),
-  sessionToken: nonEmpty('sessionToken').optional(),
-});
-
-export const s3ConnectionSchema = z.strictObject({
-  type: z.literal('s3'),
-  endpoint: ruled(endpointProblem),
-  region: ruled(regionProblem),
-  bucket: ruled(bucketNameProblem),
-  forcePathStyle: z.boolean().default(false),
-  prefix: ruled(prefixProblem).transform(normalizePrefix).default(''),
-  readOnly: z.boolean().default(false),
-  // Absent: unsigned requests, for public data.
-  credentials: s3CredentialsSchema.optional(),
-});
-
-export const connectionSchema = z.discriminatedUnion('type', [fsConnectionSchema, memoryConnectionSchema, s3ConnectionSchema]);
-
 export const bucketSchema = z.strictObject({
   /** Defaults to the map key; needed when two accounts publish a product of the same name. */
   name: z.string().optional(),
+  /** Name of the connection the bucket lives on. */
   connection: nonEmpty('connection'),
+  /** Key prefix within the connection: "" for the whole connection, otherwise ending in "/". */
   prefix: ruled(prefixProblem).transform(normalizePrefix).default(''),
+  /** Anonymous callers may read public buckets. */
   public: z.boolean().default(false),
+  /** Writes are refused even where the connection would allow them. */
   readOnly: z.boolean().default(false),
+  /** Owning account; required in path-mapped mode, where buckets are addressed as `/{account}/{name}`. */
   account: ruled(bucketNameProblem).optional(),
+  /** Region reported by GetBucketLocation. */
   region: ruled(regionProblem).optional(),
 });
 
-export const configDocumentSchema = z.strictObject({
-  server: serverSchema.prefault({}),
-  connections: z.record(z.string(), connectionSchema).default({}),
-  buckets: z.record(z.string(), bucketSchema).default({}),
-  accounts: z.record(z.string(), accountSchema).default({}),
-  /** Keyed by access key id. */
-  accessKeys: z.record(z.string(), accessKeySchema).default({}),
-  policy: policySchema.prefault({}),
-});
+/**
+ * The whole document. Validation passes the union of the connection kinds
+ * the runtime registers (`connectionUnionSchema`); the static types are
+ * taken with the opaque settings schema, as the core sees connections.
+ */
+export function configDocumentSchema<C extends z.ZodType<ConnectionSettings>>(connection: C) {
+  return z.strictObject({
+    server: serverSchema.prefault({}),
+    connections: z.record(z.string(), connection).default({}),
+    buckets: z.record(z.string(), bucketSchema).default({}),
+    accounts: z.record(z.string(), accountSchema).default({}),
+    /** Keyed by access key id. */
+    accessKeys: z.record(z.string(), accessKeySchema).default({}),
+    policy: policySchema.prefault({}),
+  });
+}
+
+/** The document's sections, for "did you mean" hints on unknown top-level fields. */
+export const DOCUMENT_SECTIONS = Object.keys(configDocumentSchema(connectionSettingsSchema).shape);
 
 /** The document after parsing: defaults applied, still in map form. */
-export type ConfigDocument = z.output<typeof configDocumentSchema>;
+export type ConfigDocument = z.output<ReturnType<typeof configDocumentSchema<typeof connectionSettingsSchema>>>;

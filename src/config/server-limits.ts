@@ -1,7 +1,6 @@
 /**
- * Defaults for the server's connection and upload limits. The schema applies
- * them to configuration files; the Node server falls back to them for
- * configurations built in code, which may leave the fields out.
+ * Defaults for the server's connection and upload limits, applied by the
+ * schema (and by test fixtures that build configurations in code).
  */
 export const SERVER_LIMIT_DEFAULTS = {
   maxConnections: 1024,

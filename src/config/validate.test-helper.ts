@@ -1,12 +1,14 @@
 /**
  * Shared by the validation tests: run `validateConfig` expecting rejection,
  * and read the problems back as `path: message` lines. Plain errors rather
- * than `node:assert`, so the module stays runtime-agnostic like its folder.
+ * than `node:assert`. The tests validate against the Node runtime's
+ * backends, the registry that has every connection kind.
  */
 import { ConfigError, type ConfigProblem } from '../core/errors/config-error.ts';
+import { nodeBackends } from '../runtimes/node/backend-registry.ts';
 import { validateConfig, type ValidateOptions } from './validate.ts';
 
-export const options: ValidateOptions = { source: 'sluice.yaml', baseDir: '/srv/sluice', env: {} };
+export const options: ValidateOptions = { source: 'sluice.yaml', baseDir: '/srv/sluice', env: {}, backends: nodeBackends };
 
 export function problemsOf(document: unknown, overrides: Partial<ValidateOptions> = {}): ConfigProblem[] {
   try {

@@ -120,21 +120,21 @@ describe('validateConfig fs roots', () => {
       { connections: { a: { type: 'fs', root: '../shared/./data/' }, b: { type: 'fs', root: '/var/lib/data' } } },
       options,
     );
-    assert.equal((config.connections.a as { root: string }).root, '/srv/shared/data');
-    assert.equal((config.connections.b as { root: string }).root, '/var/lib/data');
+    assert.equal(config.connections.a!.root, '/srv/shared/data');
+    assert.equal(config.connections.b!.root, '/var/lib/data');
   });
 
   it('uses the resolvePath option when given', () => {
     const config = validateConfig(minimal, { ...options, resolvePath: (base, p) => `${base}|${p}` });
-    assert.equal((config.connections.local as { root: string }).root, '/srv/sluice|data');
+    assert.equal(config.connections.local!.root, '/srv/sluice|data');
   });
 
-  it('reports roots the checkFsRoot hook rejects, together with other problems', () => {
+  it('reports roots the checkDirectory hook rejects, together with other problems', () => {
     const checked: string[] = [];
     const lines = linesOf(
       { ...minimal, server: { region: 'Nope' } },
       {
-        checkFsRoot: (root) => {
+        checkDirectory: (root) => {
           checked.push(root);
           return 'no such directory';
         },
@@ -310,7 +310,7 @@ describe('validateConfig environment variables', () => {
     );
     assert.equal(config.server.tokenSecret, 's'.repeat(40));
     assert.equal(config.server.listen, '0.0.0.0:9100');
-    assert.equal((config.connections.local as { root: string }).root, '/mnt/data/open');
+    assert.equal(config.connections.local!.root, '/mnt/data/open');
   });
 
   it('reports each missing variable once, without follow-on problems for the same field', () => {
@@ -350,7 +350,7 @@ describe('validateConfig reports everything at once', () => {
           server: { listen: 'nope', tokenSecret: '${env:NOT_SET}' },
           connections: { local: { type: 'fs', root: 'missing' } },
         },
-        { ...options, checkFsRoot: () => 'no such directory' },
+        { ...options, checkDirectory: () => 'no such directory' },
       );
     } catch (caught) {
       error = caught;

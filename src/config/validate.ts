@@ -1,12 +1,15 @@
 /**
  * The one validation path for configuration documents: environment
- * interpolation, the schema, cross-field checks and (when the runtime can
- * tell) whether fs roots exist — every problem collected before anything is
- * thrown. Runtime-agnostic: file reading lives in the runtime adapters.
+ * interpolation, the schema (with the connection kinds the runtime
+ * registers), cross-field checks and (when the runtime can tell) whether the
+ * directories connections name exist — every problem collected before
+ * anything is thrown. Runtime-agnostic: file reading lives in the runtime
+ * adapters.
  */
 import type { SluiceConfig } from '../core/config.ts';
 import { ConfigError, type ConfigProblem } from '../core/errors/config-error.ts';
 import { assembleConfig } from './assemble.ts';
+import { type ConnectionKinds, connectionUnionSchema, kindOf } from './connection-schema.ts';
 import { crossCheck } from './cross-checks.ts';
 import { interpolateEnv } from './env.ts';
 import { resolvePosixPath } from './paths.ts';
@@ -24,10 +27,12 @@ export interface ValidateOptions {
   baseDir: string;
   /** Values for `${env:NAME}` placeholders. */
   env: Record<string, string | undefined>;
+  /** The connection kinds this runtime offers: its backend registry. */
+  backends: ConnectionKinds;
   /** Defaults to POSIX joining; the Node loader passes `path.resolve`. */
   resolvePath?: (baseDir: string, path: string) => string;
-  /** Returns a problem message when an fs root is unusable (e.g. missing). */
-  checkFsRoot?: (absolutePath: string) => string | undefined;
+  /** Returns a problem message when a directory a connection names (an fs root) is unusable, e.g. missing. */
+  checkDirectory?: (absolutePath: string) => string | undefined;
 }
 
 export function validateConfig(document: unknown, options: ValidateOptions): SluiceConfig {
@@ -43,12 +48,12 @@ export function validateConfig(document: unknown, options: ValidateOptions): Slu
   }
   const interpolated = interpolateEnv(document, options.env);
   const input = interpolated.value as Record<string, unknown>;
-  const parsed = configDocumentSchema.safeParse(input, { error: configErrorMessage });
+  const parsed = configDocumentSchema(connectionUnionSchema(options.backends)).safeParse(input, { error: configErrorMessage });
   const later: FieldProblem[] = [
-    ...(parsed.success ? [] : problemsFromZod(parsed.error, input)),
+    ...(parsed.success ? [] : problemsFromZod(parsed.error, input, options.backends)),
     ...crossCheck(input),
     ...checkPolicySections(input),
-    ...checkFsRoots(input, options.baseDir, resolvePath, options.checkFsRoot),
+    ...checkDirectories(input, options, resolvePath),
   ];
   // A field whose placeholder failed is already reported; checking its leftover text would only add noise.
   const problems = inDocumentOrder(
@@ -56,7 +61,7 @@ export function validateConfig(document: unknown, options: ValidateOptions): Slu
     input,
   );
   if (problems.length > 0 || !parsed.success) fail(problems);
-  return assembleConfig(parsed.data!, options.baseDir, resolvePath);
+  return assembleConfig(parsed.data!, options.backends, options.baseDir, resolvePath);
 }
 
 /** Sort by section, then by entry as written, so related problems sit together (the sort is stable). */
@@ -75,19 +80,22 @@ function inDocumentOrder(problems: FieldProblem[], document: Record<string, unkn
     .map(({ problem }) => problem);
 }
 
-function checkFsRoots(
+function checkDirectories(
   document: Record<string, unknown>,
-  baseDir: string,
+  options: ValidateOptions,
   resolvePath: (baseDir: string, path: string) => string,
-  check: ValidateOptions['checkFsRoot'],
 ): FieldProblem[] {
+  const check = options.checkDirectory;
   if (!check || !isPlainObject(document.connections)) return [];
   const problems: FieldProblem[] = [];
   for (const [name, connection] of Object.entries(document.connections)) {
-    if (!isPlainObject(connection) || connection.type !== 'fs') continue;
-    if (typeof connection.root !== 'string' || connection.root === '') continue;
-    const message = check(resolvePath(baseDir, connection.root));
-    if (message) problems.push({ path: ['connections', name, 'root'], message });
+    if (!isPlainObject(connection)) continue;
+    for (const field of kindOf(options.backends, connection)?.directories ?? []) {
+      const path = connection[field];
+      if (typeof path !== 'string' || path === '') continue;
+      const message = check(resolvePath(options.baseDir, path));
+      if (message) problems.push({ path: ['connections', name, field], message });
+    }
   }
   return problems;
 }

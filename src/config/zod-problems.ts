@@ -5,41 +5,37 @@
  */
 import type { z } from 'zod';
 import { isPlainObject, type FieldPath, type FieldProblem } from './problem.ts';
-import { accessKeySchema, accountSchema, policySchema, statementSchema } from './policy-schema.ts';
-import {
-  bucketSchema,
-  configDocumentSchema,
-  corsSchema,
-  fsConnectionSchema,
-  memoryConnectionSchema,
-  s3ConnectionSchema,
-  s3CredentialsSchema,
-  serverSchema,
-} from './schema.ts';
+import { accessKeyFieldsSchema, accountSchema, policySchema, statementSchema } from './policy-schema.ts';
+import { type ConnectionKinds, kindOf } from './connection-schema.ts';
+import { DOCUMENT_SECTIONS, bucketSchema, corsSchema, serverSchema } from './schema.ts';
 
-const connectionShapes: Record<string, { shape: object }> = {
-  fs: fsConnectionSchema,
-  memory: memoryConnectionSchema,
-  s3: s3ConnectionSchema,
-};
+/** The fields of an object schema, looking through optional, default and transform wrappers. */
+function fieldsOf(schema: unknown): string[] {
+  let def = (schema as { _zod?: { def?: Record<string, unknown> } } | undefined)?._zod?.def;
+  while (def && def.type !== 'object') {
+    const inner = def.type === 'pipe' ? def.in : def.innerType;
+    def = (inner as { _zod?: { def?: Record<string, unknown> } } | undefined)?._zod?.def;
+  }
+  return def ? Object.keys(def.shape as object) : [];
+}
 
 /** The fields allowed in the mapping at `path`, for "did you mean" hints. */
-function fieldsAt(path: FieldPath, document: unknown): string[] {
+function fieldsAt(path: FieldPath, document: unknown, kinds: ConnectionKinds): string[] {
   const [section, name, field] = path;
   const depth = path.length;
-  if (depth === 0) return Object.keys(configDocumentSchema.shape);
+  if (depth === 0) return DOCUMENT_SECTIONS;
   if (section === 'server' && depth === 1) return Object.keys(serverSchema.shape);
   if (section === 'server' && name === 'cors' && depth === 2) return Object.keys(corsSchema.shape);
   if (section === 'buckets' && depth === 2) return Object.keys(bucketSchema.shape);
   if (section === 'connections' && (depth === 2 || depth === 3)) {
     const connections = isPlainObject(document) ? document.connections : undefined;
-    const entry = isPlainObject(connections) ? connections[String(name)] : undefined;
-    const type = isPlainObject(entry) ? entry.type : undefined;
-    if (depth === 3) return field === 'credentials' ? Object.keys(s3CredentialsSchema.shape) : [];
-    return Object.keys((connectionShapes[String(type)] ?? fsConnectionSchema).shape);
+    const shape = kindOf(kinds, isPlainObject(connections) ? connections[String(name)] : undefined)?.configSchema.shape;
+    if (!shape) return [];
+    // A nested mapping of the kind's settings, such as an S3 connection's credentials.
+    return depth === 3 ? fieldsOf((shape as Record<string, unknown>)[String(field)]) : Object.keys(shape);
   }
   if (section === 'accounts' && depth === 2) return Object.keys(accountSchema.shape);
-  if (section === 'accessKeys' && depth === 2) return Object.keys(accessKeySchema.shape);
+  if (section === 'accessKeys' && depth === 2) return Object.keys(accessKeyFieldsSchema.shape);
   // A grant (accounts.X.grants[i]) or a ceiling statement (accessKeys.X.ceiling[i]).
   if ((section === 'accounts' || section === 'accessKeys') && depth === 4) return Object.keys(statementSchema.shape);
   if (section === 'policy' && depth === 1) return Object.keys(policySchema.shape);
@@ -119,13 +115,13 @@ function suggestion(key: string, known: string[]): string {
   return best !== undefined && bestDistance <= Math.max(1, Math.floor(key.length / 3)) ? ` (did you mean "${best}"?)` : '';
 }
 
-/** `document` is the input that was parsed; it tells which kind of connection a mapping is. */
-export function problemsFromZod(error: z.ZodError, document: unknown): FieldProblem[] {
+/** `document` is the input that was parsed; with `kinds`, it tells which kind of connection a mapping is. */
+export function problemsFromZod(error: z.ZodError, document: unknown, kinds: ConnectionKinds): FieldProblem[] {
   const problems: FieldProblem[] = [];
   for (const issue of error.issues) {
     const path = issue.path.map((segment) => (typeof segment === 'symbol' ? String(segment) : segment));
     if (issue.code === 'unrecognized_keys') {
-      const known = fieldsAt(path, document);
+      const known = fieldsAt(path, document, kinds);
       for (const key of issue.keys) problems.push({ path: [...path, key], message: `unknown field${suggestion(key, known)}` });
     } else {
       problems.push({ path, message: issue.message });

@@ -1,142 +1,38 @@
-import type { PermissionStatement } from './identity.ts';
-
 /**
  * The validated configuration the gateway runs on. `src/config/` turns a YAML
  * or JSON document into this shape (reporting every problem at once); the
- * core only ever sees the validated form.
+ * core only ever sees the validated form. Every type here is inferred from
+ * the zod schemas, so the schema is the one place a field is defined; these
+ * names only give the inferred shapes their place in the core. Connection
+ * settings are opaque here: each backend plug-in owns its own.
  */
+import type { z } from 'zod';
+import type { connectionSettingsSchema } from '../config/connection-schema.ts';
+import type { accessKeySchema, accountSchema, policySchema } from '../config/policy-schema.ts';
+import type { bucketSchema, corsSchema, serverSchema } from '../config/schema.ts';
 
-export interface MemoryConnection {
-  type: 'memory';
-  name: string;
-  readOnly: boolean;
-  /** Most bytes of objects held at once; absent: the backend's default (256 MiB). */
-  maxBytes?: number;
-}
+export type CorsConfig = z.output<typeof corsSchema>;
 
-export interface FsConnection {
-  type: 'fs';
-  name: string;
-  /** Absolute path (the loader resolves it against the config file's folder). */
-  root: string;
-  readOnly: boolean;
-}
+export type ServerConfig = z.output<typeof serverSchema>;
 
-/** Static keys for an S3 connection (usually from environment variables). */
-export interface S3ConnectionCredentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
-}
+export type AddressingMode = ServerConfig['addressing'];
 
-export interface S3Connection {
-  type: 's3';
-  name: string;
-  /** Service URL, http or https, e.g. `https://s3.us-west-2.amazonaws.com`. */
-  endpoint: string;
-  region: string;
-  /** The bucket in the backend store. */
-  bucket: string;
-  /** `endpoint/bucket/key` instead of `bucket.endpoint/key`. */
-  forcePathStyle: boolean;
-  /** Base prefix within the backend bucket: "" or ending in "/". */
-  prefix: string;
-  readOnly: boolean;
-  /** Absent: requests go unsigned, which suits public data (and cannot write). */
-  credentials?: S3ConnectionCredentials;
-}
+/** A connection: its `type`, `readOnly` and name; the other settings belong to the backend of that type. */
+export type ConnectionConfig = z.output<typeof connectionSettingsSchema> & { name: string };
 
-export type ConnectionConfig = MemoryConnection | FsConnection | S3Connection;
-
-export interface BucketConfig {
-  /** The name clients see. In path-mapped mode, the product name within `account`. */
-  name: string;
-  /** Owning account; required in path-mapped mode, where buckets are addressed as `/{account}/{name}`. */
-  account?: string;
-  /** Name of the connection the bucket lives on. */
-  connection: string;
-  /** Key prefix within the connection ("" for the whole connection, otherwise ends without a leading slash). */
-  prefix: string;
-  /** Anonymous callers may read public buckets. */
-  public: boolean;
-  /** Writes are refused even where the connection would allow them. */
-  readOnly: boolean;
-  /** Region reported by GetBucketLocation. */
-  region?: string;
-}
-
-export interface CorsConfig {
-  /** Exact origins, or "*" for any. */
-  allowedOrigins: string[];
-  allowedMethods: string[];
-  /** Request headers a preflight may ask for; "*" allows any. */
-  allowedHeaders: string[];
-  exposeHeaders: string[];
-  maxAgeSeconds: number;
-  allowCredentials: boolean;
-}
-
-export type AddressingMode = 'path' | 'path-mapped';
-
-export interface ServerConfig {
-  /** host:port for `sluice serve` when `--listen` is not given. */
-  listen: string;
-  /** How the first path segment is read: a bucket (`path`) or an account (`path-mapped`). */
-  addressing: AddressingMode;
-  /** When set, `{bucket}.{virtualHostDomain}` Host headers select the bucket (virtual-host style). */
-  virtualHostDomain?: string;
-  /** Default region reported for buckets. */
-  region: string;
-  /** Regions a SigV4 credential scope may name; any region when absent. */
-  allowedRegions?: string[];
-  cors?: CorsConfig;
-  accessLog: boolean;
-  /** Key for the HMAC that makes list continuation tokens unforgeable; random per process when absent. */
-  tokenSecret?: string;
-  /** Seconds to wait for in-flight requests on SIGTERM. */
-  shutdownGraceSeconds: number;
-  /*
-   * Connection and upload limits of the Node server. Configuration files
-   * always carry them (the schema fills in defaults); configurations built in
-   * code may leave them out and get the same defaults.
-   */
-  /** Connections served at once; more are answered `503 SlowDown` and closed. */
-  maxConnections?: number;
-  /** Time a client has to send a request's headers (also bounds a silent new connection). */
-  headersTimeoutSeconds?: number;
-  /** Cut an upload after this long without a byte; 0 disables. */
-  bodyIdleTimeoutSeconds?: number;
-  /** Cut an upload slower than this on average, once `bodyMinRateGraceSeconds` have passed; 0 disables. */
-  bodyMinBytesPerSecond?: number;
-  bodyMinRateGraceSeconds?: number;
-}
+/** A bucket (in path-mapped mode, a product within `account`); `name` defaults to its key in the document. */
+export type BucketConfig = Omit<z.output<typeof bucketSchema>, 'name'> & { name: string };
 
 /** An account defined in the config file, with the grants it holds. */
-export interface AccountConfig {
-  name: string;
-  grants: PermissionStatement[];
-}
+export type AccountConfig = z.output<typeof accountSchema> & { name: string };
 
 /** A long-lived access key defined in the config file (its secret usually from an environment variable). */
-export interface AccessKeyConfig {
-  accessKeyId: string;
-  secretAccessKey: string;
-  account: string;
-  label: string;
-  status: 'active' | 'disabled';
-  expiresAt?: Date;
-  ceiling?: PermissionStatement[];
-}
+export type AccessKeyConfig = z.output<typeof accessKeySchema> & { accessKeyId: string };
 
-export interface PolicyConfig {
-  /** SQLite database for keys, accounts, grants and buckets managed at run time (absolute path). */
-  sqlitePath?: string;
-  /** Master key (base64 of 32 bytes) that encrypts stored secrets; required with `sqlitePath`. */
-  masterKey?: string;
-  /** How long policy lookups are cached; changes made by another process show within this. */
-  cacheTtlSeconds: number;
-}
+/** Policy store settings; `sqlitePath` is absolute once validated. */
+export type PolicyConfig = z.output<typeof policySchema>;
 
+/** The document's sections with names carried into their entries and maps of entries turned into lists. */
 export interface SluiceConfig {
   server: ServerConfig;
   connections: Record<string, ConnectionConfig>;

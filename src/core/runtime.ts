@@ -15,6 +15,13 @@ export interface RuntimeContext {
   /** Fills `bytes` with cryptographically strong random values. */
   randomBytes(bytes: Uint8Array): Uint8Array;
   log: LogSink;
+  /**
+   * Keeps background work (recording a key's last use, …) alive after the
+   * response has gone, on runtimes that end an invocation with its response
+   * (Workers' `ctx.waitUntil`). Absent where pending promises run to the end
+   * anyway, as on Node.
+   */
+  waitUntil?(work: Promise<unknown>): void;
 }
 
 export function defaultRuntime(overrides: Partial<RuntimeContext> = {}): RuntimeContext {

@@ -3,29 +3,59 @@
  * key on the way in and removed from keys and common prefixes on the way out,
  * so dispatch speaks in the client's keys only. A backend that can scope
  * itself (`Backend.withPrefix`, e.g. to confine links to the bucket's folder)
- * is asked to; any other gets the generic key-rewriting view.
+ * is asked to; any other gets the generic key-rewriting view, which forwards
+ * exactly the optional capabilities the inner backend has, so a scoped
+ * backend still reports (and prefix-applies) multipart, native copy and
+ * conditional writes.
  */
 import type { Backend, PutOptions, GetOptions, GetResult, ListParams, ListResult, ObjectInfo, ObjectMetadata, PutResult, ReadConditions } from './backend.ts';
+import {
+  type CapabilitiesOf,
+  type ConditionalWrites,
+  type MultipartOperations,
+  type NativeCopy,
+  hasConditionalWrites,
+  hasMultipart,
+  hasNativeCopy,
+} from './backend-capabilities.ts';
 import type { Body } from './body.ts';
 import { KeyConflictError, KeyOutsideScopeError, ObjectNotFoundError, UnsupportedKeyError } from './backend-errors.ts';
 
-export function scopeBackend(backend: Backend, prefix: string): Backend {
-  if (prefix === '') return backend;
-  return backend.withPrefix ? backend.withPrefix(prefix) : prefixKeys(backend, prefix);
+export type ScopedBackend<B extends Backend> = Backend & CapabilitiesOf<B>;
+
+export function scopeBackend<B extends Backend>(backend: B, prefix: string): ScopedBackend<B> {
+  if (prefix === '') return backend as Backend as ScopedBackend<B>;
+  return (backend.withPrefix ? backend.withPrefix(prefix) : prefixKeys(backend, prefix)) as ScopedBackend<B>;
 }
 
 /** The generic view: `prefix` added to keys on the way in and removed on the way out, nothing else. */
-export function prefixKeys(backend: Backend, prefix: string): Backend {
-  return new ScopedBackend(backend, prefix);
+export function prefixKeys<B extends Backend>(backend: B, prefix: string): ScopedBackend<B> {
+  // The conditional capability type cannot be checked against a generic B; the runtime guards make it true.
+  return new PrefixedBackend(backend, prefix) as Backend as ScopedBackend<B>;
 }
 
-class ScopedBackend implements Backend {
+class PrefixedBackend implements Backend {
   readonly kind: string;
+  // Own properties only when the inner backend has the capability, so the type guards answer alike.
+  declare readonly multipart?: MultipartOperations;
+  declare readonly copy?: NativeCopy['copy'];
+  declare readonly conditionalPut?: ConditionalWrites['conditionalPut'];
+
   readonly writable: boolean | undefined;
 
   constructor(private readonly inner: Backend, private readonly prefix: string) {
     this.kind = inner.kind;
     this.writable = inner.writable;
+    if (hasMultipart(inner)) Object.defineProperty(this, 'multipart', { value: this.scopeMultipart(inner.multipart) });
+    if (hasNativeCopy(inner)) {
+      const copy: NativeCopy['copy'] = (sourceKey, destinationKey, options) => inner.copy(prefix + sourceKey, prefix + destinationKey, options);
+      Object.defineProperty(this, 'copy', { value: copy });
+    }
+    if (hasConditionalWrites(inner)) {
+      const conditionalPut: ConditionalWrites['conditionalPut'] = (key, body, metadata, conditions, options) =>
+        inner.conditionalPut(prefix + key, body, metadata, conditions, options);
+      Object.defineProperty(this, 'conditionalPut', { value: conditionalPut });
+    }
   }
 
   async head(key: string, options?: { conditions?: ReadConditions; signal?: AbortSignal }): Promise<ObjectInfo> {
@@ -43,7 +73,6 @@ class ScopedBackend implements Backend {
   }
 
   async list(params: ListParams): Promise<ListResult> {
-    const strip = this.prefix.length;
     const result = await this.inner.list({
       ...params,
       prefix: this.prefix + params.prefix,
@@ -51,8 +80,8 @@ class ScopedBackend implements Backend {
     });
     return {
       ...result,
-      objects: result.objects.map((o) => ({ ...o, key: o.key.slice(strip) })),
-      commonPrefixes: result.commonPrefixes.map((p) => p.slice(strip)),
+      objects: result.objects.map((o) => ({ ...o, key: this.unscope(o.key) })),
+      commonPrefixes: result.commonPrefixes.map((p) => this.unscope(p)),
     };
   }
 
@@ -68,8 +97,36 @@ class ScopedBackend implements Backend {
     });
   }
 
+  private scopeMultipart(multipart: MultipartOperations): MultipartOperations {
+    const { prefix } = this;
+    return {
+      create: (key, metadata, options) => multipart.create(prefix + key, metadata, options),
+      uploadPart: (key, uploadId, partNumber, body, options) => multipart.uploadPart(prefix + key, uploadId, partNumber, body, options),
+      complete: (key, uploadId, parts, options) => multipart.complete(prefix + key, uploadId, parts, options),
+      abort: (key, uploadId) => multipart.abort(prefix + key, uploadId),
+      listParts: (key, uploadId, params) => multipart.listParts(prefix + key, uploadId, params),
+      listUploads: async (params) => {
+        const result = await multipart.listUploads({
+          ...params,
+          prefix: prefix + params.prefix,
+          keyMarker: params.keyMarker === undefined ? undefined : prefix + params.keyMarker,
+        });
+        return {
+          ...result,
+          uploads: result.uploads.map((u) => ({ ...u, key: this.unscope(u.key) })),
+          commonPrefixes: result.commonPrefixes.map((p) => this.unscope(p)),
+          ...(result.nextKeyMarker !== undefined && { nextKeyMarker: this.unscope(result.nextKeyMarker) }),
+        };
+      },
+    };
+  }
+
+  private unscope(key: string): string {
+    return key.slice(this.prefix.length);
+  }
+
   private unscopeInfo(info: ObjectInfo): ObjectInfo {
-    return { ...info, key: info.key.slice(this.prefix.length) };
+    return { ...info, key: this.unscope(info.key) };
   }
 }
 

@@ -1,12 +1,14 @@
 /**
  * The core stays runtime-agnostic: runtime-specific modules (`node:*`,
  * `cloudflare:*`, Node built-ins by bare name) may be imported only by the
- * runtimes, the CLI and the Node-only backends and stores.
+ * runtimes, the CLI and the Node-only backends and stores — and portable
+ * modules (the core, the app, the portable backend registry) do not reach
+ * them through a Node-only module of our own either.
  */
 import assert from 'node:assert/strict';
 import { readFile, readdir } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { test } from 'node:test';
 
 const SRC = join(import.meta.dirname, '../../src');
@@ -39,6 +41,21 @@ test('only runtimes, the CLI and Node-only backends/stores import runtime-specif
     if (NODE_ONLY.some((allowed) => allowed.test(path))) continue;
     for (const specifier of importedSpecifiers(await readFile(file, 'utf8'))) {
       if (isRuntimeSpecific(specifier)) offenders.push(`${path} imports ${specifier}`);
+    }
+  }
+  assert.deepEqual(offenders, []);
+});
+
+test('portable modules import no Node-only module of the project', async () => {
+  const offenders: string[] = [];
+  for (const file of await sourceFiles(SRC)) {
+    const path = relative(SRC, file).split('\\').join('/');
+    // Test helpers run under Node only, like the tests beside them.
+    if (NODE_ONLY.some((allowed) => allowed.test(path)) || path.endsWith('.test-helper.ts')) continue;
+    for (const specifier of importedSpecifiers(await readFile(file, 'utf8'))) {
+      if (!specifier.startsWith('.')) continue;
+      const target = relative(SRC, resolve(dirname(file), specifier)).split('\\').join('/');
+      if (NODE_ONLY.some((nodeOnly) => nodeOnly.test(target))) offenders.push(`${path} imports ${target}`);
     }
   }
   assert.deepEqual(offenders, []);

@@ -15,6 +15,7 @@ import { createKeysCommand } from '../../src/cli/commands/keys.ts';
 import { openConfiguredStore } from '../../src/cli/commands/keys-store.ts';
 import { main } from '../../src/cli/main.ts';
 import { SqlitePolicyStore } from '../../src/policy/sqlite/sqlite-store.ts';
+import { SERVER_LIMIT_DEFAULTS } from '../../src/config/server-limits.ts';
 
 const MASTER_KEY = Buffer.alloc(32, 42).toString('base64');
 const OTHER_MASTER_KEY = Buffer.alloc(32, 43).toString('base64');
@@ -22,7 +23,7 @@ const HOUR = 3_600_000;
 
 function baseConfig(sqlitePath: string | undefined, policy: Partial<SluiceConfig['policy']> = {}): SluiceConfig {
   return {
-    server: { listen: '127.0.0.1:0', addressing: 'path', region: 'us-east-1', accessLog: false, shutdownGraceSeconds: 1 },
+    server: { listen: '127.0.0.1:0', addressing: 'path', region: 'us-east-1', accessLog: false, shutdownGraceSeconds: 1, ...SERVER_LIMIT_DEFAULTS },
     connections: {},
     buckets: [],
     accounts: [{ name: 'research', grants: [{ bucket: 'data', actions: ['read'] }] }],

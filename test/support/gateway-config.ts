@@ -10,6 +10,7 @@ import type {
   ServerConfig,
   SluiceConfig,
 } from '../../src/core/config.ts';
+import { SERVER_LIMIT_DEFAULTS } from '../../src/config/server-limits.ts';
 
 export function serverConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
   return {
@@ -18,6 +19,7 @@ export function serverConfig(overrides: Partial<ServerConfig> = {}): ServerConfi
     region: 'us-east-1',
     accessLog: false,
     shutdownGraceSeconds: 5,
+    ...SERVER_LIMIT_DEFAULTS,
     ...overrides,
   };
 }

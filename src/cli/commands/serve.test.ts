@@ -5,9 +5,10 @@ import type { SluiceConfig } from '../../core/config.ts';
 import { ConfigError } from '../../core/errors/config-error.ts';
 import { UsageError, type CliIo } from '../command.ts';
 import { createServeCommand, type ServeDependencies } from './serve.ts';
+import { SERVER_LIMIT_DEFAULTS } from '../../config/server-limits.ts';
 
 const config: SluiceConfig = {
-  server: { listen: '127.0.0.1:9000', addressing: 'path', region: 'us-east-1', accessLog: true, shutdownGraceSeconds: 30 },
+  server: { listen: '127.0.0.1:9000', addressing: 'path', region: 'us-east-1', accessLog: true, shutdownGraceSeconds: 30, ...SERVER_LIMIT_DEFAULTS },
   connections: {},
   buckets: [],
   accounts: [],

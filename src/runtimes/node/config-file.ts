@@ -1,7 +1,7 @@
 /**
  * Loading the configuration from a file on Node: read it, parse YAML or JSON
- * by extension, validate with `process.env`, resolve fs roots against the
- * file's folder and check that they exist.
+ * by extension, validate with `process.env` and the Node backends, resolve
+ * fs roots against the file's folder and check that they exist.
  */
 import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -9,6 +9,7 @@ import { dirname, extname, resolve } from 'node:path';
 import type { SluiceConfig } from '../../core/config.ts';
 import { ConfigError } from '../../core/errors/config-error.ts';
 import { parseConfigText, validateConfig, type ConfigFormat } from '../../config/validate.ts';
+import { nodeBackends } from './backend-registry.ts';
 
 /** `.json` is JSON; `.yaml`, `.yml` and anything else is YAML (a superset of JSON in practice). */
 export function configFormatFor(path: string): ConfigFormat {
@@ -28,7 +29,8 @@ export async function loadConfigFile(path: string, env: Record<string, string | 
     baseDir: dirname(resolve(path)),
     env,
     resolvePath: (baseDir, p) => resolve(baseDir, p),
-    checkFsRoot: checkDirectory,
+    backends: nodeBackends,
+    checkDirectory,
   });
 }
 

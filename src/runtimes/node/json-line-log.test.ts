@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createJsonLineLog } from './json-line-log.ts';
+import { SERVER_LIMIT_DEFAULTS } from '../../config/server-limits.ts';
 
 function recorder() {
   const writes: string[] = [];
@@ -62,7 +63,7 @@ test('loading the server module adds no process exit hook', async () => {
 test('the server flushes its log when it closes, and when it fails to start', async () => {
   const { startServer } = await import('./server.ts');
   const config = {
-    server: { listen: '127.0.0.1:0', addressing: 'path' as const, region: 'us-east-1', accessLog: true, shutdownGraceSeconds: 0 },
+    server: { listen: '127.0.0.1:0', addressing: 'path' as const, region: 'us-east-1', accessLog: true, shutdownGraceSeconds: 0, ...SERVER_LIMIT_DEFAULTS },
     connections: {},
     buckets: [],
     accounts: [],

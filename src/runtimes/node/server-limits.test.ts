@@ -5,12 +5,14 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ServerConfig } from '../../core/config.ts';
 import { validateConfig } from '../../config/validate.ts';
+import { nodeBackends } from './backend-registry.ts';
 import { httpServerTimeouts, serverLimits } from './server-limits.ts';
+import { SERVER_LIMIT_DEFAULTS } from '../../config/server-limits.ts';
 
-const base: ServerConfig = { listen: '127.0.0.1:0', addressing: 'path', region: 'us-east-1', accessLog: false, shutdownGraceSeconds: 0 };
+const base: ServerConfig = { listen: '127.0.0.1:0', addressing: 'path', region: 'us-east-1', accessLog: false, shutdownGraceSeconds: 0, ...SERVER_LIMIT_DEFAULTS };
 
-test('a configuration built in code without limits gets the same limits as an empty configuration file', () => {
-  const fromFile = validateConfig({}, { source: 'test.yaml', baseDir: '/', env: {} }).server;
+test('the schema\'s defaults are the documented limits', () => {
+  const fromFile = validateConfig({}, { source: 'test.yaml', baseDir: '/', env: {}, backends: nodeBackends }).server;
   assert.deepEqual(serverLimits(base), serverLimits(fromFile));
   assert.deepEqual(serverLimits(base), {
     maxConnections: 1024,

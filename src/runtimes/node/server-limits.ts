@@ -1,9 +1,7 @@
 /**
- * The server's limits in the runtime's units, with the configuration
- * defaults filled in for configurations built in code.
+ * The server's limits in the runtime's units.
  */
 import type { ServerConfig } from '../../core/config.ts';
-import { SERVER_LIMIT_DEFAULTS } from '../../config/server-limits.ts';
 import type { UploadLimits } from './upload-guard.ts';
 
 export interface ServerLimits {
@@ -13,14 +11,13 @@ export interface ServerLimits {
 }
 
 export function serverLimits(server: ServerConfig): ServerLimits {
-  const d = SERVER_LIMIT_DEFAULTS;
   return {
-    maxConnections: server.maxConnections ?? d.maxConnections,
-    headersTimeoutMs: (server.headersTimeoutSeconds ?? d.headersTimeoutSeconds) * 1000,
+    maxConnections: server.maxConnections,
+    headersTimeoutMs: server.headersTimeoutSeconds * 1000,
     upload: {
-      idleTimeoutMs: (server.bodyIdleTimeoutSeconds ?? d.bodyIdleTimeoutSeconds) * 1000,
-      minBytesPerSecond: server.bodyMinBytesPerSecond ?? d.bodyMinBytesPerSecond,
-      graceMs: (server.bodyMinRateGraceSeconds ?? d.bodyMinRateGraceSeconds) * 1000,
+      idleTimeoutMs: server.bodyIdleTimeoutSeconds * 1000,
+      minBytesPerSecond: server.bodyMinBytesPerSecond,
+      graceMs: server.bodyMinRateGraceSeconds * 1000,
     },
   };
 }

@@ -1,22 +1,24 @@
 /**
- * The Node server: `node:http` bound directly to the core gateway, with
- * graceful shutdown: stop accepting, end each connection once its in-flight
- * requests have finished, and cut whatever remains when the grace period ends.
- * It also holds the line against clients that would tie it up: HTTP/1.x
- * only, a cap on connections, a deadline for headers and a pace for uploads.
+ * The Node server: the app (`src/app/`) built with Node's services, and
+ * `node:http` bound directly to its gateway, with graceful shutdown: stop
+ * accepting, end each connection once its in-flight requests have finished,
+ * and cut whatever remains when the grace period ends. It also holds the
+ * line against clients that would tie it up: HTTP/1.x only, a cap on
+ * connections, a deadline for headers and a pace for uploads.
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { AccessControl } from '../../app/access-control.ts';
+import { createApp } from '../../app/create-app.ts';
 import type { Backend } from '../../core/backend.ts';
 import type { SluiceConfig } from '../../core/config.ts';
-import { type GatewayOptions, createGateway } from '../../core/gateway.ts';
+import type { GatewayOptions } from '../../core/gateway.ts';
 import type { LogSink } from '../../core/runtime.ts';
-import { type AccessControl, createAccessControl } from './access-control.ts';
-import { createBackends } from './backends.ts';
 import { failResponse, handleNodeRequest, hasBody } from './bridge.ts';
 import { refuseConnection } from './connection-cap.ts';
 import { createJsonLineLog } from './json-line-log.ts';
 import { httpServerTimeouts, serverLimits } from './server-limits.ts';
+import { createNodeServices } from './services.ts';
 import { guardUpload } from './upload-guard.ts';
 
 export interface StartOptions {
@@ -66,17 +68,12 @@ export async function startServer(config: SluiceConfig, options: StartOptions = 
   let draining = false;
   // Without a sink from the caller the server owns one on stdout, flushed when it closes.
   const log = options.log ?? createJsonLineLog(process.stdout);
-  const access = await createAccessControl(config, log);
-  const gateway = createGateway({
-    config,
-    backends: options.backends ?? createBackends(config),
-    resolution: access.store,
-    authenticate: access.authenticate,
-    policy: access.policy,
-    runtime: { log },
-    isReady: () => !draining,
-    ...options.gateway,
+  const services = createNodeServices(log);
+  const app = await createApp(config, services, {
+    ...(options.backends !== undefined && { backends: options.backends }),
+    gateway: { isReady: () => !draining, ...options.gateway },
   });
+  const { gateway, access } = app;
 
   const limits = serverLimits(config.server);
   // Requests in progress per connection, so draining can end each connection
@@ -137,7 +134,9 @@ export async function startServer(config: SluiceConfig, options: StartOptions = 
       });
     });
   } catch (error) {
-    // Whatever start-up logged is written out before the caller reports the failure.
+    // Not listening: release the policy database and outbound connections, and write out what start-up logged.
+    await app.close();
+    services.close();
     log.flush?.();
     throw error;
   }
@@ -161,7 +160,8 @@ export async function startServer(config: SluiceConfig, options: StartOptions = 
       }, graceMs);
       await closed;
       clearTimeout(deadline);
-      await access.close();
+      await app.close();
+      services.close();
       log.flush?.();
     },
   };

@@ -1,4 +1,4 @@
-/** Tests for building Node backends from validated connections, S3 ones over one shared HTTP client. */
+/** Tests for the Node backend registry: one backend per validated connection, S3 ones over one shared HTTP client. */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -6,26 +6,18 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { backendServices } from '../../app/services.ts';
+import { createBackends } from '../../backends/registry.ts';
+import type { S3ConnectionConfig } from '../../backends/s3/plugin.ts';
 import { WriteNotAllowedError } from '../../core/backend-errors.ts';
 import { bytesBody } from '../../core/body.ts';
-import type { ConnectionConfig, S3Connection, SluiceConfig } from '../../core/config.ts';
-import type { HttpClient } from '../../core/http.ts';
+import type { ConnectionConfig } from '../../core/config.ts';
 import { DEFAULT_MAX_BYTES, MemoryBackend } from '../../backends/memory/memory-backend.ts';
-import { createBackend, createBackends } from './backends.ts';
-import { createNodeHttpClient } from './http-client.ts';
+import { nodeBackends } from './backend-registry.ts';
+import { type NodeHttpClient, createNodeHttpClient } from './http-client.ts';
+import { createNodeServices } from './services.ts';
 
 type TestContext = { after(fn: () => unknown): void };
-
-function configWith(connections: Record<string, ConnectionConfig>): SluiceConfig {
-  return {
-    server: { listen: '127.0.0.1:0', addressing: 'path', region: 'us-east-1', accessLog: false, shutdownGraceSeconds: 0 },
-    connections,
-    buckets: [],
-    accounts: [],
-    accessKeys: [],
-    policy: { cacheTtlSeconds: 30 },
-  };
-}
 
 interface SeenRequest {
   method: string;
@@ -54,55 +46,63 @@ async function fakeS3(t: TestContext): Promise<{ endpoint: string; seen: SeenReq
   return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen };
 }
 
-function s3(name: string, endpoint: string, overrides: Partial<S3Connection> = {}): S3Connection {
+function s3(name: string, endpoint: string, overrides: Partial<S3ConnectionConfig> = {}): S3ConnectionConfig {
   return { type: 's3', name, endpoint, region: 'us-west-2', bucket: 'landsat-pds', forcePathStyle: true, prefix: '', readOnly: false, ...overrides };
 }
 
-/** A factory for real Node clients that counts its calls and closes what it made. */
-function countingFactory(t: TestContext): { create: () => HttpClient; calls: () => number } {
+/** Node services whose HTTP clients are counted and closed after the test. */
+function countingServices(t: TestContext) {
   let calls = 0;
-  return {
-    create: () => {
+  const services = createNodeServices({ write: () => {} }, {
+    createHttpClient: (): NodeHttpClient => {
       calls += 1;
-      const client = createNodeHttpClient();
-      t.after(() => client.close());
-      return client;
+      return createNodeHttpClient();
     },
-    calls: () => calls,
-  };
+  });
+  t.after(() => services.close());
+  return { services: backendServices(services), calls: () => calls };
 }
 
-describe('createBackends', () => {
+describe('the Node backend registry', () => {
+  it('offers the portable kinds and fs', () => {
+    assert.deepEqual(nodeBackends.plugins.map((p) => p.type), ['memory', 's3', 'fs']);
+  });
+
   it('builds one backend per connection, by type', async (t) => {
     const root = await mkdtemp(join(tmpdir(), 'sluice-backends-'));
     t.after(() => rm(root, { recursive: true, force: true }));
-    const factory = countingFactory(t);
+    const { services } = countingServices(t);
     const connections: Record<string, ConnectionConfig> = {
       disk: { type: 'fs', name: 'disk', root, readOnly: false },
       scratch: { type: 'memory', name: 'scratch', readOnly: false },
       landsat: s3('landsat', 'http://127.0.0.1:9'),
     };
-    const backends = createBackends(configWith(connections), { createHttpClient: factory.create });
+    const backends = createBackends(connections, nodeBackends, services);
     assert.deepEqual([...backends].map(([name, backend]) => `${name}:${backend.kind}`), ['disk:fs', 'scratch:memory', 'landsat:s3']);
   });
 
-  it('makes no HTTP client when no connection is S3', () => {
-    let calls = 0;
-    const unused: HttpClient = { request: () => Promise.reject(new Error('unused')) };
-    const connections: Record<string, ConnectionConfig> = { scratch: { type: 'memory', name: 'scratch', readOnly: false } };
-    const backends = createBackends(configWith(connections), {
-      createHttpClient: () => {
-        calls += 1;
-        return unused;
-      },
-    });
+  it('gives a memory connection its size cap, or the default', (t) => {
+    const { services } = countingServices(t);
+    const backends = createBackends({
+      capped: { type: 'memory', name: 'capped', readOnly: false, maxBytes: 4096 },
+      plain: { type: 'memory', name: 'plain', readOnly: false },
+    }, nodeBackends, services);
+    const capped = backends.get('capped');
+    assert.ok(capped instanceof MemoryBackend);
+    assert.equal(capped.maxBytes, 4096);
+    assert.equal((backends.get('plain') as MemoryBackend).maxBytes, DEFAULT_MAX_BYTES);
+  });
+
+  it('makes no HTTP client when no connection is S3', (t) => {
+    const { services, calls } = countingServices(t);
+    const backends = createBackends({ scratch: { type: 'memory', name: 'scratch', readOnly: false } }, nodeBackends, services);
     assert.equal(backends.size, 1);
-    assert.equal(calls, 0);
+    assert.equal(calls(), 0);
   });
 
   it('shares one HTTP client between S3 connections, each with its own endpoint, bucket, prefix and credentials', async (t) => {
     const { endpoint, seen } = await fakeS3(t);
-    const factory = countingFactory(t);
+    const { services, calls } = countingServices(t);
     const connections: Record<string, ConnectionConfig> = {
       open: s3('open', endpoint, { prefix: 'scenes/' }),
       signed: s3('signed', endpoint, {
@@ -110,8 +110,8 @@ describe('createBackends', () => {
         credentials: { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', sessionToken: 'session-token' },
       }),
     };
-    const backends = createBackends(configWith(connections), { createHttpClient: factory.create });
-    assert.equal(factory.calls(), 1);
+    const backends = createBackends(connections, nodeBackends, services);
+    assert.equal(calls(), 1);
 
     assert.equal((await backends.get('open')!.head('a.txt')).size, 5);
     assert.equal((await backends.get('signed')!.head('b.txt')).size, 5);
@@ -124,34 +124,15 @@ describe('createBackends', () => {
 
   it('refuses writes on read-only S3 connections and on ones without credentials, before sending anything', async (t) => {
     const { endpoint, seen } = await fakeS3(t);
-    const factory = countingFactory(t);
+    const { services } = countingServices(t);
     const connections: Record<string, ConnectionConfig> = {
       locked: s3('locked', endpoint, { readOnly: true, credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' } }),
       anonymous: s3('anonymous', endpoint),
     };
-    const backends = createBackends(configWith(connections), { createHttpClient: factory.create });
+    const backends = createBackends(connections, nodeBackends, services);
     for (const name of ['locked', 'anonymous']) {
       await assert.rejects(backends.get(name)!.put('x.txt', bytesBody('hello'), { metadata: {} }), WriteNotAllowedError, name);
     }
     assert.deepEqual(seen, []);
-  });
-});
-
-describe('createBackend', () => {
-  it('gives a memory connection its size cap, or the default', () => {
-    const capped = createBackend({ type: 'memory', name: 'm', readOnly: false, maxBytes: 4096 });
-    assert.ok(capped instanceof MemoryBackend);
-    assert.equal(capped.maxBytes, 4096);
-    assert.equal((createBackend({ type: 'memory', name: 'm', readOnly: false }) as MemoryBackend).maxBytes, DEFAULT_MAX_BYTES);
-  });
-
-  it('builds a single S3 backend with a client from the given factory', async (t) => {
-    const { endpoint, seen } = await fakeS3(t);
-    const factory = countingFactory(t);
-    const backend = createBackend(s3('one', endpoint, { prefix: 'p/' }), { createHttpClient: factory.create });
-    assert.equal(backend.kind, 's3');
-    await backend.head('k');
-    assert.equal(factory.calls(), 1);
-    assert.deepEqual(seen.map((r) => r.url), ['/landsat-pds/p/k']);
   });
 });

@@ -1,0 +1,36 @@
+/**
+ * What a runtime supplies to the app: its primitives (clock, randomness,
+ * log sink, background work), the backends it can run, its outbound HTTP
+ * client and SigV4 crypto, and — where it has one — a database policy
+ * store. The app imports none of these itself, so it runs unchanged on Node
+ * and on Workers.
+ */
+import type { SigV4Crypto } from '../auth/sigv4/crypto.ts';
+import type { BackendServices } from '../backends/plugin.ts';
+import type { BackendRegistry } from '../backends/registry.ts';
+import type { PolicyConfig } from '../core/config.ts';
+import type { HttpClient } from '../core/http.ts';
+import type { RuntimeContext } from '../core/runtime.ts';
+import type { WritablePolicyStore } from '../policy/store.ts';
+
+/** Opens the managed policy store `policy.sqlitePath` names (Node: SQLite, loaded on demand). */
+export type PolicyStoreFactory = (policy: PolicyConfig & { sqlitePath: string }) => Promise<WritablePolicyStore>;
+
+export interface AppServices {
+  /** Clock, randomness, the log sink (access log and audit events) and `waitUntil`. */
+  runtime: RuntimeContext;
+  /** The backend plug-ins this runtime offers. */
+  backends: BackendRegistry;
+  /** The shared outbound HTTP client; called only when a backend needs one, and the runtime closes it. */
+  httpClient(): HttpClient;
+  /** Signature primitives; WebCrypto when absent. Node passes its faster synchronous HMAC and SHA-256. */
+  sigv4Crypto?: SigV4Crypto;
+  /** Absent: a configuration with `policy.sqlitePath` is refused at start-up. */
+  openPolicyStore?: PolicyStoreFactory;
+}
+
+/** The part of the services a backend may use. */
+export function backendServices(services: AppServices): BackendServices {
+  const { runtime } = services;
+  return { httpClient: () => services.httpClient(), now: () => runtime.now(), log: runtime.log };
+}

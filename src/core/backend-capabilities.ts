@@ -1,0 +1,125 @@
+/**
+ * Optional capabilities a backend may offer beyond the `Backend` interface:
+ * multipart uploads, copying within its own connection, and writes guarded
+ * by If-Match / If-None-Match. Each is a typed interface with a type guard,
+ * so dispatch asks `hasMultipart(backend)` instead of probing for methods,
+ * and a backend without the capability gets the generic fallback (or a
+ * NotImplemented answer) rather than a half-working call.
+ */
+import type { Backend, ObjectMetadata, PutOptions, PutResult, ReadConditions } from './backend.ts';
+import type { Body } from './body.ts';
+
+/** A part as the client names it when completing an upload. */
+export interface CompletedPart {
+  /** 1–10000. */
+  partNumber: number;
+  /** Quoted, as returned by `uploadPart`. */
+  etag: string;
+}
+
+export interface UploadedPart extends CompletedPart {
+  size: number;
+  lastModified: Date;
+}
+
+export interface ListPartsParams {
+  /** Only parts with a greater number. */
+  partNumberMarker?: number;
+  /** 0–1000. */
+  maxParts: number;
+  signal?: AbortSignal;
+}
+
+export interface ListPartsResult {
+  parts: UploadedPart[];
+  isTruncated: boolean;
+  /** Present when truncated: the marker for the next page. */
+  nextPartNumberMarker?: number;
+}
+
+export interface MultipartUploadSummary {
+  key: string;
+  uploadId: string;
+  initiated: Date;
+}
+
+export interface ListUploadsParams {
+  prefix: string;
+  delimiter?: string;
+  /** With `uploadIdMarker`, the exclusive start point (S3's KeyMarker / UploadIdMarker). */
+  keyMarker?: string;
+  uploadIdMarker?: string;
+  /** 0–1000; uploads and common prefixes together count against it. */
+  maxUploads: number;
+  signal?: AbortSignal;
+}
+
+export interface ListUploadsResult {
+  uploads: MultipartUploadSummary[];
+  commonPrefixes: string[];
+  isTruncated: boolean;
+  nextKeyMarker?: string;
+  nextUploadIdMarker?: string;
+}
+
+/** The multipart operations, grouped so a backend offers all of them or none. */
+export interface MultipartOperations {
+  create(key: string, metadata: ObjectMetadata, options?: { signal?: AbortSignal }): Promise<{ uploadId: string }>;
+  uploadPart(key: string, uploadId: string, partNumber: number, body: Body, options?: PutOptions): Promise<{ etag: string }>;
+  /** Parts in ascending order; the result's ETag is the multipart ETag (`"…-N"`). */
+  complete(key: string, uploadId: string, parts: readonly CompletedPart[], options?: { signal?: AbortSignal }): Promise<PutResult>;
+  abort(key: string, uploadId: string): Promise<void>;
+  listParts(key: string, uploadId: string, params: ListPartsParams): Promise<ListPartsResult>;
+  listUploads(params: ListUploadsParams): Promise<ListUploadsResult>;
+}
+
+export interface MultipartCapable {
+  readonly multipart: MultipartOperations;
+}
+
+export interface CopyOptions {
+  /** Replaces the source's metadata (S3's `x-amz-metadata-directive: REPLACE`); absent keeps it. */
+  metadata?: ObjectMetadata;
+  /** Preconditions on the source (`x-amz-copy-source-if-*`). */
+  conditions?: ReadConditions;
+  signal?: AbortSignal;
+}
+
+export interface CopyResult {
+  etag: string;
+  lastModified: Date;
+}
+
+/** Copying between two keys of one connection without moving the bytes through the gateway. */
+export interface NativeCopy {
+  copy(sourceKey: string, destinationKey: string, options?: CopyOptions): Promise<CopyResult>;
+}
+
+/** Write preconditions: `ifMatch` an entity tag, `ifNoneMatch` only `*` (create, never overwrite), as S3 accepts. */
+export interface WriteConditions {
+  ifMatch?: string;
+  ifNoneMatch?: '*';
+}
+
+/** A put that succeeds only when the conditions hold at the moment of the write (`PreconditionFailedError` otherwise). */
+export interface ConditionalWrites {
+  conditionalPut(key: string, body: Body, metadata: ObjectMetadata, conditions: WriteConditions, options?: PutOptions): Promise<PutResult>;
+}
+
+export function hasMultipart<B extends Backend>(backend: B): backend is B & MultipartCapable {
+  const multipart = (backend as Partial<MultipartCapable>).multipart;
+  return typeof multipart === 'object' && multipart !== null;
+}
+
+export function hasNativeCopy<B extends Backend>(backend: B): backend is B & NativeCopy {
+  return typeof (backend as Partial<NativeCopy>).copy === 'function';
+}
+
+export function hasConditionalWrites<B extends Backend>(backend: B): backend is B & ConditionalWrites {
+  return typeof (backend as Partial<ConditionalWrites>).conditionalPut === 'function';
+}
+
+/** The capabilities `B` declares, as a type: what a wrapper over `B` may promise to forward. */
+export type CapabilitiesOf<B> = (B extends MultipartCapable ? MultipartCapable : unknown) &
+  (B extends NativeCopy ? NativeCopy : unknown) &
+  (B extends ConditionalWrites ? ConditionalWrites : unknown);

@@ -1,0 +1,34 @@
+/**
+ * What the Node runtime supplies to the app: Node's clock and randomness,
+ * the given log sink, the Node backend registry (with fs), one keep-alive
+ * HTTP client shared by every outbound connection (made on first use),
+ * `node:crypto`'s synchronous SigV4 primitives and the SQLite policy store.
+ */
+import { randomFillSync } from 'node:crypto';
+import type { AppServices } from '../../app/services.ts';
+import type { LogSink } from '../../core/runtime.ts';
+import { nodeBackends } from './backend-registry.ts';
+import { type NodeHttpClient, createNodeHttpClient } from './http-client.ts';
+import { openSqlitePolicyStore } from './policy-store.ts';
+import { nodeSigV4Crypto } from './sigv4-crypto.ts';
+
+export interface NodeServices extends AppServices {
+  /** Close the HTTP client's idle connections, if one was made. */
+  close(): void;
+}
+
+export function createNodeServices(log: LogSink, options: { createHttpClient?: () => NodeHttpClient } = {}): NodeServices {
+  let http: NodeHttpClient | undefined;
+  return {
+    runtime: {
+      now: () => new Date(),
+      randomBytes: (bytes) => randomFillSync(bytes),
+      log,
+    },
+    backends: nodeBackends,
+    httpClient: () => (http ??= (options.createHttpClient ?? createNodeHttpClient)()),
+    sigv4Crypto: nodeSigV4Crypto,
+    openPolicyStore: openSqlitePolicyStore,
+    close: () => http?.close(),
+  };
+}
