@@ -107,7 +107,7 @@ export class JwksCache {
     if (age >= this.staleMs) {
       throw new OidcError('jwks_unreachable', 'could not fetch the identity provider\'s signing keys', `JWKS for ${provider.issuer} unavailable and the cached copy is ${Math.round(age / 1000)} s old: ${reason}`);
     }
-    this.options.log.write({ level: 'warn', event: 'jwks_stale', issuer: provider.issuer, ageSeconds: Math.round(age / 1000), reason });
+    this.options.log.write({ level: 'warn', msg: 'jwks_stale', time: new Date(now).toISOString(), issuer: provider.issuer, ageSeconds: Math.round(age / 1000), reason });
     return entry.keys;
   }
 

@@ -177,7 +177,8 @@ describe('the JWKS cache', () => {
     issuer.setOutage(true);
     advance(2 * 3600);
     await verifier.verify(await issuer.sign(OidcIssuer.githubClaims(), { now: clock }), provider, clock);
-    assert.equal(warnings.at(-1)?.event, 'jwks_stale');
+    assert.equal(warnings.at(-1)?.msg, 'jwks_stale');
+    assert.equal(warnings.at(-1)?.level, 'warn');
     assert.equal(warnings.at(-1)?.issuer, issuer.issuer);
     advance(23 * 3600);
     const late = await issuer.sign(OidcIssuer.githubClaims(), { now: clock });

@@ -94,6 +94,7 @@ test('the refusal detail names claim, operator and both values, for the audit lo
   const match = matchBindings([mainBranch], token({ ...gha, ref: 'refs/heads/dev' }));
   assert.equal(match.allowed, false);
   assert.equal(!match.allowed && match.detail, 'binding 0: ref equals "refs/heads/main" (presented "refs/heads/dev")');
+  assert.deepEqual(!match.allowed && match.reason === 'claims_unmet' && match.failedClaims, ['ref']);
 });
 
 test('an allowed match says which binding and audience admitted the token', () => {

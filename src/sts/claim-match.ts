@@ -34,7 +34,8 @@ export interface PresentedToken {
 
 export type BindingMatch =
   | { allowed: true; binding: number; audience: string }
-  | { allowed: false; reason: 'issuer_not_bound' | 'audience_not_bound' | 'claims_unmet'; detail: string };
+  | { allowed: false; reason: 'issuer_not_bound' | 'audience_not_bound'; detail: string }
+  | { allowed: false; reason: 'claims_unmet'; detail: string; /** Names of the claims that failed, in any binding (never values). */ failedClaims: string[] };
 
 /** A claim's value as constraints compare it: strings, numbers and booleans as text; anything else has none. */
 export function claimText(value: unknown): string | undefined {
@@ -102,12 +103,14 @@ export function matchBindings(bindings: readonly RoleBinding[], token: Presented
     };
   }
   const failures: string[] = [];
+  const failedClaims = new Set<string>();
   for (const { binding, index } of forAudience) {
     const failed = binding.constraints.filter((constraint) => !constraintHolds(constraint, token.claims));
     if (failed.length === 0) return { allowed: true, binding: index, audience: binding.audience };
+    for (const c of failed) failedClaims.add(c.claim);
     failures.push(`binding ${index}: ${failed.map((c) => describeFailure(c, token.claims)).join(', ')}`);
   }
-  return { allowed: false, reason: 'claims_unmet', detail: failures.join('; ') };
+  return { allowed: false, reason: 'claims_unmet', detail: failures.join('; '), failedClaims: [...failedClaims] };
 }
 
 function describeFailure(constraint: ClaimConstraint, claims: Readonly<Record<string, unknown>>): string {
