@@ -9,7 +9,7 @@ import { constraintHolds, matchBindings } from './claim-match.ts';
 import { validateRole } from './role.ts';
 import { StaticRoleSource, defaultRole } from './role-source.ts';
 
-const github = identityProviderSchema.parse({ id: 'github', issuer: 'https://token.actions.githubusercontent.com', audiences: ['sluice'] });
+const github = identityProviderSchema.parse({ id: 'github', issuer: 'https://token.actions.githubusercontent.com', audiences: ['sluice'], claims: 'github-actions' });
 const primary = identityProviderSchema.parse({ id: 'login', issuer: 'https://login.example', audiences: ['sluice-web', 'sluice-cli'] });
 const context = { providers: [github, primary], addressing: 'path' as const };
 
@@ -110,4 +110,13 @@ test('StaticRoleSource: configured roles, _default for existing accounts only, n
   const withoutPrimary = new StaticRoleSource({ roles: [], accountExists: () => true });
   assert.equal(await withoutPrimary.getRole('acme', '_default'), null);
   assert.throws(() => new StaticRoleSource({ roles: [result.role, result.role], accountExists: () => true }), /duplicate role/);
+});
+
+test('a constraint on a claim the provider\'s profile never issues is a problem; generic providers accept any claim', () => {
+  const typo = { ...deploy, bindings: [{ provider: 'github', audience: 'sluice', claims: [{ claim: 'repo', operator: 'equals', value: 'acme/site' }] }] };
+  const result = validateRole(typo, context);
+  assert.equal(result.ok, false);
+  assert.deepEqual(!result.ok && result.problems.map((p) => p.path), ['bindings.0.claims.0.claim']);
+  const generic = { ...context, providers: [{ ...github, claims: 'generic' as const }] };
+  assert.equal(validateRole(typo, generic).ok, true);
 });

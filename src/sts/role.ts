@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import type { AddressingMode } from '../core/config.ts';
 import type { PermissionStatement } from '../core/identity.ts';
+import { unknownClaimProblem } from '../oidc/claim-profiles.ts';
 import type { IdentityProvider } from '../oidc/provider-config.ts';
 import { CLAIM_OPERATORS, type RoleBinding } from './claim-match.ts';
 import { type RoleStatement, parseResource, toPermissionStatements } from './resources.ts';
@@ -61,6 +62,10 @@ function roleDefinitionSchema(context: RoleValidationContext) {
       else if (!provider.audiences.includes(b.audience)) {
         ctx.addIssue({ code: 'custom', path: ['audience'], message: `is not among the audiences of identity provider "${provider.id}"` });
       }
+      b.claims.forEach((c, i) => {
+        const problem = provider && unknownClaimProblem(provider.claims, c.claim);
+        if (problem) ctx.addIssue({ code: 'custom', path: ['claims', i, 'claim'], message: problem });
+      });
     });
   const statement = z.strictObject({
     actions: z.array(z.enum(['read', 'write'], { error: 'must be read or write' })).min(1, { error: 'list at least one action: read, write' }),
