@@ -183,6 +183,12 @@ describe('AssumeRoleWithWebIdentity: success', () => {
     assert.equal(response.status, 200);
   });
 
+  test('a parameter in the body wins over the same one in the query', async () => {
+    const token = await githubToken();
+    const { response } = await call(assume(token), { query: { RoleArn: 'acme::role/nope', RoleSessionName: 'x' } });
+    assert.equal(response.status, 200);
+  });
+
   test('the default duration is an hour', async () => {
     const { doc } = await call(assume(await githubToken()));
     const expiration = doc.AssumeRoleWithWebIdentityResponse.AssumeRoleWithWebIdentityResult.Credentials.Expiration;

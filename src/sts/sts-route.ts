@@ -8,6 +8,8 @@
  * duration → the token's signature and claims (JWKS fetch) → the role's
  * audience and claim constraints → minting.
  */
+import { discardBody } from '../core/body.ts';
+import type { GatewayRequest } from '../core/http.ts';
 import type { LogSink } from '../core/runtime.ts';
 import { OidcError } from '../oidc/errors.ts';
 import { type TokenVerifier, peekIssuer } from '../oidc/token-verifier.ts';
@@ -47,10 +49,13 @@ export function createStsRoutes(deps: StsRouteDeps): SpecialRoute[] {
   return [createStsRoute(deps, STS_PATH), createStsRoute(deps, STS_ASSUME_ROLE_PATH)];
 }
 
-async function handle(deps: StsRouteDeps, req: Parameters<SpecialRoute['handle']>[0], ctx: RouteContext) {
+async function handle(deps: StsRouteDeps, req: GatewayRequest, ctx: RouteContext) {
   const record: StsExchangeRecord = { requestId: ctx.requestId, result: 'failure', ...(ctx.clientIp ? { clientIp: ctx.clientIp } : {}) };
   try {
-    if (req.method !== 'POST') throw new StsError('InvalidAction', 'STS requests must be sent with POST.', `method ${req.method}`, 405);
+    if (req.method !== 'POST') {
+      discardBody(req.body);
+      throw new StsError('InvalidAction', 'STS requests must be sent with POST.', `method ${req.method}`, 405);
+    }
     const response = await exchange(deps, req, ctx, record);
     record.result = 'success';
     return response;
@@ -64,7 +69,7 @@ async function handle(deps: StsRouteDeps, req: Parameters<SpecialRoute['handle']
   }
 }
 
-async function exchange(deps: StsRouteDeps, req: Parameters<SpecialRoute['handle']>[0], ctx: RouteContext, record: StsExchangeRecord) {
+async function exchange(deps: StsRouteDeps, req: GatewayRequest, ctx: RouteContext, record: StsExchangeRecord) {
   const input = parseAssumeRoleWithWebIdentity(await readParameters(req, deps.maxBodyBytes));
   record.sessionName = input.roleSessionName;
 
