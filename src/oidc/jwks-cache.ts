@@ -37,6 +37,8 @@ interface Entry {
 interface IssuerState {
   entry?: Entry;
   lastAttemptAt?: number;
+  /** Why the last fetch failed, while no fetch has succeeded since. */
+  lastFailure?: string;
   inFlight?: Promise<Entry>;
 }
 
@@ -64,7 +66,11 @@ export class JwksCache {
     const state = this.state(provider.issuer);
     const now = this.options.now().getTime();
     if (state.entry && now - state.entry.fetchedAt < this.ttlMs) return state.entry.keys;
-    if (state.entry && !this.mayAttempt(state, now)) return this.stale(provider, state, now, 'a recent refresh failed');
+    if (!this.mayAttempt(state, now) && state.lastFailure !== undefined) {
+      // A provider that is down is asked again only every `minRefreshIntervalMs`, however many tokens arrive.
+      if (state.entry) return this.stale(provider, state, now, state.lastFailure);
+      throw unreachable(provider, state.lastFailure);
+    }
     return this.refresh(provider, state, now);
   }
 
@@ -93,20 +99,20 @@ export class JwksCache {
     state.lastAttemptAt = now;
     try {
       state.entry = await state.inFlight;
+      state.lastFailure = undefined;
       return state.entry.keys;
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
+      state.lastFailure = reason;
       if (state.entry) return this.stale(provider, state, now, reason);
-      throw new OidcError('jwks_unreachable', 'could not fetch the identity provider\'s signing keys', `JWKS for ${provider.issuer} unavailable: ${reason}`);
+      throw unreachable(provider, reason);
     }
   }
 
   private stale(provider: IdentityProvider, state: IssuerState, now: number, reason: string): KeySet {
     const entry = state.entry!;
     const age = now - entry.fetchedAt;
-    if (age >= this.staleMs) {
-      throw new OidcError('jwks_unreachable', 'could not fetch the identity provider\'s signing keys', `JWKS for ${provider.issuer} unavailable and the cached copy is ${Math.round(age / 1000)} s old: ${reason}`);
-    }
+    if (age >= this.staleMs) throw unreachable(provider, `${reason} (the cached copy is ${Math.round(age / 1000)} s old)`);
     this.options.log.write({ level: 'warn', msg: 'jwks_stale', time: new Date(now).toISOString(), issuer: provider.issuer, ageSeconds: Math.round(age / 1000), reason });
     return entry.keys;
   }
@@ -127,6 +133,10 @@ export class JwksCache {
     const kids = new Set(keys.flatMap((key) => (typeof key.kid === 'string' ? [key.kid] : [])));
     return { keys: createLocalJWKSet({ keys }), kids, fetchedAt: now };
   }
+}
+
+function unreachable(provider: IdentityProvider, reason: string): OidcError {
+  return new OidcError('jwks_unreachable', 'could not fetch the identity provider\'s signing keys', `JWKS for ${provider.issuer} unavailable: ${reason}`);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

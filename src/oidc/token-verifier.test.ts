@@ -188,10 +188,16 @@ describe('the JWKS cache', () => {
     await verifier.verify(late, provider, clock);
   });
 
-  test('an outage with no cached copy: jwks_unreachable', async () => {
+  test('an outage with no cached copy: jwks_unreachable, asking the provider again only after 30 s', async () => {
     issuer.setOutage(true);
-    const token = await issuer.sign(OidcIssuer.githubClaims(), { now: clock });
+    const token = await issuer.sign(OidcIssuer.githubClaims(), { now: clock, expiresIn: 600 });
+    const start = issuer.hitCount('discovery');
     assert.equal(await refusal(verifier.verify(token, provider, clock)), 'jwks_unreachable');
+    issuer.setOutage(false);
+    assert.equal(await refusal(verifier.verify(token, provider, clock)), 'jwks_unreachable');
+    assert.equal(issuer.hitCount('discovery') - start, 1);
+    advance(31);
+    await verifier.verify(token, provider, clock);
   });
 
   test('a provider that is not local must be fetched over https', async () => {

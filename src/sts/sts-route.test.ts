@@ -274,6 +274,7 @@ describe('AssumeRoleWithWebIdentity: errors', () => {
     assert.match(String(audit[0]!.reason), /503/);
 
     gitlab.setOutage(false);
+    clock = new Date(clock.getTime() + 31_000); // a provider found down is asked again after 30 s
     assert.equal((await call(assume(token, { RoleArn: 'acme::role/gitlab-only' }))).response.status, 200);
     gitlab.setOutage(true);
     clock = new Date(clock.getTime() + 2 * 3600_000);
