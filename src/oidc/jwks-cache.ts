@@ -7,7 +7,8 @@
  *   provider rotated its keys), at most once per `minRefreshIntervalMs` (30 s)
  *   per issuer, so forged `kid`s cannot turn us into a request amplifier;
  * - when a refresh fails, the old copy serves for up to `staleMs` (24 h) with
- *   a warning; with no usable copy, verification fails with `jwks_unreachable`.
+ *   a warning; with no usable copy, verification fails with `jwks_unreachable`;
+ *   either way the provider is asked again only after the same 30 s.
  */
 import { type JSONWebKeySet, createLocalJWKSet } from 'jose';
 import type { LogSink } from '../core/runtime.ts';
