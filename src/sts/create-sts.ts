@@ -1,0 +1,57 @@
+/**
+ * Assembling STS from its validated configuration and the runtime's services:
+ * the routes for the special-route table, the session credential source for
+ * authentication, and the pieces a composition root may want on their own.
+ */
+import type { LogSink } from '../core/runtime.ts';
+import type { FetchLike } from '../oidc/bounded-fetch.ts';
+import { JwksCache } from '../oidc/jwks-cache.ts';
+import { TokenVerifier } from '../oidc/token-verifier.ts';
+import { type StsConfig, keyringConfig } from './config-schema.ts';
+import type { SpecialRoute } from './integration-types.ts';
+import type { Role } from './role.ts';
+import { type RoleSource, StaticRoleSource } from './role-source.ts';
+import { SessionCredentialSource } from './session-credential-source.ts';
+import { SessionKeyring } from './session-keyring.ts';
+import { createStsRoutes } from './sts-route.ts';
+
+export interface CreateStsOptions {
+  config: StsConfig;
+  /** The roles `checkStsConfig` returned. */
+  roles: readonly Role[];
+  accountExists: (account: string) => boolean;
+  /** Replaces the static role source (e.g. a store-backed one). */
+  roleSource?: RoleSource;
+  fetch: FetchLike;
+  now: () => Date;
+  random: (bytes: Uint8Array) => Uint8Array;
+  log: LogSink;
+  audit: LogSink;
+}
+
+export interface StsServices {
+  routes: SpecialRoute[];
+  credentialSource: SessionCredentialSource;
+  roles: RoleSource;
+  verifier: TokenVerifier;
+  keyring: SessionKeyring;
+}
+
+export async function createSts(options: CreateStsOptions): Promise<StsServices> {
+  const { config } = options;
+  const keyring = await SessionKeyring.create(keyringConfig(config));
+  const jwks = new JwksCache({ fetch: options.fetch, now: options.now, log: options.log });
+  const verifier = new TokenVerifier(config.identityProviders, jwks);
+  const roles = options.roleSource ?? new StaticRoleSource({
+    roles: options.roles,
+    primaryProvider: config.identityProviders.find((p) => p.id === config.primaryIdentityProvider),
+    accountExists: options.accountExists,
+  });
+  return {
+    routes: createStsRoutes({ roles, verifier, keyring, random: options.random, audit: options.audit }),
+    credentialSource: new SessionCredentialSource({ keyring, now: options.now }),
+    roles,
+    verifier,
+    keyring,
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * Where roles come from. `RoleSource` is the lookup the STS endpoint uses;
+ * `StaticRoleSource` serves the roles of the configuration file. Every
+ * account also has the built-in `_default` role: assumable with a token of
+ * the operator's primary identity provider whose `sub` is the account's id,
+ * with no ceiling beyond the account's own grants.
+ */
+import type { IdentityProvider } from '../oidc/provider-config.ts';
+import type { Role } from './role.ts';
+import { DEFAULT_MAX_SESSION_SECONDS } from './role.ts';
+import { DEFAULT_ROLE_NAME } from './role-ref.ts';
+
+export interface RoleSource {
+  /** The role, or null when the account has no role of that name. Throws only when the source cannot answer. */
+  getRole(account: string, name: string): Promise<Role | null>;
+}
+
+/** The built-in `_default` role of an account. */
+export function defaultRole(account: string, primary: IdentityProvider): Role {
+  return {
+    account,
+    name: DEFAULT_ROLE_NAME,
+    description: 'Built in: the account itself, signed in with the primary identity provider',
+    // The `sub` of the primary provider's token is the account's id: only that account may assume it.
+    bindings: primary.audiences.map((audience) => ({ provider: primary.id, audience, constraints: [{ claim: 'sub', operator: 'equals', value: account }] })),
+    permissions: [{ actions: ['read', 'write'], resources: ['*'] }],
+    ceiling: [{ bucket: '*', actions: ['read', 'write'] }],
+    maxSessionDurationSeconds: DEFAULT_MAX_SESSION_SECONDS,
+  };
+}
+
+export interface StaticRoleSourceOptions {
+  roles: readonly Role[];
+  /** The operator's primary identity provider; without it there are no `_default` roles. */
+  primaryProvider?: IdentityProvider;
+  /** Whether an account exists; `_default` roles exist only for accounts that do. */
+  accountExists: (account: string) => boolean;
+}
+
+export class StaticRoleSource implements RoleSource {
+  private readonly roles = new Map<string, Role>();
+
+  constructor(private readonly options: StaticRoleSourceOptions) {
+    for (const role of options.roles) {
+      const key = `${role.account}\0${role.name}`;
+      if (this.roles.has(key)) throw new TypeError(`duplicate role ${role.account}::role/${role.name}`);
+      this.roles.set(key, role);
+    }
+  }
+
+  async getRole(account: string, name: string): Promise<Role | null> {
+    if (name === DEFAULT_ROLE_NAME) {
+      const primary = this.options.primaryProvider;
+      return primary && this.options.accountExists(account) ? defaultRole(account, primary) : null;
+    }
+    return this.roles.get(`${account}\0${name}`) ?? null;
+  }
+}
