@@ -99,7 +99,7 @@ export function runWrk(run: WrkRun): Promise<LoadResult> {
       if (error) return reject(new Error(`wrk failed: ${error.message}\n${stderr}`));
       const line = /^WRKJSON (.*)$/m.exec(stdout);
       if (!line) return reject(new Error(`no summary in wrk output:\n${stdout}\n${stderr}`));
-      const raw = JSON.parse(line[1]) as {
+      const raw = JSON.parse(line[1]!) as {
         requests: number; duration_us: number; bytes: number; p50_us: number; p90_us: number; p99_us: number; errors: number;
       };
       const seconds = raw.duration_us / 1e6;

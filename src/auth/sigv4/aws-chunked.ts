@@ -124,6 +124,6 @@ export class AwsChunkedParser {
 
 function latin1(bytes: Uint8Array, start: number, end: number): string {
   let out = '';
-  for (let i = start; i < end; i++) out += String.fromCharCode(bytes[i]);
+  for (let i = start; i < end; i++) out += String.fromCharCode(bytes[i]!);
   return out;
 }

@@ -62,7 +62,7 @@ const QUERY_CHARS = [..."aZ09-._~ !#$%&'()*+,/:;=?@[]", 'é', '€', '😀'];
 const VALUE_CHARS = [...'aZ09 -_.,;:="\'/\\()[]{}<>?!@#$%^&*+|`~', '\t', '  ', '   ', 'é', 'ÿ'];
 
 function pick<T>(r: () => number, items: readonly T[]): T {
-  return items[Math.floor(r() * items.length)];
+  return items[Math.floor(r() * items.length)]!;
 }
 
 function randomText(r: () => number, chars: readonly string[], min: number, max: number): string {
@@ -197,7 +197,7 @@ describe('cross-check with the AWS SDK signer', () => {
         CREDS,
         { region: 'us-east-1', service: 's3', now: NOW, payloadHash },
       );
-      assert.equal(ours.authorization, sdk.headers.authorization, `seed ${seed} (${JSON.stringify(c)})`);
+      assert.equal(ours.authorization, sdk.headers.authorization!, `seed ${seed} (${JSON.stringify(c)})`);
     }
   });
 });

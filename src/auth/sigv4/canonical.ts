@@ -45,7 +45,7 @@ export function canonicalQuery(rawQuery: string, options: CanonicalQueryOptions 
   }
   pairs.sort((a, b) => compareAscii(a[0], b[0]) || compareAscii(a[1], b[1]));
   let out = '';
-  for (let i = 0; i < pairs.length; i++) out += (i > 0 ? '&' : '') + pairs[i][0] + '=' + pairs[i][1];
+  for (let i = 0; i < pairs.length; i++) out += (i > 0 ? '&' : '') + pairs[i]![0] + '=' + pairs[i]![1];
   return out;
 }
 
@@ -83,7 +83,7 @@ export function canonicalHeaders(
   let out = '';
   for (const signed of signedHeaders) {
     const name = signed.toLowerCase();
-    const raw = Object.hasOwn(headers, name) ? headers[name] : '';
+    const raw = (Object.hasOwn(headers, name) ? headers[name] : undefined) ?? '';
     const value = options.splitJoinedValues ? raw.split(', ').map(trimAll).join(',') : trimAll(raw);
     out += name + ':' + value + '\n';
   }

@@ -56,7 +56,7 @@ describe('createChunkSignatureDecoder: signed chunks', () => {
     // Erroring a stream may drop what was queued, so only "nothing unverified" is certain.
     assert.ok(bytes.byteLength <= 1000);
     assert.ok(bytes.every((b) => b === 97));
-    assert.match((error as SigV4Error).details.StringToSign, /^AWS4-HMAC-SHA256-PAYLOAD\n20240301T120000Z\n/);
+    assert.match((error as SigV4Error).details.StringToSign!, /^AWS4-HMAC-SHA256-PAYLOAD\n20240301T120000Z\n/);
   });
 
   test('rejects a chain started from another seed signature', async () => {

@@ -119,7 +119,7 @@ export function createChunkSignatureDecoder(ctx: ChunkDecoderContext): Transform
             if (event.size > maxChunkSize) {
               throw new SigV4Error('InvalidRequest', `aws-chunked chunks may not exceed ${maxChunkSize} bytes.`);
             }
-            provided = m[1];
+            provided = m[1]!;
             break;
           }
           case 'data': {

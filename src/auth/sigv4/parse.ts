@@ -43,7 +43,7 @@ const CREDENTIAL_FORM = 'the Credential is mal-formed; expecting "<YOUR-AKID>/YY
 function splitCredential(value: string): Credential | { emptyAccessKey: true } | null {
   const parts = value.split('/');
   if (parts.length < 5) return null;
-  const [date, region, service, terminator] = parts.slice(-4);
+  const [date, region, service, terminator] = parts.slice(-4) as [string, string, string, string];
   const accessKeyId = parts.slice(0, -4).join('/');
   if (!/^\d{8}$/.test(date) || region === '' || service === '') return null;
   if (accessKeyId === '') return { emptyAccessKey: true };
@@ -170,7 +170,7 @@ export function parsePresignedQuery(rawQuery: string): ParsedPresignedQuery {
 export function parseAmzDate(value: string): Date | null {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
   if (!m) return null;
-  const [year, month, day, hour, minute, second] = m.slice(1).map(Number);
+  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [number, number, number, number, number, number];
   const date = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
   // Date.UTC rolls 31 February into March; a real timestamp keeps its fields.
   const real =

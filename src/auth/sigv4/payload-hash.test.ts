@@ -34,8 +34,8 @@ describe('createPayloadHashVerifier', () => {
       assert.ok(err instanceof SigV4Error);
       assert.equal(err.code, 'XAmzContentSHA256Mismatch');
       assert.equal(err.status, 400);
-      assert.equal(err.details.ClientComputedContentSHA256, WELCOME_HASH);
-      assert.match(err.details.S3ComputedContentSHA256, /^[0-9a-f]{64}$/);
+      assert.equal(err.details.ClientComputedContentSHA256!, WELCOME_HASH);
+      assert.match(err.details.S3ComputedContentSHA256!, /^[0-9a-f]{64}$/);
       return true;
     });
   });

@@ -19,7 +19,7 @@ describe('signRequest', () => {
     assert.equal(headers['x-amz-date'], '20240301T120000Z');
     assert.equal(headers['x-amz-content-sha256'], 'UNSIGNED-PAYLOAD');
     assert.match(
-      headers.authorization,
+      headers.authorization!,
       /^AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE\/20240301\/us-east-1\/s3\/aws4_request, SignedHeaders=content-type;host;x-amz-content-sha256;x-amz-date;x-amz-meta-a, Signature=[0-9a-f]{64}$/,
     );
   });
@@ -27,7 +27,7 @@ describe('signRequest', () => {
   test('adds and signs the session token', async () => {
     const headers = await signRequest({ method: 'GET', url: 'https://h/k', headers: {} }, { ...CREDS, sessionToken: 'tok' }, OPTS);
     assert.equal(headers['x-amz-security-token'], 'tok');
-    assert.match(headers.authorization, /SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token,/);
+    assert.match(headers.authorization!, /SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-security-token,/);
   });
 
   test('leaves hop-by-hop and agent headers unsigned', async () => {
@@ -36,7 +36,7 @@ describe('signRequest', () => {
       CREDS,
       OPTS,
     );
-    assert.match(headers.authorization, /SignedHeaders=host;x-amz-content-sha256;x-amz-date,/);
+    assert.match(headers.authorization!, /SignedHeaders=host;x-amz-content-sha256;x-amz-date,/);
   });
 
   test('keeps a non-default port in host and drops a default one', async () => {
@@ -47,8 +47,8 @@ describe('signRequest', () => {
 
   test('replaces a stale authorization header rather than signing it', async () => {
     const headers = await signRequest({ method: 'GET', url: 'https://h/k', headers: { Authorization: 'old' } }, CREDS, OPTS);
-    assert.notEqual(headers.authorization, 'old');
-    assert.doesNotMatch(headers.authorization, /SignedHeaders=authorization/);
+    assert.notEqual(headers.authorization!, 'old');
+    assert.doesNotMatch(headers.authorization!, /SignedHeaders=authorization/);
   });
 
   test('signs a path with dot segments and escapes as sent, and the gateway verifies it', async () => {

@@ -65,13 +65,14 @@ interface SplitUrl {
 function splitUrl(url: string): SplitUrl {
   const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)([^?#]*)(?:\?([^#]*))?/.exec(url);
   if (!m) throw new TypeError('expected an absolute http(s) URL');
-  const scheme = m[1].toLowerCase();
-  let host = m[2].slice(m[2].lastIndexOf('@') + 1);
+  const [, rawScheme = '', authority = '', rawPath = '', rawQuery = ''] = m;
+  const scheme = rawScheme.toLowerCase();
+  let host = authority.slice(authority.lastIndexOf('@') + 1);
   if ((scheme === 'http' && host.endsWith(':80')) || (scheme === 'https' && host.endsWith(':443'))) {
     host = host.slice(0, host.lastIndexOf(':'));
   }
   if (host === '') throw new TypeError('URL has no host');
-  return { origin: `${m[1]}://${m[2]}`, host, rawPath: m[3] === '' ? '/' : m[3], rawQuery: m[4] ?? '' };
+  return { origin: `${rawScheme}://${authority}`, host, rawPath: rawPath === '' ? '/' : rawPath, rawQuery };
 }
 
 function lowerCaseHeaders(headers: Record<string, string> = {}): Record<string, string> {

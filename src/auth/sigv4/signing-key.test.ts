@@ -44,7 +44,7 @@ describe('deriveSigningKey', () => {
       ['s', '20130525', 'r', 's3'],
       ['s', '20130524', 'q', 's3'],
       ['s', '20130524', 'r', 'sts'],
-    ]) {
+    ] as const) {
       assert.notEqual(toHex(await deriveSigningKey(secret, date, region, service, { cache })), base);
     }
     assert.equal(cache.size, 5);

@@ -71,9 +71,9 @@ export function decodeQueryComponent(raw: string): string {
 export function awsEncodeBytes(bytes: Uint8Array, keepSlash: boolean): string {
   let out = '';
   for (let i = 0; i < bytes.length; i++) {
-    const byte = bytes[i];
+    const byte = bytes[i]!;
     if ((byte < 128 && UNRESERVED[byte]) || (keepSlash && byte === 47)) out += String.fromCharCode(byte);
-    else out += ESCAPED[byte];
+    else out += ESCAPED[byte]!;
   }
   return out;
 }

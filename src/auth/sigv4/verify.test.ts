@@ -22,7 +22,7 @@ function withHeaders(req: GatewayRequest, headers: Record<string, string | undef
 }
 
 function editAuthorization(req: GatewayRequest, edit: (value: string) => string): GatewayRequest {
-  return withHeaders(req, { authorization: edit(req.headers.authorization) });
+  return withHeaders(req, { authorization: edit(req.headers.authorization!) });
 }
 
 describe('verifyRequest: Authorization header', () => {
@@ -35,7 +35,7 @@ describe('verifyRequest: Authorization header', () => {
     assert.equal(result.payloadHash, 'UNSIGNED-PAYLOAD');
     assert.equal(result.scope, '20240301/us-east-1/s3/aws4_request');
     assert.equal(result.amzDate, '20240301T120000Z');
-    assert.equal(result.seedSignature, /Signature=([0-9a-f]{64})$/.exec(req.headers.authorization)![1]);
+    assert.equal(result.seedSignature, /Signature=([0-9a-f]{64})$/.exec(req.headers.authorization!)![1]!);
     assert.equal(result.signingKey.byteLength, 32);
     assert.equal(result.sessionToken, undefined);
   });
@@ -56,11 +56,11 @@ describe('verifyRequest: Authorization header', () => {
     const req = await headerSigned();
     const err = await rejectsWith(verifyRequest({ ...req, rawPath: '/other.txt' }, deps()), 'SignatureDoesNotMatch');
     assert.equal(err.status, 403);
-    assert.equal(err.details.AWSAccessKeyId, CREDS.accessKeyId);
-    assert.match(err.details.CanonicalRequest, /^GET\n\/other\.txt\n/);
-    assert.match(err.details.StringToSign, /^AWS4-HMAC-SHA256\n20240301T120000Z\n20240301\/us-east-1\/s3\/aws4_request\n[0-9a-f]{64}$/);
-    assert.equal(err.details.SignatureProvided, /Signature=([0-9a-f]{64})$/.exec(req.headers.authorization)![1]);
-    assert.match(err.details.StringToSignBytes, /^41 57 53 34 /);
+    assert.equal(err.details.AWSAccessKeyId!, CREDS.accessKeyId);
+    assert.match(err.details.CanonicalRequest!, /^GET\n\/other\.txt\n/);
+    assert.match(err.details.StringToSign!, /^AWS4-HMAC-SHA256\n20240301T120000Z\n20240301\/us-east-1\/s3\/aws4_request\n[0-9a-f]{64}$/);
+    assert.equal(err.details.SignatureProvided!, /Signature=([0-9a-f]{64})$/.exec(req.headers.authorization!)![1]!);
+    assert.match(err.details.StringToSignBytes!, /^41 57 53 34 /);
     assert.ok(!JSON.stringify(err.details).includes(CREDS.secretAccessKey));
   });
 
@@ -73,7 +73,7 @@ describe('verifyRequest: Authorization header', () => {
     const req = await headerSigned({ creds: { accessKeyId: 'AKIDUNKNOWN', secretAccessKey: 'x' } });
     const err = await rejectsWith(verifyRequest(req, deps()), 'InvalidAccessKeyId');
     assert.equal(err.status, 403);
-    assert.equal(err.details.AWSAccessKeyId, 'AKIDUNKNOWN');
+    assert.equal(err.details.AWSAccessKeyId!, 'AKIDUNKNOWN');
   });
 
   test('allows 15 minutes of clock skew either way, and no more', async () => {
@@ -83,8 +83,8 @@ describe('verifyRequest: Authorization header', () => {
     for (const offset of [-16 * MINUTE, 16 * MINUTE]) {
       const err = await rejectsWith(verifyRequest(await headerSigned({ now: new Date(NOW.getTime() + offset) }), deps()), 'RequestTimeTooSkewed');
       assert.equal(err.status, 403);
-      assert.equal(err.details.ServerTime, '2024-03-01T12:00:00Z');
-      assert.equal(err.details.MaxAllowedSkewMilliseconds, '900000');
+      assert.equal(err.details.ServerTime!, '2024-03-01T12:00:00Z');
+      assert.equal(err.details.MaxAllowedSkewMilliseconds!, '900000');
     }
   });
 
@@ -106,7 +106,7 @@ describe('verifyRequest: Authorization header', () => {
       'AuthorizationHeaderMalformed',
       /the region 'eu-west-1' is wrong; expecting 'us-east-1'/,
     );
-    assert.equal(err.details.Region, 'us-east-1');
+    assert.equal(err.details.Region!, 'us-east-1');
     assert.equal((await verifyRequest(req, deps({ allowedRegions: ['auto', 'eu-west-1'] }))).region, 'eu-west-1');
     assert.equal((await verifyRequest(req, deps())).region, 'eu-west-1');
   });
@@ -119,7 +119,7 @@ describe('verifyRequest: Authorization header', () => {
       /Missing required header for this request: x-amz-content-sha256/,
     );
     const err = await rejectsWith(verifyRequest(await headerSigned({ payloadHash: 'not-a-hash' }), deps()), 'InvalidArgument');
-    assert.equal(err.details.ArgumentName, 'x-amz-content-sha256');
+    assert.equal(err.details.ArgumentName!, 'x-amz-content-sha256');
   });
 
   test('returns the payload hash the client signed, for the body check', async () => {
@@ -157,10 +157,10 @@ describe('verifyRequest: Authorization header', () => {
   test('refuses x-amz-* headers that were not signed, and an unsigned host', async () => {
     const req = withHeaders(await headerSigned(), { 'x-amz-meta-injected': '1', 'x-amz-acl': 'public-read' });
     const err = await rejectsWith(verifyRequest(req, deps()), 'AccessDenied', /headers present in the request which were not signed/);
-    assert.equal(err.details.HeadersNotSigned, 'x-amz-meta-injected, x-amz-acl');
+    assert.equal(err.details.HeadersNotSigned!, 'x-amz-meta-injected, x-amz-acl');
     const noHost = editAuthorization(await headerSigned(), (v) => v.replace('SignedHeaders=host;', 'SignedHeaders='));
     const hostErr = await rejectsWith(verifyRequest(noHost, deps()), 'AccessDenied');
-    assert.equal(hostErr.details.HeadersNotSigned, 'host');
+    assert.equal(hostErr.details.HeadersNotSigned!, 'host');
   });
 
   test('lets configured headers added in transit (e.g. by a CDN) arrive unsigned', async () => {

@@ -124,7 +124,7 @@ function checkScope(credential: Credential, amzDate: string, flavor: Flavor, dep
   }
   const regions = deps.allowedRegions;
   if (regions && regions.length > 0 && !regions.includes(credential.region)) {
-    throw fail(`the region '${credential.region}' is wrong; expecting '${regions[0]}'`, { Region: regions[0] });
+    throw fail(`the region '${credential.region}' is wrong; expecting '${regions[0]}'`, { Region: regions[0]! });
   }
 }
 

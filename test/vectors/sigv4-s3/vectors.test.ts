@@ -84,7 +84,7 @@ async function refusal(promise: Promise<unknown>, code: string): Promise<SigV4Er
 }
 
 function signatureOf(authorization: string): string {
-  return /Signature=([0-9a-f]{64})$/.exec(authorization)![1];
+  return /Signature=([0-9a-f]{64})$/.exec(authorization)![1]!;
 }
 
 for (const crypto of [webSigV4Crypto, nodeSigV4Crypto]) {
@@ -102,8 +102,8 @@ for (const crypto of [webSigV4Crypto, nodeSigV4Crypto]) {
           payloadHash: v.payloadHash,
           crypto,
         });
-        assert.equal(signatureOf(headers.authorization), v.signature);
-        assert.match(headers.authorization, new RegExp(`SignedHeaders=${v.signedHeaders.join(';')},`));
+        assert.equal(signatureOf(headers.authorization!), v.signature);
+        assert.match(headers.authorization!, new RegExp(`SignedHeaders=${v.signedHeaders.join(';')},`));
       });
 
       test(`verifyRequest accepts the documented request: ${v.name}`, async () => {
@@ -115,7 +115,7 @@ for (const crypto of [webSigV4Crypto, nodeSigV4Crypto]) {
 
       test(`a wrong signature reports the documented canonical request and string to sign: ${v.name}`, async () => {
         const req = documentedRequest(v);
-        req.headers.authorization = req.headers.authorization.replace(v.signature, '0'.repeat(64));
+        req.headers.authorization = req.headers.authorization!.replace(v.signature, '0'.repeat(64));
         const err = await refusal(verifyRequest(req, depsFor(v, { crypto })), 'SignatureDoesNotMatch');
         assert.equal(err.details.CanonicalRequest, v.canonicalRequest);
         assert.equal(err.details.StringToSign, v.stringToSign);
@@ -126,7 +126,7 @@ for (const crypto of [webSigV4Crypto, nodeSigV4Crypto]) {
 }
 
 describe('S3 single-chunk examples: each alteration gets the S3 error', () => {
-  const v = SINGLE_CHUNK[0];
+  const v = SINGLE_CHUNK[0]!;
 
   test('a changed signed header: SignatureDoesNotMatch', async () => {
     await refusal(verifyRequest(documentedRequest(v, { range: 'bytes=0-99' }), depsFor(v)), 'SignatureDoesNotMatch');
@@ -158,7 +158,7 @@ describe('S3 single-chunk examples: each alteration gets the S3 error', () => {
   });
 
   test('the PUT body is checked against the signed hash: XAmzContentSHA256Mismatch when it differs', async () => {
-    const put = SINGLE_CHUNK[1];
+    const put = SINGLE_CHUNK[1]!;
     const { payloadHash } = await verifyRequest(documentedRequest(put), depsFor(put));
     const body = (text: string) => new Response(text).body!.pipeThrough(createPayloadHashVerifier(payloadHash));
     assert.equal(new TextDecoder().decode(await readAll(body(put.request.body!))), 'Welcome to Amazon S3.');
@@ -270,7 +270,7 @@ describe('S3 chunked upload examples', () => {
     const signatures = CHUNKED.chunks!.map((c) => c.signature);
     signatures[1] = '0'.repeat(64);
     const err = await refusal(readAll(inPieces(chunkedBody(CHUNKED, signatures), 4096).pipeThrough(createChunkSignatureDecoder(verified))), 'SignatureDoesNotMatch');
-    assert.equal(err.details.StringToSign, CHUNKED.chunks![1].stringToSign);
+    assert.equal(err.details.StringToSign, CHUNKED.chunks![1]!.stringToSign);
   });
 
   test('a wrong trailer signature is refused', async () => {
