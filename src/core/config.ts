@@ -10,6 +10,8 @@ export interface MemoryConnection {
   type: 'memory';
   name: string;
   readOnly: boolean;
+  /** Largest object one PutObject may store, in bytes; see `core/upload/size-limit.ts` for defaults. */
+  maxObjectSize?: number;
 }
 
 export interface FsConnection {
@@ -18,6 +20,8 @@ export interface FsConnection {
   /** Absolute path (the loader resolves it against the config file's folder). */
   root: string;
   readOnly: boolean;
+  /** Largest object one PutObject may store, in bytes; see `core/upload/size-limit.ts` for defaults. */
+  maxObjectSize?: number;
 }
 
 /** Static keys for an S3 connection (usually from environment variables). */
@@ -42,6 +46,8 @@ export interface S3Connection {
   readOnly: boolean;
   /** Absent: requests go unsigned, which suits public data (and cannot write). */
   credentials?: S3ConnectionCredentials;
+  /** Largest object one PutObject may store, in bytes (default S3's 5 GiB single-PUT limit). */
+  maxObjectSize?: number;
 }
 
 export type ConnectionConfig = MemoryConnection | FsConnection | S3Connection;
