@@ -97,7 +97,9 @@ export function createFetchHttpClient(fetchImpl: FetchLike = fetch as FetchLike,
         throw failure ?? err;
       }
       let body = res.body ?? emptyStream();
-      if (req.awaitFirstByte && res.body) {
+      const headers = headersToMap(res.headers);
+      const wanted = typeof req.awaitFirstByte === 'function' ? req.awaitFirstByte(res.status, headers) : req.awaitFirstByte;
+      if (wanted && res.body) {
         try {
           body = await withFirstChunk(body);
         } catch (err) {
@@ -106,7 +108,7 @@ export function createFetchHttpClient(fetchImpl: FetchLike = fetch as FetchLike,
         }
       }
       wait.clear();
-      return { status: res.status, headers: headersToMap(res.headers), body: idleGuarded(body, idleMs, abort, () => req.signal?.removeEventListener('abort', onAbort)) };
+      return { status: res.status, headers, body: idleGuarded(body, idleMs, abort, () => req.signal?.removeEventListener('abort', onAbort)) };
     },
   };
 }

@@ -53,9 +53,11 @@ export interface OutboundRequest {
   /**
    * Resolve only once the first response body byte (or the body's end) has
    * arrived: a connection lost before it rejects the request, so the caller
-   * can still retry or answer with an error instead of an empty body.
+   * can still retry or answer with an error instead of an empty body. A
+   * function decides from the status and headers (some answers are known to
+   * carry nothing worth waiting for).
    */
-  awaitFirstByte?: boolean;
+  awaitFirstByte?: boolean | ((status: number, headers: HeaderMap) => boolean);
 }
 
 export interface OutboundTimeouts {

@@ -20,7 +20,9 @@ export type StoreBehaviour =
   /** Send a 200 status line and headers announcing a body, then reset the connection. */
   | { kind: 'headers-then-reset'; contentLength: number }
   /** Accept connections and never answer. */
-  | { kind: 'blackhole' };
+  | { kind: 'blackhole' }
+  /** Decide per request (`index` counts requests from 0). */
+  | { kind: 'script'; next: (request: RecordedRequest, index: number) => Exclude<StoreBehaviour, { kind: 'script' }> };
 
 export interface RawHttpStore {
   endpoint: string;
@@ -61,7 +63,7 @@ export async function startRawHttpStore(initial: StoreBehaviour = { kind: 'ok' }
   });
 
   function answer(socket: net.Socket, request: RecordedRequest): void {
-    const current = behaviour;
+    const current = behaviour.kind === 'script' ? behaviour.next(request, requests.length - 1) : behaviour;
     if (current.kind === 'blackhole') return;
     if (current.kind === 'headers-then-reset') {
       socket.write(`HTTP/1.1 200 OK\r\nContent-Length: ${current.contentLength}\r\nETag: "e"\r\nLast-Modified: Mon, 01 Jan 2024 00:00:00 GMT\r\n\r\n`, () => {

@@ -41,7 +41,8 @@ export function toS3Error(error: unknown): S3Error | undefined {
   if (error instanceof UnsupportedKeyError) return new S3Error('KeyTooLongError', 'Your key is too long');
   if (error instanceof WriteNotAllowedError) return new S3Error('AccessDenied', 'Access Denied');
   if (error instanceof BackendUnavailableError) {
-    return new S3Error('ServiceUnavailable', 'Please reduce your request rate.');
+    const headers: Record<string, string> = error.retryAfterSeconds !== undefined ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+    return new S3Error('ServiceUnavailable', 'Please reduce your request rate.', {}, headers);
   }
   return undefined;
 }

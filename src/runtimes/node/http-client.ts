@@ -78,9 +78,10 @@ function toHeaderMap(headers: http.IncomingHttpHeaders): HeaderMap {
   return out;
 }
 
-function hasResponseBody(method: string, res: http.IncomingMessage): boolean {
+function wantsFirstByte(out: OutboundRequest, res: http.IncomingMessage): boolean {
   const status = res.statusCode ?? 0;
-  return method !== 'HEAD' && status !== 204 && status !== 304 && res.headers['content-length'] !== '0';
+  if (!out.awaitFirstByte || out.method === 'HEAD' || status === 204 || status === 304 || res.headers['content-length'] === '0') return false;
+  return out.awaitFirstByte === true || out.awaitFirstByte(status, toHeaderMap(res.headers));
 }
 
 /**
@@ -219,7 +220,7 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeH
             ),
           });
         };
-        if (out.awaitFirstByte && hasResponseBody(out.method, res)) awaitFirstByte(res, deliver, fail);
+        if (wantsFirstByte(out, res)) awaitFirstByte(res, deliver, fail);
         else deliver();
       });
 
