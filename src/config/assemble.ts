@@ -73,11 +73,17 @@ function toConnection(
 ): ConnectionConfig {
   switch (connection.type) {
     case 'fs':
-      return { type: 'fs', name, root: resolvePath(baseDir, connection.root), readOnly: connection.readOnly };
+      return {
+        type: 'fs',
+        name,
+        root: resolvePath(baseDir, connection.root),
+        readOnly: connection.readOnly,
+        ...(connection.maxObjectSize !== undefined && { maxObjectSize: connection.maxObjectSize }),
+      };
     case 'memory':
-      return { type: 'memory', name, readOnly: connection.readOnly };
+      return { type: 'memory', name, readOnly: connection.readOnly, ...(connection.maxObjectSize !== undefined && { maxObjectSize: connection.maxObjectSize }) };
     case 's3': {
-      const { endpoint, region, bucket, forcePathStyle, prefix, readOnly, credentials } = connection;
+      const { endpoint, region, bucket, forcePathStyle, prefix, readOnly, credentials, circuitBreaker } = connection;
       return {
         type: 's3',
         name,
@@ -87,6 +93,21 @@ function toConnection(
         forcePathStyle,
         prefix,
         readOnly,
+        ...definedOnly({
+          maxObjectSize: connection.maxObjectSize,
+          connectTimeoutMs: connection.connectTimeoutMs,
+          responseTimeoutMs: connection.responseTimeoutMs,
+          idleTimeoutMs: connection.idleTimeoutMs,
+          retries: connection.retries,
+          retryDeadlineMs: connection.retryDeadlineMs,
+        }),
+        ...(circuitBreaker !== undefined && {
+          circuitBreaker: {
+            enabled: circuitBreaker.enabled,
+            affectsReadiness: circuitBreaker.affectsReadiness,
+            ...definedOnly({ failureThreshold: circuitBreaker.failureThreshold, coolDownMs: circuitBreaker.coolDownMs }),
+          },
+        }),
         ...(credentials !== undefined && {
           credentials: {
             accessKeyId: credentials.accessKeyId,
@@ -97,6 +118,11 @@ function toConnection(
       };
     }
   }
+}
+
+/** The fields that were given (exactOptionalPropertyTypes-friendly). */
+function definedOnly<T extends Record<string, number | undefined>>(fields: T): { [K in keyof T]?: number } {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as { [K in keyof T]?: number };
 }
 
 /** Only the statement's own fields, `prefixes` left out when not given. */

@@ -66,15 +66,29 @@ export const serverSchema = z.strictObject({
   shutdownGraceSeconds: z.number().int().min(0).max(3600).default(30),
 });
 
+// Largest object one PutObject may store; defaults per type in core/upload/size-limit.ts.
+const maxObjectSize = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional();
+const milliseconds = z.number().int().min(1).max(600_000);
+
 export const fsConnectionSchema = z.strictObject({
   type: z.literal('fs'),
   root: nonEmpty('root'),
   readOnly: z.boolean().default(false),
+  maxObjectSize,
 });
 
 export const memoryConnectionSchema = z.strictObject({
   type: z.literal('memory'),
   readOnly: z.boolean().default(false),
+  maxObjectSize,
+});
+
+export const circuitBreakerSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  failureThreshold: z.number().int().min(1).max(1000).optional(),
+  coolDownMs: milliseconds.optional(),
+  // Whether /.ready reports not ready while this connection's circuit is open.
+  affectsReadiness: z.boolean().default(false),
 });
 
 export const s3CredentialsSchema = z.strictObject({
@@ -93,6 +107,14 @@ export const s3ConnectionSchema = z.strictObject({
   readOnly: z.boolean().default(false),
   // Absent: unsigned requests, for public data.
   credentials: s3CredentialsSchema.optional(),
+  maxObjectSize,
+  // Absent: the S3 backend's defaults (backends/s3/options.ts S3_DEFAULTS).
+  connectTimeoutMs: milliseconds.optional(),
+  responseTimeoutMs: milliseconds.optional(),
+  idleTimeoutMs: milliseconds.optional(),
+  retries: z.number().int().min(0).max(10).optional(),
+  retryDeadlineMs: milliseconds.optional(),
+  circuitBreaker: circuitBreakerSchema.optional(),
 });
 
 export const connectionSchema = z.discriminatedUnion('type', [fsConnectionSchema, memoryConnectionSchema, s3ConnectionSchema]);

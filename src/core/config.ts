@@ -48,6 +48,23 @@ export interface S3Connection {
   credentials?: S3ConnectionCredentials;
   /** Largest object one PutObject may store, in bytes (default S3's 5 GiB single-PUT limit). */
   maxObjectSize?: number;
+  /** Timeouts per try, in ms; absent: the S3 backend's defaults. */
+  connectTimeoutMs?: number;
+  responseTimeoutMs?: number;
+  idleTimeoutMs?: number;
+  /** Retries of idempotent requests after the first try. */
+  retries?: number;
+  /** Total time for a request's tries, in ms. */
+  retryDeadlineMs?: number;
+  circuitBreaker?: S3CircuitBreakerConfig;
+}
+
+export interface S3CircuitBreakerConfig {
+  enabled: boolean;
+  failureThreshold?: number;
+  coolDownMs?: number;
+  /** Whether readiness reports not ready while the circuit is open. */
+  affectsReadiness: boolean;
 }
 
 export type ConnectionConfig = MemoryConnection | FsConnection | S3Connection;

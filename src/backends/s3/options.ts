@@ -33,6 +33,8 @@ export interface S3CircuitBreakerOptions {
   failureThreshold?: number;
   /** How long to fail fast before one probe may go. Default 30 s. */
   coolDownMs?: number;
+  /** Whether readiness should report not ready while the circuit is open (read by whoever serves `/.ready`). Default false. */
+  affectsReadiness?: boolean;
 }
 
 export interface S3BackendOptions {
@@ -90,7 +92,7 @@ export interface ResolvedS3Options {
   connectTimeoutMs: number;
   responseTimeoutMs: number;
   idleTimeoutMs: number;
-  circuitBreaker: { failureThreshold: number; coolDownMs: number } | false;
+  circuitBreaker: { failureThreshold: number; coolDownMs: number; affectsReadiness: boolean } | false;
   name: string;
   log?: LogSink;
   multipartPartSize: number;
@@ -169,6 +171,7 @@ export function resolveS3Options(options: S3BackendOptions): ResolvedS3Options {
     circuitBreaker: breaker === false ? false : {
       failureThreshold: breaker?.failureThreshold ?? S3_DEFAULTS.breakerFailureThreshold,
       coolDownMs: breaker?.coolDownMs ?? S3_DEFAULTS.breakerCoolDownMs,
+      affectsReadiness: breaker?.affectsReadiness ?? false,
     },
     name: options.name ?? options.bucket,
     ...(options.log !== undefined && { log: options.log }),

@@ -156,7 +156,7 @@ test('connection timeouts, retries and the breaker have documented defaults and 
   assert.equal(resolved.idleTimeoutMs, 20_000);
   assert.equal(resolved.attempts, 3);
   assert.equal(resolved.deadlineMs, 25_000);
-  assert.deepEqual(resolved.circuitBreaker, { failureThreshold: 5, coolDownMs: 30_000 });
+  assert.deepEqual(resolved.circuitBreaker, { failureThreshold: 5, coolDownMs: 30_000, affectsReadiness: false });
   // A blackholed store: every try waits out its response timeout, the deadline caps the total.
   assert.ok(S3_DEFAULTS.retryDeadlineMs + S3_DEFAULTS.connectTimeoutMs <= 30_000);
   assert.throws(

@@ -65,8 +65,9 @@ export class S3Backend implements Backend {
   }
 
   /** The connection's circuit breaker state (for readiness reporting); undefined when it is turned off. */
-  circuitState(): BreakerSnapshot | undefined {
-    return this.breaker?.snapshot();
+  circuitState(): (BreakerSnapshot & { affectsReadiness: boolean }) | undefined {
+    const breaker = this.opts.circuitBreaker;
+    return this.breaker && breaker ? { ...this.breaker.snapshot(), affectsReadiness: breaker.affectsReadiness } : undefined;
   }
 
   /** Writes need a writable connection that can sign: anonymous access is for reading public data. */

@@ -10,6 +10,7 @@ import { WriteNotAllowedError } from '../../core/backend-errors.ts';
 import { bytesBody } from '../../core/body.ts';
 import type { ConnectionConfig, S3Connection, SluiceConfig } from '../../core/config.ts';
 import type { HttpClient } from '../../core/http.ts';
+import { S3Backend } from '../../backends/s3/s3-backend.ts';
 import { createBackend, createBackends } from './backends.ts';
 import { createNodeHttpClient } from './http-client.ts';
 
@@ -145,5 +146,22 @@ describe('createBackend', () => {
     await backend.head('k');
     assert.equal(factory.calls(), 1);
     assert.deepEqual(seen.map((r) => r.url), ['/landsat-pds/p/k']);
+  });
+
+  it('gives S3 connections their circuit breaker settings and log sink', async (t) => {
+    const factory = countingFactory(t);
+    const events: Array<Record<string, unknown>> = [];
+    const off = createBackend(s3('off', 'http://127.0.0.1:1', { circuitBreaker: { enabled: false, affectsReadiness: false } }), { createHttpClient: factory.create });
+    assert.ok(off instanceof S3Backend);
+    assert.equal(off.circuitState(), undefined);
+    const gated = createBackend(
+      s3('gated', 'http://127.0.0.1:1', { retries: 0, circuitBreaker: { enabled: true, failureThreshold: 1, affectsReadiness: true } }),
+      { createHttpClient: factory.create, log: { write: (event) => events.push(event) } },
+    );
+    assert.ok(gated instanceof S3Backend);
+    assert.deepEqual(gated.circuitState(), { state: 'closed', consecutiveFailures: 0, affectsReadiness: true });
+    await assert.rejects(gated.head('k'));
+    assert.equal(gated.circuitState()?.state, 'open', 'one refused connection opens it');
+    assert.deepEqual(events.map((e) => [e['connection'], e['to']]), [['gated', 'open']]);
   });
 });

@@ -78,7 +78,7 @@ export async function startServer(config: SluiceConfig, options: StartOptions = 
   const access = await createAccessControl(config, log);
   const gateway = createGateway({
     config,
-    backends: options.backends ?? createBackends(config),
+    backends: options.backends ?? createBackends(config, { log }),
     resolution: access.store,
     authenticate: access.authenticate,
     policy: access.policy,
