@@ -7,7 +7,7 @@
  * them. When nothing needs to look, the runtime's own stream is passed on
  * untouched, so a backend can move it natively (on Node, `pipe()`).
  */
-import { type Body, RuntimeBody, bytesBody, discardBody, toWebStream } from '../body.ts';
+import { type Body, RuntimeBody, bytesBody, toWebStream } from '../body.ts';
 import { type ChecksumRequest, verifyChecksum } from '../checksums/checksums.ts';
 import { S3Error, isS3ErrorCode } from '../errors/s3-error.ts';
 import { verifyContentMd5 } from './content-md5.ts';
@@ -34,10 +34,9 @@ export interface UploadBody {
 
 export async function prepareUploadBody(request: UploadBodyRequest): Promise<UploadBody> {
   const { declaredLength, maxObjectSize } = request;
-  if (declaredLength !== undefined && declaredLength > maxObjectSize) {
-    discardBody(request.body);
-    throw entityTooLarge(maxObjectSize);
-  }
+  // The body is left unread, not disposed: disposing a runtime's request stream would cut the
+  // connection before the answer is written; the runtime deals with what remains.
+  if (declaredLength !== undefined && declaredLength > maxObjectSize) throw entityTooLarge(maxObjectSize);
   let body = request.body;
   if (!body) {
     if (declaredLength !== undefined && declaredLength > 0) throw incompleteBody();
@@ -49,12 +48,7 @@ export async function prepareUploadBody(request: UploadBodyRequest): Promise<Upl
   }
 
   let stream = toWebStream(body);
-  try {
-    if (request.contentMd5 !== undefined) stream = verifyContentMd5(stream, request.contentMd5);
-  } catch (error) {
-    discardBody(body);
-    throw error;
-  }
+  if (request.contentMd5 !== undefined) stream = verifyContentMd5(stream, request.contentMd5);
   const checksum = request.checksum && verifyChecksum(stream, request.checksum);
   if (checksum) stream = checksum.stream;
   const held = holdBackLast(stream.pipeThrough(checkUploadLength(declaredLength, maxObjectSize)));
