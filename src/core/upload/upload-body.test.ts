@@ -54,7 +54,7 @@ test('hold-back hands a chunk on only once the next one or a clean end has been 
 
 test('a declared size over the limit is refused before the body is read', async () => {
   let pulled = false;
-  const body = new ReadableStream<Uint8Array>({ pull: () => void (pulled = true) });
+  const body = new ReadableStream<Uint8Array>({ pull: () => void (pulled = true) }, { highWaterMark: 0 });
   await assert.rejects(
     prepareUploadBody({ body, declaredLength: 5 * 1024 ** 3 + 1, maxObjectSize: 5 * 1024 ** 3 }),
     (error: unknown) => codeOf(error) === 'EntityTooLarge',
