@@ -125,15 +125,21 @@ function guardedBody(
     on.failed(err);
     return err;
   };
+  // The chunk that completes the declared length waits for a clean end: a body
+  // that fails after its last byte must not reach the server as a complete request.
+  let last: Uint8Array | undefined;
   return source.pipeThrough(new TransformStream<Uint8Array, Uint8Array>({
     transform(chunk, controller) {
+      if (chunk.byteLength === 0) return;
       sent += chunk.byteLength;
       if (declared !== undefined && sent > declared) throw fail(new ContentLengthMismatchError(declared, sent, false));
       on.progress();
-      controller.enqueue(chunk);
+      if (declared !== undefined && sent === declared) last = chunk;
+      else controller.enqueue(chunk);
     },
-    flush() {
+    flush(controller) {
       if (declared !== undefined && sent !== declared) throw fail(new ContentLengthMismatchError(declared, sent, true));
+      if (last) controller.enqueue(last);
       on.sent();
     },
   }));

@@ -118,4 +118,23 @@ describe('integrity failures never commit on the S3 backend (moto)', { skip: mot
     assert.equal(ok.status, 200, ok.text);
     assert.equal((await direct.head(key)).size, big.length);
   });
+
+  test('the backend on its own: a body that fails after its last byte never commits, sized or not', async () => {
+    const failingAtEnd = (size: number) => {
+      let sent = 0;
+      return new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent >= size) return controller.error(new Error('digest mismatch found at the end'));
+          const n = Math.min(64 * 1024, size - sent);
+          sent += n;
+          controller.enqueue(new Uint8Array(n).fill(0x62));
+        },
+      }, { highWaterMark: 0 });
+    };
+    await direct.put('direct.bin', new Blob([original]).stream(), { metadata: {} }, { contentLength: original.length });
+    await assert.rejects(direct.put('direct.bin', failingAtEnd(300 * 1024), { metadata: {} }, { contentLength: 300 * 1024 }));
+    await assert.rejects(direct.put('direct.bin', failingAtEnd(6 * 1024 * 1024), { metadata: {} }));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(await stored('direct.bin'), original.toString());
+  });
 });
