@@ -78,6 +78,15 @@ function toHeaderMap(headers: http.IncomingHttpHeaders): HeaderMap {
   return out;
 }
 
+/** RST rather than FIN; a TLS socket has no TCP handle of its own to reset, so it is destroyed (the store still sees a cut body). */
+function resetSocket(socket: Socket): void {
+  try {
+    socket.resetAndDestroy();
+  } catch {
+    socket.destroy();
+  }
+}
+
 function wantsFirstByte(out: OutboundRequest, res: http.IncomingMessage): boolean {
   const status = res.statusCode ?? 0;
   if (!out.awaitFirstByte || out.method === 'HEAD' || status === 204 || status === 304 || res.headers['content-length'] === '0') return false;
@@ -161,7 +170,7 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeH
         failure ??= err;
         clearTimers();
         const socket = req.socket;
-        if (socket && !socket.destroyed && !socket.connecting) socket.resetAndDestroy();
+        if (socket && !socket.destroyed && !socket.connecting) resetSocket(socket);
         response?.destroy(failure);
         req.destroy(failure);
         // Once a response is in, the request emits no 'error' of its own: settle here (awaitFirstByte).
