@@ -11,16 +11,26 @@ import { z } from 'zod';
 export const connectionSettingsSchema = z.looseObject({
   type: z.string(),
   readOnly: z.boolean(),
+  /** Largest object one PutObject may store; absent: the default for the kind (`core/upload/size-limit.ts`). */
+  maxObjectSize: z.number().optional(),
 });
 
 export type ConnectionSettings = z.output<typeof connectionSettingsSchema>;
 
 /** The schema a connection kind declares: a strict object with its `type` literal and `readOnly`. */
-export type ConnectionSchema = z.ZodObject<{ type: z.ZodLiteral<string>; readOnly: z.ZodDefault<z.ZodBoolean> }, z.core.$strict>;
+export type ConnectionSchema = z.ZodObject<
+  { type: z.ZodLiteral<string>; readOnly: z.ZodDefault<z.ZodBoolean>; maxObjectSize: z.ZodOptional<z.ZodNumber> },
+  z.core.$strict
+>;
 
-/** A connection kind's schema: `type` and `readOnly` (default false), then the kind's own fields. */
+/** A connection kind's schema: `type`, `readOnly` (default false) and `maxObjectSize`, then the kind's own fields. */
 export function connectionSchema<T extends string, F extends z.ZodRawShape>(type: T, fields: F) {
-  return z.strictObject({ type: z.literal(type), readOnly: z.boolean().default(false), ...fields });
+  return z.strictObject({
+    type: z.literal(type),
+    readOnly: z.boolean().default(false),
+    maxObjectSize: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+    ...fields,
+  });
 }
 
 /** What validation needs to know of a connection kind (a backend plug-in is one). */

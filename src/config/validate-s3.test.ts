@@ -139,4 +139,32 @@ describe('validateConfig s3 connections', () => {
       'connections.landsat.credentials.secretAccessKey: environment variable SECRET is not set',
     ]);
   });
+
+  it('takes timeouts, retries, the circuit breaker and the object size limit, and checks them', () => {
+    const tuned = {
+      ...landsat,
+      maxObjectSize: 1024,
+      connectTimeoutMs: 1000,
+      responseTimeoutMs: 5000,
+      idleTimeoutMs: 8000,
+      retries: 1,
+      retryDeadlineMs: 12000,
+      circuitBreaker: { failureThreshold: 3, coolDownMs: 10000 },
+    };
+    const config = validateConfig({ connections: { landsat: tuned, scratch: { type: 'memory', maxObjectSize: 4096 } } }, options);
+    const connection = config.connections.landsat!;
+    assert.ok(connection.type === 's3');
+    assert.equal(connection.maxObjectSize, 1024);
+    assert.equal(connection.connectTimeoutMs, 1000);
+    assert.equal(connection.responseTimeoutMs, 5000);
+    assert.equal(connection.idleTimeoutMs, 8000);
+    assert.equal(connection.retries, 1);
+    assert.equal(connection.retryDeadlineMs, 12000);
+    assert.deepEqual(connection.circuitBreaker, { enabled: true, affectsReadiness: false, failureThreshold: 3, coolDownMs: 10000 });
+    assert.equal(config.connections.scratch!.maxObjectSize, 4096);
+    assert.deepEqual(
+      linesOf({ connections: { landsat: { ...landsat, connectTimeoutMs: 0, retries: -1, circuitBreaker: { failureThreshold: 0, open: true } } } }).map((line) => line.split(':')[0]),
+      ['connections.landsat.connectTimeoutMs', 'connections.landsat.retries', 'connections.landsat.circuitBreaker.failureThreshold', 'connections.landsat.circuitBreaker.open'],
+    );
+  });
 });

@@ -15,6 +15,8 @@ export interface AccessRecord {
   status: number;
   /** Error code for failed requests. */
   error?: string;
+  /** Why a request failed on the server's side (5xx): the backend's detail, never sent to the client. */
+  cause?: unknown;
   ip?: string;
 }
 

@@ -88,10 +88,14 @@ export class StorageFullError extends BackendError {
   }
 }
 
-/** The backend could not be reached or failed; the detail stays in logs. */
+/**
+ * The backend could not be reached or failed; the detail (`cause`) goes to
+ * the request's log line, never to the client. `retryAfterSeconds` is set when
+ * the backend knows when to try again (a circuit breaker's cool-down).
+ */
 export class BackendUnavailableError extends BackendError {
   override name = 'BackendUnavailableError';
-  constructor(message: string, override readonly cause?: unknown) {
+  constructor(message: string, override readonly cause?: unknown, readonly retryAfterSeconds?: number) {
     super(message);
   }
 }

@@ -5,6 +5,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createFetchHttpClient } from './fetch-http-client.ts';
 import { bytesBody, readAll } from './body.ts';
+import { ContentLengthMismatchError, HttpTimeoutError, ResponseBodyStartError } from './http-errors.ts';
 
 async function startServer(
   t: { after(fn: () => unknown): void },
@@ -123,4 +124,53 @@ test('fetch client passes a streamed body with duplex half and never a body on G
   assert.equal(seen[0]!.redirect, 'manual');
   assert.equal(seen[1]!.body, undefined);
   assert.equal(seen[1]!.duplex, undefined);
+});
+
+test('fetch client fails a body longer or shorter than its Content-Length', async (t) => {
+  const base = await startServer(t, (req, res) => {
+    req.on('data', () => {});
+    req.on('end', () => res.end('stored'));
+  });
+  const client = createFetchHttpClient();
+  await assert.rejects(
+    client.request({ method: 'PUT', url: `${base}/long`, headers: { 'content-length': '3' }, body: bytesBody('abcdef') }),
+    (err: unknown) => err instanceof ContentLengthMismatchError && !err.atEnd,
+  );
+  await assert.rejects(
+    client.request({ method: 'PUT', url: `${base}/short`, headers: { 'content-length': '9' }, body: bytesBody('abc') }),
+    (err: unknown) => err instanceof ContentLengthMismatchError && err.atEnd,
+  );
+});
+
+test('fetch client times the response from the end of the body, and awaits the first byte when asked', async (t) => {
+  const base = await startServer(t, (req, res) => {
+    if (req.url === '/silent') return;
+    if (req.url === '/headers-only') {
+      res.writeHead(200, { 'content-length': '5' });
+      res.flushHeaders();
+      setTimeout(() => res.socket?.destroy(), 30);
+      return;
+    }
+    req.on('data', () => {});
+    req.on('end', () => res.end('ok'));
+  });
+  const client = createFetchHttpClient();
+  let i = 0;
+  const slow = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      if (i++ === 4) controller.close();
+      else controller.enqueue(new Uint8Array(1));
+    },
+  });
+  const res = await client.request({ method: 'PUT', url: `${base}/slow`, headers: { 'content-length': '4' }, body: slow, timeouts: { responseMs: 100, idleMs: 1000 } });
+  assert.equal(text(await readAll(res.body)), 'ok');
+  await assert.rejects(
+    client.request({ method: 'GET', url: `${base}/silent`, headers: {}, timeouts: { responseMs: 80 } }),
+    (err: unknown) => err instanceof HttpTimeoutError && err.phase === 'response',
+  );
+  await assert.rejects(
+    client.request({ method: 'GET', url: `${base}/headers-only`, headers: {}, awaitFirstByte: true }),
+    (err: unknown) => err instanceof ResponseBodyStartError,
+  );
 });

@@ -97,6 +97,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       s3Error = new S3Error('InternalError', 'We encountered an internal error. Please try again.');
     }
     record.error = s3Error.code;
+    // A 503's detail (refused, reset, timeout, the store's own answer) belongs in this request's log line only.
+    const cause = (error as { cause?: unknown } | null)?.cause;
+    if (s3Error.status >= 500 && cause !== undefined) record.cause = cause;
     return renderS3Error(s3Error, { resource: resourceOf(req), requestId, method: req.method });
   }
 

@@ -44,9 +44,29 @@ export interface GatewayResponse {
 export interface OutboundRequest {
   method: string;
   url: string;
+  /** Lower-case names. A `content-length` is enforced: a body of another length fails the request. */
   headers: HeaderMap;
   body?: Body;
   signal?: AbortSignal;
+  /** Limits for this request; the client's defaults fill in what is left out. Failures are `HttpTimeoutError`s. */
+  timeouts?: OutboundTimeouts;
+  /**
+   * Resolve only once the first response body byte (or the body's end) has
+   * arrived: a connection lost before it rejects the request, so the caller
+   * can still retry or answer with an error instead of an empty body. A
+   * function decides from the status and headers (some answers are known to
+   * carry nothing worth waiting for).
+   */
+  awaitFirstByte?: boolean | ((status: number, headers: HeaderMap) => boolean);
+}
+
+export interface OutboundTimeouts {
+  /** Opening the connection (TCP, and TLS for https). */
+  connectMs?: number;
+  /** From the request fully sent to the response headers (to the first body byte with `awaitFirstByte`). */
+  responseMs?: number;
+  /** Longest time without progress while sending the body or receiving the response body. */
+  idleMs?: number;
 }
 
 export interface OutboundResponse {

@@ -3,6 +3,7 @@
  * configuration at start-up rather than on the first request.
  */
 import type { HttpClient } from '../../core/http.ts';
+import type { LogSink } from '../../core/runtime.ts';
 
 export interface S3Credentials {
   accessKeyId: string;
@@ -20,6 +21,20 @@ export interface S3RetryOptions {
   baseDelayMs?: number;
   /** Ceiling for one wait. Default 5 s. */
   maxDelayMs?: number;
+  /**
+   * Total time for one request's tries, first included: no retry starts after
+   * it, and a retry's response timeout is cut to what is left. Default 25 s.
+   */
+  deadlineMs?: number;
+}
+
+export interface S3CircuitBreakerOptions {
+  /** Consecutive tries that could not reach the store before failing fast. Default 5. */
+  failureThreshold?: number;
+  /** How long to fail fast before one probe may go. Default 30 s. */
+  coolDownMs?: number;
+  /** Whether readiness should report not ready while the circuit is open (read by whoever serves `/.ready`). Default false. */
+  affectsReadiness?: boolean;
 }
 
 export interface S3BackendOptions {
@@ -37,8 +52,22 @@ export interface S3BackendOptions {
   /** Refuse writes (`WriteNotAllowedError`). Writes also need credentials. */
   readOnly?: boolean;
   retry?: S3RetryOptions;
-  /** Longest wait for a response's status and headers, per try. Default 30 s. */
+  /** Opening a connection to the store, per try. Default 3 s. */
+  connectTimeoutMs?: number;
+  /**
+   * From the request fully sent to the response headers (to the first body
+   * byte for GetObject), per try. Default 10 s. An upload's own duration is
+   * not counted: `idleTimeoutMs` guards it.
+   */
   responseTimeoutMs?: number;
+  /** Longest time without progress while sending or receiving a body. Default 20 s. */
+  idleTimeoutMs?: number;
+  /** Fail fast while the store is unreachable; `false` turns it off. */
+  circuitBreaker?: S3CircuitBreakerOptions | false;
+  /** Connection name for logs. Default the bucket name. */
+  name?: string;
+  /** Where circuit breaker state changes are logged. */
+  log?: LogSink;
   /** Part size when a body of unknown length goes up as a multipart upload. Default 8 MiB, at least 5 MiB. */
   multipartPartSize?: number;
   now?: () => Date;
@@ -59,7 +88,13 @@ export interface ResolvedS3Options {
   attempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
+  deadlineMs: number;
+  connectTimeoutMs: number;
   responseTimeoutMs: number;
+  idleTimeoutMs: number;
+  circuitBreaker: { failureThreshold: number; coolDownMs: number; affectsReadiness: boolean } | false;
+  name: string;
+  log?: LogSink;
   multipartPartSize: number;
   now: () => Date;
   sleep: (ms: number) => Promise<void>;
@@ -67,6 +102,21 @@ export interface ResolvedS3Options {
 }
 
 const MIN_PART_SIZE = 5 * 1024 * 1024;
+
+/**
+ * Defaults chosen so a blackholed store (accepts connections, never answers)
+ * is reported within 25 s in total — below the 60 s read timeout of aws-cli
+ * and boto3, so clients see a 503 rather than their own timeout.
+ */
+export const S3_DEFAULTS = {
+  attempts: 3,
+  connectTimeoutMs: 3_000,
+  responseTimeoutMs: 10_000,
+  idleTimeoutMs: 20_000,
+  retryDeadlineMs: 25_000,
+  breakerFailureThreshold: 5,
+  breakerCoolDownMs: 30_000,
+} as const;
 
 /** Validate and fill defaults; throws `TypeError` naming every problem found. */
 export function resolveS3Options(options: S3BackendOptions): ResolvedS3Options {
@@ -84,8 +134,20 @@ export function resolveS3Options(options: S3BackendOptions): ResolvedS3Options {
   if (options.prefix !== '' && (!options.prefix.endsWith('/') || options.prefix.startsWith('/'))) {
     problems.push('prefix must be "" or end in "/" without a leading "/"');
   }
-  const attempts = options.retry?.attempts ?? 3;
+  const attempts = options.retry?.attempts ?? S3_DEFAULTS.attempts;
   if (!Number.isInteger(attempts) || attempts < 1) problems.push('retry.attempts must be an integer ≥ 1');
+  const positive = (name: string, value: number | undefined) => {
+    if (value !== undefined && !(Number.isInteger(value) && value > 0)) problems.push(`${name} must be a whole number > 0`);
+  };
+  positive('connectTimeoutMs', options.connectTimeoutMs);
+  positive('responseTimeoutMs', options.responseTimeoutMs);
+  positive('idleTimeoutMs', options.idleTimeoutMs);
+  positive('retry.deadlineMs', options.retry?.deadlineMs);
+  const breaker = options.circuitBreaker;
+  if (breaker) {
+    positive('circuitBreaker.failureThreshold', breaker.failureThreshold);
+    positive('circuitBreaker.coolDownMs', breaker.coolDownMs);
+  }
   const partSize = options.multipartPartSize ?? 8 * 1024 * 1024;
   if (!Number.isInteger(partSize) || partSize < MIN_PART_SIZE) problems.push(`multipartPartSize must be ≥ ${MIN_PART_SIZE}`);
   if (problems.length > 0 || !endpoint) throw new TypeError(`invalid S3 backend options: ${problems.join('; ')}`);
@@ -102,7 +164,17 @@ export function resolveS3Options(options: S3BackendOptions): ResolvedS3Options {
     attempts,
     baseDelayMs: options.retry?.baseDelayMs ?? 100,
     maxDelayMs: options.retry?.maxDelayMs ?? 5000,
-    responseTimeoutMs: options.responseTimeoutMs ?? 30_000,
+    deadlineMs: options.retry?.deadlineMs ?? S3_DEFAULTS.retryDeadlineMs,
+    connectTimeoutMs: options.connectTimeoutMs ?? S3_DEFAULTS.connectTimeoutMs,
+    responseTimeoutMs: options.responseTimeoutMs ?? S3_DEFAULTS.responseTimeoutMs,
+    idleTimeoutMs: options.idleTimeoutMs ?? S3_DEFAULTS.idleTimeoutMs,
+    circuitBreaker: breaker === false ? false : {
+      failureThreshold: breaker?.failureThreshold ?? S3_DEFAULTS.breakerFailureThreshold,
+      coolDownMs: breaker?.coolDownMs ?? S3_DEFAULTS.breakerCoolDownMs,
+      affectsReadiness: breaker?.affectsReadiness ?? false,
+    },
+    name: options.name ?? options.bucket,
+    ...(options.log !== undefined && { log: options.log }),
     multipartPartSize: partSize,
     now: options.now ?? (() => new Date()),
     sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),

@@ -3,7 +3,8 @@
  *
  * Object keys are the bucket-relative keys of the gateway; the connection's
  * base prefix is added on the way out and stripped on the way back. Bodies
- * stream both ways: a GET hands back the HTTP client's response body as is.
+ * stream both ways: a GET hands back the HTTP client's response body as is,
+ * once its first byte is in.
  */
 import { signRequest } from '../../auth/sigv4/sign-request.ts';
 import { BackendError, NotModifiedError, RangeNotSatisfiableError, WriteNotAllowedError } from '../../core/backend-errors.ts';
@@ -22,6 +23,7 @@ import type {
 import { discardBody, readAll, type Body } from '../../core/body.ts';
 import type { HeaderMap, OutboundResponse } from '../../core/http.ts';
 import { bucketUrl, encodeQuery, objectUrl } from './addressing.ts';
+import { type BreakerSnapshot, CircuitBreaker } from './circuit-breaker.ts';
 import { mapBucketError, mapObjectError, sizeFromRangeError } from './errors.ts';
 import { conditionHeaders, metadataHeaders, objectInfoFromHeaders, parseContentRange, rangeHeader } from './object-headers.ts';
 import { resolveS3Options, type ResolvedS3Options, type S3BackendOptions } from './options.ts';
@@ -41,17 +43,35 @@ export class S3Backend implements Backend {
   private readonly opts: ResolvedS3Options;
   private readonly transport: S3Transport;
 
+  private readonly breaker: CircuitBreaker | undefined;
+
   constructor(
     private readonly options: S3BackendOptions,
     private readonly sign: SignFunction = signRequest,
+    /** A view of a connection shares its breaker (see `readOnlyView`). */
+    sharedBreaker?: CircuitBreaker,
   ) {
     this.opts = resolveS3Options(options);
-    this.transport = new S3Transport(this.opts, sign);
+    const breaker = this.opts.circuitBreaker;
+    this.breaker = sharedBreaker ?? (breaker === false ? undefined : new CircuitBreaker({
+      name: this.opts.name,
+      failureThreshold: breaker.failureThreshold,
+      coolDownMs: breaker.coolDownMs,
+      now: () => this.opts.now().getTime(),
+      log: this.opts.log,
+    }));
+    this.transport = new S3Transport(this.opts, sign, this.breaker);
   }
 
-  /** The same bucket and prefix, refusing writes. */
+  /** The same bucket and prefix, refusing writes; one circuit breaker for both. */
   readOnlyView(): S3Backend {
-    return new S3Backend({ ...this.options, readOnly: true }, this.sign);
+    return new S3Backend({ ...this.options, readOnly: true }, this.sign, this.breaker);
+  }
+
+  /** The connection's circuit breaker state (for readiness reporting); undefined when it is turned off. */
+  circuitState(): (BreakerSnapshot & { affectsReadiness: boolean }) | undefined {
+    const breaker = this.opts.circuitBreaker;
+    return this.breaker && breaker ? { ...this.breaker.snapshot(), affectsReadiness: breaker.affectsReadiness } : undefined;
   }
 
   /** Writes need a writable connection that can sign: anonymous access is for reading public data. */
@@ -101,6 +121,9 @@ export class S3Backend implements Backend {
         url: objectUrl(this.opts, this.fullKey(key)),
         headers,
         idempotent: true,
+        // A store lost between the headers and the first byte is retried or answered 503, never an empty 200.
+        // An empty object has no first byte (and some servers announce one for its ranges and never send it).
+        awaitFirstByte: (status, headers) => status < 300 && !/\/0$/.test(headers['content-range'] ?? ''),
         signal: options.signal,
       });
     } catch (err) {

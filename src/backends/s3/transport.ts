@@ -1,13 +1,16 @@
 /**
  * One S3 request, end to end: sign it (or not, for anonymous access), send it
- * through the injected `HttpClient`, bound the wait for the answer, retry what
- * may be retried, and turn failures into errors the backend can map.
+ * through the injected `HttpClient` with the connection's timeouts, retry what
+ * may be retried within the request's deadline, keep the circuit breaker
+ * informed, and turn failures into errors the backend can map.
  */
 import { BackendUnavailableError } from '../../core/backend-errors.ts';
 import { bytesBody, discardBody, readAll, type Body } from '../../core/body.ts';
-import type { HeaderMap, OutboundResponse } from '../../core/http.ts';
+import type { HeaderMap, OutboundRequest, OutboundResponse } from '../../core/http.ts';
 import type { ResolvedS3Options, S3Credentials } from './options.ts';
 import { backoffDelay, isRetryableAnswer, sleepUnlessAborted } from './retry.ts';
+import type { CircuitBreaker } from './circuit-breaker.ts';
+import { failureKind, isUnreachable } from './failure-kind.ts';
 import { parseErrorDocument, type S3ErrorDocument } from './xml.ts';
 
 /** SHA-256 of the empty payload, for requests without a body. */
@@ -32,6 +35,8 @@ export interface S3Call {
   body?: Uint8Array | Body;
   /** Safe to repeat (GET, HEAD, LIST, DELETE, PUT of bytes in memory). */
   idempotent: boolean;
+  /** Answer only once the first body byte is in, so a store lost before it can still be retried (GetObject). */
+  awaitFirstByte?: OutboundRequest['awaitFirstByte'];
   signal?: AbortSignal;
 }
 
@@ -51,9 +56,10 @@ export class S3ResponseError extends Error {
   }
 }
 
-/** The wait for a response's status and headers ran out. */
+/** The wait for an answer to a request without a body ran out (a backstop behind the HTTP client's own timeouts). */
 export class ResponseTimeoutError extends Error {
   override name = 'ResponseTimeoutError';
+  readonly code = 'ETIMEDOUT';
   constructor(readonly timeoutMs: number) {
     super(`no response within ${timeoutMs} ms`);
   }
@@ -68,50 +74,85 @@ async function readErrorDocument(body: Body): Promise<S3ErrorDocument> {
   }
 }
 
-/** What goes into `cause` for logs: operation and S3's answer, never credentials or signed headers. */
+/**
+ * What goes into `cause` for the request's log line: operation, tries, and
+ * either the store's answer (status, S3 code, message, request id) or the
+ * transport failure and its kind. Never credentials or signed headers.
+ */
 function describeFailure(call: S3Call, attempts: number, failure: S3ResponseError | unknown): Record<string, unknown> {
   const base = { operation: call.operation, method: call.method, attempts };
-  if (failure instanceof S3ResponseError) return { ...base, status: failure.status, ...failure.detail };
-  return { ...base, error: failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure), cause: failure };
+  if (failure instanceof S3ResponseError) {
+    const requestId = failure.detail.requestId ?? failure.headers['x-amz-request-id'];
+    return { ...base, kind: 'status', status: failure.status, ...failure.detail, ...(requestId !== undefined && { requestId }) };
+  }
+  const code = (failure as { code?: unknown } | null)?.code;
+  return {
+    ...base,
+    kind: failureKind(failure),
+    error: failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure),
+    ...(typeof code === 'string' && { code }),
+  };
 }
 
 export class S3Transport {
   constructor(
     private readonly opts: ResolvedS3Options,
     private readonly sign: SignFunction,
+    /** Shared by every view of one connection; absent when turned off. */
+    private readonly breaker?: CircuitBreaker,
   ) {}
 
   /** Send `call`; 2xx and 304 answers are returned (body unread), others throw. */
   async send(call: S3Call): Promise<OutboundResponse> {
+    const { opts } = this;
     const replayable = call.body === undefined || call.body instanceof Uint8Array;
-    const attempts = call.idempotent && replayable ? this.opts.attempts : 1;
+    const attempts = call.idempotent && replayable ? opts.attempts : 1;
+    const started = Date.now();
     let lastFailure: unknown;
+    let tried = 0;
     for (let attempt = 1; attempt <= attempts; attempt++) {
+      let responseMs = opts.responseTimeoutMs;
       if (attempt > 1) {
-        const delay = backoffDelay(attempt - 1, this.opts.baseDelayMs, this.opts.maxDelayMs, this.opts.random);
-        await sleepUnlessAborted(this.opts.sleep, delay, call.signal);
+        const delay = backoffDelay(attempt - 1, opts.baseDelayMs, opts.maxDelayMs, opts.random);
+        const left = opts.deadlineMs - (Date.now() - started) - delay;
+        if (left <= 0) break;
+        await sleepUnlessAborted(opts.sleep, delay, call.signal);
+        // A retry must not run past the request's deadline.
+        responseMs = Math.max(1, Math.min(responseMs, left));
       }
+      this.breaker?.admit(call.operation);
+      tried = attempt;
       let response: OutboundResponse;
       try {
-        response = await this.sendOnce(call);
+        response = await this.sendOnce(call, responseMs);
       } catch (err) {
         // The caller going away is not a backend failure.
-        if (call.signal?.aborted) throw call.signal.reason;
+        if (call.signal?.aborted) {
+          this.breaker?.released();
+          throw call.signal.reason;
+        }
         // Credential providers retry on their own; their failure is final here.
-        if (err instanceof BackendUnavailableError) throw err;
+        if (err instanceof BackendUnavailableError) {
+          this.breaker?.released();
+          throw err;
+        }
+        if (isUnreachable(err)) this.breaker?.failed();
+        else this.breaker?.released();
         lastFailure = err;
         continue;
       }
+      this.breaker?.succeeded();
       // 304 answers a conditional read; other redirects (S3's 301 for a bucket in another region) are misconfiguration.
       if (response.status < 300 || response.status === 304) return response;
       const failure = new S3ResponseError(call.operation, response.status, response.headers, await readErrorDocument(response.body));
       if (!isRetryableAnswer(failure.status, failure.code)) throw failure;
       lastFailure = failure;
     }
-    throw new BackendUnavailableError('storage backend unavailable', describeFailure(call, attempts, lastFailure));
+    throw new BackendUnavailableError('storage backend unavailable', describeFailure(call, tried, lastFailure));
   }
 
-  private async sendOnce(call: S3Call): Promise<OutboundResponse> {
+  private async sendOnce(call: S3Call, responseMs: number): Promise<OutboundResponse> {
+    const { opts } = this;
     const headers: HeaderMap = { ...call.headers };
     let body: Body | undefined;
     if (call.body instanceof Uint8Array) {
@@ -122,14 +163,26 @@ export class S3Transport {
     }
     const signed = await this.signHeaders(call, headers, body !== undefined);
 
-    // Own controller: the caller's abort must reach the body too, the timeout only the wait for headers.
+    // Own controller: the caller's abort must reach the body too, the backstop only the wait for the answer.
     const controller = new AbortController();
     const forwardAbort = () => controller.abort(call.signal!.reason);
     if (call.signal?.aborted) throw call.signal.reason;
     call.signal?.addEventListener('abort', forwardAbort, { once: true });
-    const timer = setTimeout(() => controller.abort(new ResponseTimeoutError(this.opts.responseTimeoutMs)), this.opts.responseTimeoutMs);
+    // Without a body the answer is due once connected: a backstop for clients that do not time requests.
+    const backstopMs = opts.connectTimeoutMs + responseMs;
+    const timer = body === undefined
+      ? setTimeout(() => controller.abort(new ResponseTimeoutError(backstopMs)), backstopMs)
+      : undefined;
     try {
-      return await this.opts.http.request({ method: call.method, url: call.url, headers: signed, body, signal: controller.signal });
+      return await opts.http.request({
+        method: call.method,
+        url: call.url,
+        headers: signed,
+        body,
+        signal: controller.signal,
+        timeouts: { connectMs: opts.connectTimeoutMs, responseMs, idleMs: opts.idleTimeoutMs },
+        ...(call.awaitFirstByte !== undefined && { awaitFirstByte: call.awaitFirstByte }),
+      });
     } catch (err) {
       call.signal?.removeEventListener('abort', forwardAbort);
       throw err;

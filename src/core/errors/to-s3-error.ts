@@ -61,7 +61,8 @@ export function toS3Error(error: unknown): S3Error | undefined {
     return new S3Error('ServiceUnavailable', 'The store cannot hold more data at the moment.');
   }
   if (error instanceof BackendUnavailableError) {
-    return new S3Error('ServiceUnavailable', 'Please reduce your request rate.');
+    const headers: Record<string, string> = error.retryAfterSeconds !== undefined ? { 'retry-after': String(error.retryAfterSeconds) } : {};
+    return new S3Error('ServiceUnavailable', 'Please reduce your request rate.', {}, headers);
   }
   return undefined;
 }

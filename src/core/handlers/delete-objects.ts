@@ -16,7 +16,7 @@ import type { GatewayResponse } from '../http.ts';
 import { validateKey } from '../s3/keys.ts';
 import { type XmlNode, xmlDocument } from '../s3/xml.ts';
 import { childElement, elementText, malformedXml, parseXmlDocument } from '../s3/xml-read.ts';
-import { verifyContentMd5 } from './content-md5.ts';
+import { verifyContentMd5 } from '../upload/content-md5.ts';
 import { type RequestContext, xmlResponse } from './context.ts';
 
 const MAX_KEYS = 1000;

@@ -4,16 +4,15 @@
 import type { AuthorizedObject } from '../authorize.ts';
 import type { PutResult } from '../backend.ts';
 import { RangeNotSatisfiableError } from '../backend-errors.ts';
-import { type Body, bytesBody } from '../body.ts';
 import { S3Error } from '../errors/s3-error.ts';
-import { requestedChecksum, verifyChecksum } from '../checksums/checksums.ts';
+import { requestedChecksum } from '../checksums/checksums.ts';
 import type { GatewayResponse, HeaderMap } from '../http.ts';
 import { objectHeaders } from '../s3/object-headers.ts';
 import type { OperationOf } from '../s3/operation.ts';
 import { resolveRange } from '../s3/range.ts';
 import type { RequestContext } from './context.ts';
-import { verifyContentMd5 } from './content-md5.ts';
-import { watchBody } from './watched-body.ts';
+import { maxObjectSizeOf } from '../upload/size-limit.ts';
+import { prepareUploadBody } from '../upload/upload-body.ts';
 
 export async function getOrHeadObject(
   ctx: RequestContext,
@@ -40,25 +39,23 @@ export async function getOrHeadObject(
   };
 }
 
-export async function putObject(ctx: RequestContext, op: OperationOf<'PutObject'>, { backend, key }: AuthorizedObject): Promise<GatewayResponse> {
-  let body: Body | undefined = ctx.req.body;
-  if (!body) {
-    if (op.contentLength !== undefined && op.contentLength > 0) throw new S3Error('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.');
-    body = bytesBody('');
-  }
-  if (op.contentMd5 !== undefined) body = verifyContentMd5(body, op.contentMd5);
-  const checksumRequest = requestedChecksum(ctx.req.headers, ctx.trailers ?? (() => undefined));
-  const checksum = checksumRequest && verifyChecksum(body, checksumRequest);
-  const watched = watchBody(checksum?.stream ?? body);
+export async function putObject(ctx: RequestContext, op: OperationOf<'PutObject'>, { backend, key, bucket }: AuthorizedObject): Promise<GatewayResponse> {
+  const upload = await prepareUploadBody({
+    body: ctx.req.body,
+    declaredLength: op.contentLength,
+    maxObjectSize: maxObjectSizeOf(ctx.config.connections[bucket.connection]),
+    contentMd5: op.contentMd5,
+    checksum: requestedChecksum(ctx.req.headers, ctx.trailers ?? (() => undefined)),
+  });
   let result: PutResult;
   try {
-    result = await backend.put(key, watched.stream, op.metadata, { signal: ctx.req.signal, contentLength: op.contentLength });
+    result = await backend.put(key, upload.body, op.metadata, { signal: ctx.req.signal, contentLength: op.contentLength });
   } catch (error) {
-    throw watched.failure() ?? error;
+    throw upload.failure() ?? error;
   }
   const headers: HeaderMap = { etag: result.etag, 'content-length': '0' };
-  const computed = checksum?.computed();
-  if (checksum && computed !== undefined) headers[checksum.header] = computed;
+  const checksum = upload.checksumHeader();
+  if (checksum) headers[checksum[0]] = checksum[1];
   return { status: 200, headers };
 }
 

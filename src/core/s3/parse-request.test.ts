@@ -152,11 +152,28 @@ test('PutObject collects content headers and user metadata', () => {
 });
 
 test('aws-chunked is dropped from the stored Content-Encoding', () => {
-  const chunked = parse('PUT', '/b/k', { 'content-encoding': 'aws-chunked', 'x-amz-decoded-content-length': '5', 'content-length': '90' });
+  const chunked = parse('PUT', '/b/k', { 'content-encoding': 'aws-chunked', 'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD', 'x-amz-decoded-content-length': '5', 'content-length': '90' });
   assert.ok(chunked.name === 'PutObject');
   assert.equal(chunked.metadata.contentEncoding, undefined);
   assert.equal(chunked.contentLength, 5);
   const both = parse('PUT', '/b/k', { 'content-encoding': 'aws-chunked,gzip' });
   assert.ok(both.name === 'PutObject');
   assert.equal(both.metadata.contentEncoding, 'gzip');
+});
+
+test('the upload length is x-amz-decoded-content-length only for aws-chunked payloads', () => {
+  const streaming = { 'x-amz-content-sha256': 'STREAMING-UNSIGNED-PAYLOAD-TRAILER', 'content-length': '90' };
+  const op = parse('PUT', '/b/k', { ...streaming, 'x-amz-decoded-content-length': '5' });
+  assert.ok(op.name === 'PutObject');
+  assert.equal(op.contentLength, 5);
+  assert.equal(code(() => parse('PUT', '/b/k', streaming)), 'MissingContentLength', 'aws-chunked without its decoded length');
+  for (const mode of ['UNSIGNED-PAYLOAD', 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', undefined]) {
+    const headers: Record<string, string> = { 'content-length': '40', 'x-amz-decoded-content-length': '5' };
+    if (mode) headers['x-amz-content-sha256'] = mode;
+    assert.equal(code(() => parse('PUT', '/b/k', headers)), 'InvalidArgument', `a decoded length that differs from Content-Length (${mode})`);
+    const same = parse('PUT', '/b/k', { ...headers, 'x-amz-decoded-content-length': '40' });
+    assert.ok(same.name === 'PutObject');
+    assert.equal(same.contentLength, 40);
+  }
+  assert.equal(code(() => parse('PUT', '/b/k', { 'content-length': '1e3' })), 'InvalidArgument');
 });

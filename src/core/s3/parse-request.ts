@@ -186,11 +186,34 @@ function parseOverrides(query: Map<string, string>): ResponseOverrides {
 function parseWriteHeaders(headers: HeaderMap): { metadata: ObjectMetadata; contentLength?: number; contentMd5?: string } {
   const metadata = metadataFromHeaders(headers);
   const result: { metadata: ObjectMetadata; contentLength?: number; contentMd5?: string } = { metadata };
-  const length = headers['x-amz-decoded-content-length'] ?? headers['content-length'];
-  if (length !== undefined) {
-    if (!/^\d+$/.test(length)) throw invalidArgument('Invalid content length', 'Content-Length', length);
-    result.contentLength = Number(length);
-  }
+  const length = uploadLength(headers);
+  if (length !== undefined) result.contentLength = length;
   if (headers['content-md5'] !== undefined) result.contentMd5 = headers['content-md5'];
   return result;
+}
+
+/**
+ * The object's length as the upload declares it. `x-amz-decoded-content-length`
+ * only means something for aws-chunked (`STREAMING-*`) payloads, where it is
+ * required; elsewhere it must agree with `Content-Length`, which frames the
+ * body on the wire — trusting it instead would let a body longer than the
+ * length announced to a backend spill onto the backend connection.
+ */
+function uploadLength(headers: HeaderMap): number | undefined {
+  const contentLength = parseLength(headers['content-length'], 'Content-Length');
+  const decodedLength = parseLength(headers['x-amz-decoded-content-length'], 'x-amz-decoded-content-length');
+  if (headers['x-amz-content-sha256']?.startsWith('STREAMING-')) {
+    if (decodedLength === undefined) throw new S3Error('MissingContentLength', 'You must provide the x-amz-decoded-content-length HTTP header.');
+    return decodedLength;
+  }
+  if (decodedLength !== undefined && decodedLength !== contentLength) {
+    throw invalidArgument('x-amz-decoded-content-length is only valid for aws-chunked (STREAMING-*) payloads and must otherwise equal Content-Length.', 'x-amz-decoded-content-length', headers['x-amz-decoded-content-length']);
+  }
+  return contentLength;
+}
+
+function parseLength(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,16}$/.test(value)) throw invalidArgument('Invalid content length', name, value);
+  return Number(value);
 }

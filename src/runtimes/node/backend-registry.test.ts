@@ -13,6 +13,7 @@ import { WriteNotAllowedError } from '../../core/backend-errors.ts';
 import { bytesBody } from '../../core/body.ts';
 import type { ConnectionConfig } from '../../core/config.ts';
 import { DEFAULT_MAX_BYTES, MemoryBackend } from '../../backends/memory/memory-backend.ts';
+import { S3Backend } from '../../backends/s3/s3-backend.ts';
 import { nodeBackends } from './backend-registry.ts';
 import { type NodeHttpClient, createNodeHttpClient } from './http-client.ts';
 import { createNodeServices } from './services.ts';
@@ -134,5 +135,26 @@ describe('the Node backend registry', () => {
       await assert.rejects(backends.get(name)!.put('x.txt', bytesBody('hello'), { metadata: {} }), WriteNotAllowedError, name);
     }
     assert.deepEqual(seen, []);
+  });
+});
+
+describe('S3 connections from the registry', () => {
+  it('get their circuit breaker settings and the log sink', async (t) => {
+    const events: Array<Record<string, unknown>> = [];
+    const services = createNodeServices({ write: (event) => events.push(event) });
+    t.after(() => services.close());
+    const backends = createBackends({
+      off: s3('off', 'http://127.0.0.1:1', { circuitBreaker: { enabled: false, affectsReadiness: false } }),
+      gated: s3('gated', 'http://127.0.0.1:1', { retries: 0, circuitBreaker: { enabled: true, failureThreshold: 1, affectsReadiness: true } }),
+    }, nodeBackends, backendServices(services));
+    const off = backends.get('off');
+    assert.ok(off instanceof S3Backend);
+    assert.equal(off.circuitState(), undefined);
+    const gated = backends.get('gated');
+    assert.ok(gated instanceof S3Backend);
+    assert.deepEqual(gated.circuitState(), { state: 'closed', consecutiveFailures: 0, affectsReadiness: true });
+    await assert.rejects(gated.head('k'));
+    assert.equal(gated.circuitState()?.state, 'open', 'one refused connection opens it');
+    assert.deepEqual(events.filter((e) => e['to'] !== undefined).map((e) => [e['connection'], e['to']]), [['gated', 'open']]);
   });
 });

@@ -8,6 +8,8 @@ import { once } from 'node:events';
 import { Readable } from 'node:stream';
 import { createNodeHttpClient, HttpTimeoutError, type NodeHttpClient } from './http-client.ts';
 import { RuntimeBody, bytesBody, readAll } from '../../core/body.ts';
+import { ContentLengthMismatchError, ResponseBodyStartError } from '../../core/http-errors.ts';
+import { startRawHttpStore } from '../../../test/peers/raw-http-store.ts';
 
 type TestContext = { after(fn: () => unknown): void };
 
@@ -182,13 +184,17 @@ test('node client reports a connect timeout as HttpTimeoutError', async (t) => {
   assert.ok(Date.now() - started < 2000);
 });
 
-test('node client reports a server that never answers as an idle timeout', async (t) => {
+test('node client reports a server that never answers as a response timeout', async (t) => {
   const { base } = await startServer(t, () => {
     /* never answers */
   });
   await assert.rejects(
     client(t, { idleTimeoutMs: 100 }).request({ method: 'GET', url: `${base}/`, headers: {} }),
-    (err: unknown) => err instanceof HttpTimeoutError && err.phase === 'idle',
+    (err: unknown) => err instanceof HttpTimeoutError && err.phase === 'response',
+  );
+  await assert.rejects(
+    client(t).request({ method: 'GET', url: `${base}/`, headers: {}, timeouts: { responseMs: 80 } }),
+    (err: unknown) => err instanceof HttpTimeoutError && err.phase === 'response' && err.timeoutMs === 80,
   );
 });
 
@@ -253,4 +259,107 @@ test('disposing a response body releases the connection without reading it', { t
   // The server sees its response closed unfinished; the test times out if the connection stays open.
   await serverSawClose;
   assert.equal((res.body.native as http.IncomingMessage).destroyed, true);
+});
+
+/** A body that yields its chunks `gapMs` apart. */
+function slowBody(chunks: string[], gapMs: number): ReadableStream<Uint8Array> {
+  let i = 0;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (i > 0) await new Promise((resolve) => setTimeout(resolve, gapMs));
+      if (i === chunks.length) return controller.close();
+      controller.enqueue(new TextEncoder().encode(chunks[i++]));
+    },
+  });
+}
+
+test('node client never sends bytes past the declared Content-Length, and drops that connection', async (t) => {
+  const store = await startRawHttpStore();
+  t.after(() => store.stop());
+  const c = client(t);
+  const smuggled = 'GET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n';
+  const web = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new TextEncoder().encode('hello'));
+      controller.enqueue(new TextEncoder().encode(smuggled));
+      controller.close();
+    },
+  });
+  await assert.rejects(
+    c.request({ method: 'PUT', url: `${store.endpoint}/a`, headers: { 'content-length': '5' }, body: web }),
+    (err: unknown) => err instanceof ContentLengthMismatchError && !err.atEnd,
+  );
+  const native = Readable.from([Buffer.from('hello'), Buffer.from(smuggled)]);
+  await assert.rejects(
+    c.request({ method: 'PUT', url: `${store.endpoint}/b`, headers: { 'content-length': '5' }, body: new RuntimeBody(native, () => bytesBody('')) }),
+    (err: unknown) => err instanceof ContentLengthMismatchError,
+  );
+  const ok = await c.request({ method: 'GET', url: `${store.endpoint}/after`, headers: {} });
+  await readAll(ok.body);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.ok(!store.received.some((bytes) => bytes.includes('smuggled')), 'no surplus byte reached the store');
+  assert.deepEqual(store.requests.map((r) => r.path), ['/after'], 'neither upload completed a request');
+  assert.equal(store.connections(), 3, 'a connection that saw a length error is never reused');
+});
+
+test('node client fails a body shorter than its Content-Length without ending the request', async (t) => {
+  const store = await startRawHttpStore();
+  t.after(() => store.stop());
+  await assert.rejects(
+    client(t).request({ method: 'PUT', url: `${store.endpoint}/short`, headers: { 'content-length': '10' }, body: bytesBody('abc') }),
+    (err: unknown) => err instanceof ContentLengthMismatchError && err.atEnd,
+  );
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.equal(store.requests.length, 0, 'the store never saw a complete request');
+});
+
+test('node client starts the response timeout once the body is sent, and guards the upload with the idle timeout', async (t) => {
+  const { base } = await startServer(t, (req, res) => {
+    let received = '';
+    req.on('data', (c: Buffer) => (received += c.toString()));
+    req.on('end', () => res.end(received));
+  });
+  const c = client(t);
+  // 6 chunks 60 ms apart: longer than the response timeout, each gap shorter than the idle timeout.
+  const chunks = ['a', 'b', 'c', 'd', 'e', 'f'];
+  const res = await c.request({
+    method: 'PUT', url: `${base}/slow`, headers: { 'content-length': '6' }, body: slowBody(chunks, 60),
+    timeouts: { responseMs: 100, idleMs: 200 },
+  });
+  assert.equal(text(await readAll(res.body)), 'abcdef');
+  await assert.rejects(
+    c.request({ method: 'PUT', url: `${base}/stalled`, headers: { 'content-length': '6' }, body: slowBody(['a', 'b'], 400), timeouts: { responseMs: 5000, idleMs: 100 } }),
+    (err: unknown) => err instanceof HttpTimeoutError && err.phase === 'idle',
+  );
+});
+
+test('node client with awaitFirstByte: a reset after the headers rejects the request; bodies still read whole', async (t) => {
+  const store = await startRawHttpStore({ kind: 'headers-then-reset', contentLength: 10 });
+  t.after(() => store.stop());
+  const c = client(t);
+  await assert.rejects(
+    c.request({ method: 'GET', url: `${store.endpoint}/k`, headers: {}, awaitFirstByte: true }),
+    (err: unknown) => err instanceof ResponseBodyStartError,
+  );
+  store.behave({ kind: 'ok', body: 'first bytes kept' });
+  const res = await c.request({ method: 'GET', url: `${store.endpoint}/k`, headers: {}, awaitFirstByte: true });
+  assert.equal(text(await readAll(res.body)), 'first bytes kept');
+  const piped = await c.request({ method: 'GET', url: `${store.endpoint}/k`, headers: {}, awaitFirstByte: true });
+  const chunks: Buffer[] = [];
+  for await (const chunk of (piped.body as RuntimeBody).native as Readable) chunks.push(chunk as Buffer);
+  assert.equal(Buffer.concat(chunks).toString(), 'first bytes kept');
+  store.behave({ kind: 'ok' });
+  const empty = await c.request({ method: 'GET', url: `${store.endpoint}/empty`, headers: {}, awaitFirstByte: true });
+  assert.equal((await readAll(empty.body)).byteLength, 0);
+});
+
+test('node client with awaitFirstByte bounds the wait for the first byte by the response timeout', async (t) => {
+  const { base } = await startServer(t, (_req, res) => {
+    res.writeHead(200, { 'content-length': '5' });
+    res.flushHeaders();
+  });
+  await assert.rejects(
+    client(t).request({ method: 'GET', url: `${base}/`, headers: {}, awaitFirstByte: true, timeouts: { responseMs: 100 } }),
+    (err: unknown) => err instanceof HttpTimeoutError && err.phase === 'response',
+  );
 });

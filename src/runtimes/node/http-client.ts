@@ -2,22 +2,34 @@
  * The Node `HttpClient`: `node:http`/`node:https` `request()` over keep-alive
  * agents, with no fetch and no Web Request/Response on the path.
  *
- * Request bodies that are Node streams are `pipe()`d; Web streams are written
- * with a plain reader loop that waits for 'drain'. Responses come back as a
+ * Request bodies go out through `outbound-body.ts` (piped or written with a
+ * reader loop, never past their declared length). Responses come back as a
  * `RuntimeBody` wrapping the `IncomingMessage`, so the Node server can pipe a
  * backend response straight to its client without a Web stream round trip.
+ *
+ * Timeouts, each per request with client-wide defaults: `connect` while the
+ * connection opens; `idle` while the body is being sent and while the
+ * response body streams; `response` from the request fully sent to the answer
+ * (to its first body byte with `awaitFirstByte`), so a long upload is never
+ * cut by the wait for its answer. Any failure resets the socket.
  */
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
-import { RuntimeBody, type Body, type WebByteStream } from '../../core/body.ts';
+import { RuntimeBody, type WebByteStream } from '../../core/body.ts';
+import { HttpTimeoutError, ResponseBodyStartError, declaredContentLength } from '../../core/http-errors.ts';
 import type { HeaderMap, HttpClient, OutboundRequest, OutboundResponse } from '../../core/http.ts';
+import { type Fail, sendBody } from './outbound-body.ts';
+
+export { HttpTimeoutError };
 
 export interface NodeHttpClientOptions {
-  /** Time allowed to open a new connection (TCP, and TLS for https). Default 10 s. */
+  /** Time allowed to open a new connection (TCP, and TLS for https), where a request does not say. Default 10 s. */
   connectTimeoutMs?: number;
-  /** Longest socket inactivity while sending or receiving, body included. Default 60 s. */
+  /** Longest wait for the answer once a request is sent, where a request does not say. Default: `idleTimeoutMs`. */
+  responseTimeoutMs?: number;
+  /** Longest time without progress sending or receiving a body, where a request does not say. Default 60 s. */
   idleTimeoutMs?: number;
   /** Concurrent sockets per origin. Default 128. */
   maxSockets?: number;
@@ -32,15 +44,6 @@ export interface NodeHttpClientOptions {
 export interface NodeHttpClient extends HttpClient {
   /** Close the pooled keep-alive sockets (shutdown, tests). */
   close(): void;
-}
-
-/** A connection could not be opened, or went quiet, within the configured time. */
-export class HttpTimeoutError extends Error {
-  override name = 'HttpTimeoutError';
-  readonly code = 'ETIMEDOUT';
-  constructor(readonly phase: 'connect' | 'idle', readonly timeoutMs: number) {
-    super(phase === 'connect' ? `connect timed out after ${timeoutMs} ms` : `no activity for ${timeoutMs} ms`);
-  }
 }
 
 interface Target {
@@ -75,60 +78,57 @@ function toHeaderMap(headers: http.IncomingHttpHeaders): HeaderMap {
   return out;
 }
 
-/** Resolves on 'drain'; rejects if the request dies first, so the writer never hangs. */
-function waitForDrain(req: http.ClientRequest): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const cleanup = () => {
-      req.off('drain', onDrain);
-      req.off('close', onClose);
-    };
-    const onDrain = () => {
-      cleanup();
-      resolve();
-    };
-    const onClose = () => {
-      cleanup();
-      reject(new Error('request closed while sending the body'));
-    };
-    req.on('drain', onDrain);
-    req.on('close', onClose);
-  });
-}
-
-async function writeWebBody(stream: WebByteStream, req: http.ClientRequest): Promise<void> {
-  const reader = stream.getReader();
+/** RST rather than FIN; a TLS socket has no TCP handle of its own to reset, so it is destroyed (the store still sees a cut body). */
+function resetSocket(socket: Socket): void {
   try {
-    for (;;) {
-      if (req.destroyed) throw new Error('request closed while sending the body');
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (!req.write(value)) await waitForDrain(req);
-    }
-    req.end();
-  } catch (err) {
-    reader.cancel(err).catch(() => {});
-    req.destroy(err instanceof Error ? err : new Error(String(err)));
+    socket.resetAndDestroy();
+  } catch {
+    socket.destroy();
   }
 }
 
-function sendBody(body: Body | undefined, req: http.ClientRequest): void {
-  if (body === undefined) {
-    req.end();
-    return;
-  }
-  if (body instanceof RuntimeBody && body.native instanceof Readable) {
-    const source = body.native;
-    // pipe() does not forward source errors; a failed upload must not look complete.
-    source.once('error', (err) => req.destroy(err));
-    source.pipe(req);
-    return;
-  }
-  void writeWebBody(body instanceof RuntimeBody ? body.toWeb() : body, req);
+function wantsFirstByte(out: OutboundRequest, res: http.IncomingMessage): boolean {
+  const status = res.statusCode ?? 0;
+  if (!out.awaitFirstByte || out.method === 'HEAD' || status === 204 || status === 304 || res.headers['content-length'] === '0') return false;
+  return out.awaitFirstByte === true || out.awaitFirstByte(status, toHeaderMap(res.headers));
+}
+
+/**
+ * Hold the answer until its first body byte (or its end) is in, then put the
+ * byte back so the body still reads from the start. A connection lost before
+ * then fails the request rather than the body.
+ */
+function awaitFirstByte(res: http.IncomingMessage, deliver: () => void, fail: Fail): void {
+  const cleanup = () => {
+    res.off('data', onData);
+    res.off('end', onEnd);
+    res.off('close', onClose);
+  };
+  const onData = (chunk: Buffer) => {
+    cleanup();
+    res.pause();
+    res.unshift(chunk);
+    deliver();
+  };
+  const onEnd = () => {
+    cleanup();
+    deliver();
+  };
+  const onClose = () => {
+    cleanup();
+    fail(new ResponseBodyStartError());
+  };
+  res.on('data', onData);
+  res.on('end', onEnd);
+  res.on('close', onClose);
 }
 
 export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeHttpClient {
-  const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
-  const idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
+  const defaults = {
+    connectMs: options.connectTimeoutMs ?? 10_000,
+    idleMs: options.idleTimeoutMs ?? 60_000,
+    responseMs: options.responseTimeoutMs ?? options.idleTimeoutMs ?? 60_000,
+  };
   // The agent's `timeout` applies to pooled sockets (each request sets its own idle timeout).
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 128, timeout: options.keepAliveMs ?? 4000 };
   const httpAgent = new http.Agent(agentOptions);
@@ -141,6 +141,9 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeH
         reject(signal.reason);
         return;
       }
+      const connectMs = out.timeouts?.connectMs ?? defaults.connectMs;
+      const responseMs = out.timeouts?.responseMs ?? defaults.responseMs;
+      const idleMs = out.timeouts?.idleMs ?? defaults.idleMs;
       const target = parseTarget(out.url);
       const req = (target.secure ? https : http).request({
         agent: target.secure ? httpsAgent : httpAgent,
@@ -150,14 +153,32 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeH
         path: target.path,
         headers: out.headers,
       });
+      // Node's own length check, behind the guard in sendBody (which fails first, without throwing).
+      (req as { strictContentLength?: boolean }).strictContentLength = true;
       let response: http.IncomingMessage | undefined;
+      let settled = false;
       let connectTimer: ReturnType<typeof setTimeout> | undefined;
-
-      // Fail the request, and the response body if it is already flowing.
-      const fail = (err: Error) => {
+      let responseTimer: ReturnType<typeof setTimeout> | undefined;
+      const clearTimers = () => {
         clearTimeout(connectTimer);
-        response?.destroy(err);
-        req.destroy(err);
+        clearTimeout(responseTimer);
+      };
+
+      // Fail the request, and the response body if it is already flowing; the socket is reset, never reused.
+      let failure: Error | undefined;
+      const fail: Fail = (err) => {
+        failure ??= err;
+        clearTimers();
+        const socket = req.socket;
+        if (socket && !socket.destroyed && !socket.connecting) resetSocket(socket);
+        response?.destroy(failure);
+        req.destroy(failure);
+        // Once a response is in, the request emits no 'error' of its own: settle here (awaitFirstByte).
+        if (response && !settled) {
+          settled = true;
+          release();
+          reject(failure);
+        }
       };
       const onAbort = () => fail(signal!.reason instanceof Error ? signal!.reason : new Error('aborted'));
       signal?.addEventListener('abort', onAbort, { once: true });
@@ -165,16 +186,27 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeH
 
       req.on('socket', (socket: Socket) => {
         if (!socket.connecting) return; // a pooled keep-alive socket
-        connectTimer = setTimeout(() => fail(new HttpTimeoutError('connect', connectTimeoutMs)), connectTimeoutMs);
+        connectTimer = setTimeout(() => fail(new HttpTimeoutError('connect', connectMs)), connectMs);
         socket.once(target.secure ? 'secureConnect' : 'connect', () => clearTimeout(connectTimer));
       });
-      // Socket inactivity for as long as this exchange holds the socket, response body included.
-      req.setTimeout(idleTimeoutMs, () => fail(new HttpTimeoutError('idle', idleTimeoutMs)));
+      // Progress while sending and while the response body streams; the wait in between has its own limit.
+      req.setTimeout(idleMs);
+      req.on('timeout', () => fail(new HttpTimeoutError('idle', idleMs)));
+      req.on('finish', () => {
+        if (response) return;
+        req.setTimeout(0);
+        responseTimer = setTimeout(() => fail(new HttpTimeoutError('response', responseMs)), responseMs);
+      });
 
       req.on('error', (err) => {
-        clearTimeout(connectTimer);
+        clearTimers();
         release();
-        reject(err);
+        if (!settled) {
+          settled = true;
+          // The reset socket reports a hang-up; the reason it was reset is what counts.
+          // Lost between the headers and the first body byte (awaitFirstByte): say so.
+          reject(failure ?? (response ? new ResponseBodyStartError(err) : err));
+        }
       });
       req.on('response', (res) => {
         clearTimeout(connectTimer);
@@ -182,18 +214,26 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeH
         res.once('close', release);
         // Errors after this point belong to the body's reader; keep them from going unhandled here.
         res.on('error', () => {});
-        resolve({
-          status: res.statusCode ?? 0,
-          headers: toHeaderMap(res.headers),
-          body: new RuntimeBody(
-            res,
-            () => Readable.toWeb(res) as unknown as WebByteStream,
-            () => res.destroy(),
-          ),
-        });
+        const deliver = () => {
+          clearTimers();
+          if (settled) return;
+          settled = true;
+          req.setTimeout(idleMs);
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: toHeaderMap(res.headers),
+            body: new RuntimeBody(
+              res,
+              () => Readable.toWeb(res) as unknown as WebByteStream,
+              () => res.destroy(),
+            ),
+          });
+        };
+        if (wantsFirstByte(out, res)) awaitFirstByte(res, deliver, fail);
+        else deliver();
       });
 
-      sendBody(out.body, req);
+      sendBody(out.body, req, declaredContentLength(out.headers), fail);
     });
   }
 

@@ -1,7 +1,7 @@
 /**
  * `Content-MD5` on uploads: the digest is checked while the body streams and
- * a mismatch fails the stream before its end, so the backend never commits
- * the object (400 BadDigest, as S3 answers).
+ * a mismatch fails the stream at its end (400 BadDigest, as S3 answers); the
+ * hold-back stream downstream keeps those last bytes from the backend.
  */
 import { fromBase64 } from '../base64.ts';
 import type { Body } from '../body.ts';
