@@ -56,15 +56,6 @@ export class S3ResponseError extends Error {
   }
 }
 
-/** The wait for an answer to a request without a body ran out (a backstop behind the HTTP client's own timeouts). */
-export class ResponseTimeoutError extends Error {
-  override name = 'ResponseTimeoutError';
-  readonly code = 'ETIMEDOUT';
-  constructor(readonly timeoutMs: number) {
-    super(`no response within ${timeoutMs} ms`);
-  }
-}
-
 async function readErrorDocument(body: Body): Promise<S3ErrorDocument> {
   try {
     return parseErrorDocument(new TextDecoder().decode(await readAll(body, ERROR_BODY_LIMIT)));
@@ -163,32 +154,17 @@ export class S3Transport {
     }
     const signed = await this.signHeaders(call, headers, body !== undefined);
 
-    // Own controller: the caller's abort must reach the body too, the backstop only the wait for the answer.
-    const controller = new AbortController();
-    const forwardAbort = () => controller.abort(call.signal!.reason);
     if (call.signal?.aborted) throw call.signal.reason;
-    call.signal?.addEventListener('abort', forwardAbort, { once: true });
-    // Without a body the answer is due once connected: a backstop for clients that do not time requests.
-    const backstopMs = opts.connectTimeoutMs + responseMs;
-    const timer = body === undefined
-      ? setTimeout(() => controller.abort(new ResponseTimeoutError(backstopMs)), backstopMs)
-      : undefined;
-    try {
-      return await opts.http.request({
-        method: call.method,
-        url: call.url,
-        headers: signed,
-        body,
-        signal: controller.signal,
-        timeouts: { connectMs: opts.connectTimeoutMs, responseMs, idleMs: opts.idleTimeoutMs },
-        ...(call.awaitFirstByte !== undefined && { awaitFirstByte: call.awaitFirstByte }),
-      });
-    } catch (err) {
-      call.signal?.removeEventListener('abort', forwardAbort);
-      throw err;
-    } finally {
-      clearTimeout(timer);
-    }
+    // The client enforces the connect, response and idle limits and ties the caller's signal to the body as well.
+    return opts.http.request({
+      method: call.method,
+      url: call.url,
+      headers: signed,
+      body,
+      signal: call.signal,
+      timeouts: { connectMs: opts.connectTimeoutMs, responseMs, idleMs: opts.idleTimeoutMs },
+      ...(call.awaitFirstByte !== undefined && { awaitFirstByte: call.awaitFirstByte }),
+    });
   }
 
   private async signHeaders(call: S3Call, headers: HeaderMap, hasBody: boolean): Promise<HeaderMap> {
