@@ -13,6 +13,7 @@ import type { OperationOf } from '../s3/operation.ts';
 import { resolveRange } from '../s3/range.ts';
 import type { RequestContext } from './context.ts';
 import { verifyContentMd5 } from './content-md5.ts';
+import { readPart } from './part-read.ts';
 import { watchBody } from './watched-body.ts';
 
 export async function getOrHeadObject(
@@ -23,6 +24,7 @@ export async function getOrHeadObject(
   if (ctx.identity.kind === 'anonymous' && Object.keys(op.overrides).length > 0) {
     throw new S3Error('InvalidRequest', 'Request specific response headers cannot be used for anonymous GET requests.');
   }
+  if (op.partNumber !== undefined) return readPart(ctx, op, backend, key);
   // The signal is read only by backends that need it: on Node it is created on first use.
   const req = ctx.req;
   if (op.name === 'HeadObject') {
@@ -41,25 +43,43 @@ export async function getOrHeadObject(
 }
 
 export async function putObject(ctx: RequestContext, op: OperationOf<'PutObject'>, { backend, key }: AuthorizedObject): Promise<GatewayResponse> {
+  const upload = verifiedUpload(ctx, op);
+  let result: PutResult;
+  try {
+    result = await backend.put(key, upload.stream, op.metadata, { signal: ctx.req.signal, contentLength: op.contentLength });
+  } catch (error) {
+    throw upload.failure() ?? error;
+  }
+  return { status: 200, headers: { etag: result.etag, 'content-length': '0', ...upload.checksumHeaders() } };
+}
+
+/** An upload's body with every check a write makes (Content-MD5, `x-amz-checksum-*`), and why it failed if it did. */
+export interface VerifiedUpload {
+  stream: ReadableStream<Uint8Array>;
+  failure(): unknown;
+  /** The computed checksum header for the response, once the body has ended. */
+  checksumHeaders(): HeaderMap;
+}
+
+/** The request body as PutObject and UploadPart store it: declared length, Content-MD5 and checksums verified as it streams. */
+export function verifiedUpload(ctx: RequestContext, declared: { contentLength?: number; contentMd5?: string }): VerifiedUpload {
   let body: Body | undefined = ctx.req.body;
   if (!body) {
-    if (op.contentLength !== undefined && op.contentLength > 0) throw new S3Error('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.');
+    if (declared.contentLength !== undefined && declared.contentLength > 0) throw new S3Error('IncompleteBody', 'You did not provide the number of bytes specified by the Content-Length HTTP header.');
     body = bytesBody('');
   }
-  if (op.contentMd5 !== undefined) body = verifyContentMd5(body, op.contentMd5);
+  if (declared.contentMd5 !== undefined) body = verifyContentMd5(body, declared.contentMd5);
   const checksumRequest = requestedChecksum(ctx.req.headers, ctx.trailers ?? (() => undefined));
   const checksum = checksumRequest && verifyChecksum(body, checksumRequest);
   const watched = watchBody(checksum?.stream ?? body);
-  let result: PutResult;
-  try {
-    result = await backend.put(key, watched.stream, op.metadata, { signal: ctx.req.signal, contentLength: op.contentLength });
-  } catch (error) {
-    throw watched.failure() ?? error;
-  }
-  const headers: HeaderMap = { etag: result.etag, 'content-length': '0' };
-  const computed = checksum?.computed();
-  if (checksum && computed !== undefined) headers[checksum.header] = computed;
-  return { status: 200, headers };
+  return {
+    stream: watched.stream,
+    failure: watched.failure,
+    checksumHeaders() {
+      const computed = checksum?.computed();
+      return checksum && computed !== undefined ? { [checksum.header]: computed } : {};
+    },
+  };
 }
 
 export async function deleteObject(_ctx: RequestContext, { backend, key }: AuthorizedObject): Promise<GatewayResponse> {
