@@ -54,7 +54,7 @@ export function parseS3Request(req: GatewayRequest, options: ParseOptions): S3Op
 
   const key = decodeKey(target.rawKey);
   const readsPart = (method === 'GET' || method === 'HEAD') && query.has('partNumber') && !query.has('uploadId');
-  const sub = findSubresource(otherSubresources(query, readsPart ? ['partNumber'] : MULTIPART_QUERY), OBJECT_SUBRESOURCES);
+  const sub = findSubresource(otherSubresources(query, multipartQuery(method, query)), OBJECT_SUBRESOURCES);
   if (sub !== undefined) return { name: 'Unsupported', operation: describeSubresource(method, sub, OBJECT_SUBRESOURCES), bucket, key };
   const versionId = query.get('versionId');
   if (versionId !== undefined && versionId !== 'null') {
@@ -201,8 +201,24 @@ function parseWriteHeaders(headers: HeaderMap): { metadata: ObjectMetadata; cont
   return result;
 }
 
-/** The query names multipart requests use: handled by `parseObjectMultipart`, not subresources to refuse. */
-const MULTIPART_QUERY = ['uploads', 'uploadId', 'partNumber'];
+/** The query names this method's multipart requests use: handled by `parseObjectMultipart` (or as a part read), not refused. */
+function multipartQuery(method: string, query: Map<string, string>): readonly string[] {
+  const upload = query.has('uploadId');
+  switch (method) {
+    case 'POST':
+      return ['uploads', 'uploadId'];
+    case 'PUT':
+      return upload ? ['partNumber', 'uploadId'] : [];
+    case 'DELETE':
+      return ['uploadId'];
+    case 'GET':
+      return upload ? ['uploadId'] : ['partNumber'];
+    case 'HEAD':
+      return upload ? [] : ['partNumber'];
+    default:
+      return [];
+  }
+}
 
 function otherSubresources(query: Map<string, string>, handled: readonly string[]): Map<string, string> {
   if (!handled.some((name) => query.has(name))) return query;
