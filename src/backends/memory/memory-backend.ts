@@ -42,6 +42,8 @@ export interface MemoryBackendOptions {
   readOnly?: boolean;
   /** Most bytes of object content held at once (default `DEFAULT_MAX_BYTES`); one object may use all of it. */
   maxBytes?: number;
+  /** Hours after which an upload nobody completed or aborted is dropped with its parts (default 24), checked on each create. */
+  multipartMaxAgeHours?: number;
   /** Clock for Last-Modified; injectable so tests can freeze time. */
   now?: () => Date;
 }
@@ -93,6 +95,7 @@ export class MemoryBackend implements Backend {
     const backend = this;
     this.multipart = new MemoryMultipart({
       readOnly: this.readOnly,
+      maxAgeMs: (options.multipartMaxAgeHours ?? 24) * 3600 * 1000,
       now: () => backend.now(),
       // Parts are not objects: no stored object's room is freed by them.
       receive: (_key, body, options) => backend.receive(PART_ROOM, body, options),

@@ -31,6 +31,8 @@ interface MemoryUpload {
 /** What the multipart operations need from the backend that owns them. */
 export interface MemoryMultipartHost {
   readonly readOnly: boolean;
+  /** Age after which an abandoned upload is dropped. */
+  readonly maxAgeMs: number;
   now(): Date;
   /** Read a part's body within the cap (as a put reads), returning its bytes and MD5. */
   receive(key: string, body: Body, options: PutOptions): Promise<{ bytes: Uint8Array; md5: string }>;
@@ -47,6 +49,7 @@ export class MemoryMultipart implements MultipartOperations {
 
   async create(key: string, metadata: ObjectMetadata): Promise<{ uploadId: string }> {
     this.checkWritable();
+    this.sweep();
     const uploadId = crypto.randomUUID();
     this.uploads.set(uploadId, { key, metadata: structuredClone(metadata), initiated: this.host.now(), parts: new Map() });
     return { uploadId };
@@ -102,6 +105,14 @@ export class MemoryMultipart implements MultipartOperations {
   async listUploads(params: ListUploadsParams): Promise<ListUploadsResult> {
     const all = [...this.uploads].map(([uploadId, u]) => ({ key: u.key, uploadId, initiated: new Date(u.initiated) }));
     return pageUploads(all, params);
+  }
+
+  /** Drop uploads begun longer ago than the configured age, releasing their bytes. */
+  sweep(): void {
+    const now = this.host.now().getTime();
+    for (const [uploadId, upload] of this.uploads) {
+      if (now - upload.initiated.getTime() > this.host.maxAgeMs) this.drop(uploadId, upload);
+    }
   }
 
   /** Forget the upload and release its parts' bytes; returns how many were released. */
