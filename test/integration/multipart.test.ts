@@ -164,6 +164,22 @@ describe('multipart uploads', () => {
     await fails(s3.send(new ListPartsCommand({ Bucket: 'mem', Key: 'steps/obj', UploadId })), 'NoSuchUpload', 404);
   });
 
+  test('a part is checked like a PutObject body: a wrong Content-MD5 stores nothing', async () => {
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'disk', Key: 'digest' }));
+    await fails(s3.send(new UploadPartCommand({
+      Bucket: 'disk', Key: 'digest', UploadId, PartNumber: 1, Body: 'part body', ContentMD5: '1B2M2Y8AsgTpgAmY7PhCfg==',
+    })), 'BadDigest', 400);
+    const parts = await s3.send(new ListPartsCommand({ Bucket: 'disk', Key: 'digest', UploadId }));
+    assert.equal(parts.Parts, undefined);
+    await s3.send(new AbortMultipartUploadCommand({ Bucket: 'disk', Key: 'digest', UploadId }));
+  });
+
+  test('a completion body that is not the parts list is MalformedXML', async () => {
+    const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'mem', Key: 'xml' }));
+    await fails(s3.send(new CompleteMultipartUploadCommand({ Bucket: 'mem', Key: 'xml', UploadId, MultipartUpload: { Parts: [] } })), 'MalformedXML', 400);
+    await s3.send(new AbortMultipartUploadCommand({ Bucket: 'mem', Key: 'xml', UploadId }));
+  });
+
   test('a small part before the last is EntityTooSmall', async () => {
     const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket: 'mem', Key: 'small' }));
     const p1 = await s3.send(new UploadPartCommand({ Bucket: 'mem', Key: 'small', UploadId, PartNumber: 1, Body: 'a' }));
