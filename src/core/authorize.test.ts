@@ -54,6 +54,16 @@ const SAMPLES: { [N in OperationName]: OperationOf<N> } = {
     metadataDirective: 'COPY', metadata: { metadata: {} }, sourceConditions: {},
   },
   DeleteObjects: { name: 'DeleteObjects', bucket: 'closed', style: 'path' },
+  CreateMultipartUpload: { name: 'CreateMultipartUpload', bucket: 'closed', style: 'path', key: 'k', metadata: { metadata: {} } },
+  UploadPart: { name: 'UploadPart', bucket: 'closed', style: 'path', key: 'k', uploadId: 'u', partNumber: 1 },
+  UploadPartCopy: {
+    name: 'UploadPartCopy', bucket: 'closed', style: 'path', key: 'k', uploadId: 'u', partNumber: 1,
+    source: { bucket: 'open', key: 's' }, sourceConditions: {},
+  },
+  CompleteMultipartUpload: { name: 'CompleteMultipartUpload', bucket: 'closed', style: 'path', key: 'k', uploadId: 'u' },
+  AbortMultipartUpload: { name: 'AbortMultipartUpload', bucket: 'closed', style: 'path', key: 'k', uploadId: 'u' },
+  ListParts: { name: 'ListParts', bucket: 'closed', style: 'path', key: 'k', uploadId: 'u', maxParts: 1000 },
+  ListMultipartUploads: { name: 'ListMultipartUploads', bucket: 'closed', style: 'path', uploads: { prefix: '', maxUploads: 1000 } },
   Unsupported: { name: 'Unsupported', operation: 'GetBucketAcl', bucket: 'closed' },
 };
 
@@ -71,6 +81,14 @@ const EXPECTED: Record<OperationName, { anonymous: boolean; reader: boolean; wri
   CopyObject: { anonymous: false, reader: false, writer: true },
   // The bucket is visible to readers; each key is authorized later, on its own.
   DeleteObjects: { anonymous: false, reader: true, writer: true },
+  // Every step of a multipart upload writes the object; listing uploads needs list and write on the bucket.
+  CreateMultipartUpload: { anonymous: false, reader: false, writer: true },
+  UploadPart: { anonymous: false, reader: false, writer: true },
+  UploadPartCopy: { anonymous: false, reader: false, writer: true },
+  CompleteMultipartUpload: { anonymous: false, reader: false, writer: true },
+  AbortMultipartUpload: { anonymous: false, reader: false, writer: true },
+  ListParts: { anonymous: false, reader: false, writer: true },
+  ListMultipartUploads: { anonymous: false, reader: false, writer: true },
   // Nothing is touched: refused as not implemented after authentication.
   Unsupported: { anonymous: true, reader: true, writer: true },
 };
@@ -124,6 +142,18 @@ describe('the rules that live in the authorize stage', () => {
     const ok = await authorizeOperation({ identity: WRITER, policy, resolver: resolver() }, planOperation(SAMPLES.CopyObject));
     assert.ok(ok.name === 'CopyObject');
     assert.deepEqual([ok.source.bucket.name, ok.source.key, ok.destination.bucket.name, ok.destination.key], ['open', 's', 'closed', 'k']);
+  });
+
+  test('UploadPartCopy needs read on the source and write on the destination', async () => {
+    const intoFrozen: OperationOf<'UploadPartCopy'> = { ...SAMPLES.UploadPartCopy, bucket: 'frozen' };
+    await assert.rejects(authorizeOperation({ identity: WRITER, policy, resolver: resolver() }, planOperation(intoFrozen)), { code: 'AccessDenied' });
+    const fromMissing: OperationOf<'UploadPartCopy'> = { ...SAMPLES.UploadPartCopy, source: { bucket: 'nowhere', key: 's' } };
+    await assert.rejects(authorizeOperation({ identity: WRITER, policy, resolver: resolver() }, planOperation(fromMissing)), { code: 'AccessDenied' });
+  });
+
+  test('ListMultipartUploads on a read-only bucket is refused even to a writer', async () => {
+    const frozen: OperationOf<'ListMultipartUploads'> = { ...SAMPLES.ListMultipartUploads, bucket: 'frozen' };
+    await assert.rejects(authorizeOperation({ identity: WRITER, policy, resolver: resolver() }, planOperation(frozen)), { code: 'AccessDenied' });
   });
 
   test('DeleteObjects authorizes each key on its own; a denied key yields no target', async () => {

@@ -14,10 +14,10 @@ import type { AccessPolicy } from './access-policy.ts';
 import type { Backend } from './backend.ts';
 import type { Resolver } from './bucket-resolver.ts';
 import type { BucketConfig } from './config.ts';
-import { type S3Error, accessDenied } from './errors/s3-error.ts';
+import { type S3Error, accessDenied, notImplemented } from './errors/s3-error.ts';
 import type { Identity } from './identity.ts';
 import { compareKeys } from './s3/key-order.ts';
-import type { BucketTarget, KeysTarget, ListTarget, ObjectTarget, PlannedOperation, Target } from './s3/targets.ts';
+import type { BucketTarget, KeysTarget, ListTarget, ObjectTarget, PlannedOperation, Target, UploadsTarget } from './s3/targets.ts';
 
 const AUTHORIZED: unique symbol = Symbol('authorized');
 
@@ -76,7 +76,16 @@ export interface KeyAuthorizer extends Authorized {
   authorize(key: string): Promise<AuthorizedObject | null>;
 }
 
-type AuthorizedFor<T> = T extends ObjectTarget
+/** The uploads in progress in one bucket under a prefix the caller may both list and write. */
+export interface AuthorizedUploads extends Authorized {
+  readonly bucket: BucketConfig;
+  readonly backend: Backend;
+  readonly prefix: string;
+}
+
+type AuthorizedFor<T> = T extends UploadsTarget
+  ? AuthorizedUploads
+  : T extends ObjectTarget
   ? AuthorizedObject
   : T extends ListTarget
     ? AuthorizedListing
@@ -119,6 +128,8 @@ function authorizeTarget(ctx: AuthorizeContext, target: Target): Promise<unknown
       return authorizeBucket(ctx, target);
     case 'keys':
       return authorizeKeys(ctx, target);
+    case 'uploads':
+      return authorizeUploads(ctx, target);
   }
 }
 
@@ -217,4 +228,21 @@ async function authorizeKeys(ctx: AuthorizeContext, target: KeysTarget): Promise
       return found && checkObject(ctx, found.bucket, found.key, target.action);
     },
   };
+}
+
+/**
+ * ListMultipartUploads: the bucket must be visible, the caller must be able to list the prefix and to
+ * write under it, and the connection must be writable. Path-mapped accounts are not offered: an upload
+ * belongs to one product, so the caller names the product bucket.
+ */
+async function authorizeUploads(ctx: AuthorizeContext, target: UploadsTarget): Promise<AuthorizedUploads> {
+  if (ctx.resolver.mode !== 'path') throw notImplemented('ListMultipartUploads on a path-mapped account');
+  const bucket = await visible(ctx, await ctx.resolver.bucket(target.bucket));
+  const backend = ctx.resolver.backendFor(bucket);
+  const path = target.prefix;
+  const allowed = backend.writable !== false
+    && (await ctx.policy.allows(ctx.identity, { action: 'read', bucket, path, scope: 'list' }))
+    && (await ctx.policy.allows(ctx.identity, { action: 'write', bucket, path, scope: 'list' }));
+  if (!allowed) throw accessDenied();
+  return { [AUTHORIZED]: true, bucket, backend, prefix: path };
 }

@@ -99,3 +99,27 @@ export class BackendUnavailableError extends BackendError {
     super(message);
   }
 }
+
+/** The multipart upload does not exist (never created, completed, aborted, or swept) or belongs to another key. */
+export class NoSuchUploadError extends BackendError {
+  override name = 'NoSuchUploadError';
+  constructor(readonly uploadId: string) {
+    super('no such multipart upload');
+  }
+}
+
+/** A part named on completion was never uploaded, or its entity tag differs from the stored part's. */
+export class InvalidPartError extends BackendError {
+  override name = 'InvalidPartError';
+  constructor(readonly partNumber: number, readonly etag: string) {
+    super(`part ${partNumber} not found or its entity tag does not match`);
+  }
+}
+
+/** A part other than the last is smaller than the store's minimum part size. Nothing is assembled. */
+export class EntityTooSmallError extends BackendError {
+  override name = 'EntityTooSmallError';
+  constructor(readonly partNumber: number, readonly size: number, readonly minSize: number) {
+    super(`part ${partNumber} of ${size} bytes is below the minimum part size`);
+  }
+}

@@ -24,6 +24,11 @@ export interface ObjectInfo {
   /** User metadata: lower-case names without the `x-amz-meta-` prefix. */
   metadata: Record<string, string>;
   storageClass?: string;
+  /**
+   * Sizes of the parts, in order, of an object assembled by a multipart upload (GetObject
+   * `partNumber` serves them); absent for an object written whole or a backend that does not say.
+   */
+  partSizes?: readonly number[];
 }
 
 /** Object headers a client may set on write (also what `ObjectInfo` carries back). */

@@ -22,6 +22,7 @@ import { type ResolutionStore, StaticResolutionStore } from './resolution-store.
 import { type SpecialRoute, createRouteTable, healthRoutes } from './routes.ts';
 import { type RuntimeContext, defaultRuntime, requestIdGenerator } from './runtime.ts';
 import { ListTokenCodec } from './s3/list-token.ts';
+import { UploadIdCodec } from './multipart/upload-id.ts';
 import { parseS3Request } from './s3/parse-request.ts';
 import { planOperation } from './s3/targets.ts';
 
@@ -58,6 +59,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     ? new TextEncoder().encode(config.server.tokenSecret)
     : runtime.randomBytes(new Uint8Array(32));
   const tokens = new ListTokenCodec(secret);
+  const uploadIds = new UploadIdCodec(secret);
   const startedAt = runtime.now();
   const routes = createRouteTable([...healthRoutes(options.isReady ?? (() => true)), ...(options.routes ?? [])], config.server.virtualHostDomain);
   const parseOptions = { virtualHostDomain: config.server.virtualHostDomain };
@@ -81,7 +83,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     record.identity = describeIdentity(identity);
     const authorized = await authorizeOperation({ identity, policy, resolver }, planOperation(op));
     // Only a rewrapped body makes a new request object (the Node adapter's signal is a lazy getter).
-    const ctx: RequestContext = { req: body === req.body ? req : { ...req, body }, trailers, identity, requestId, config, resolver, policy, tokens, startedAt };
+    const ctx: RequestContext = { req: body === req.body ? req : { ...req, body }, trailers, identity, requestId, config, resolver, policy, tokens, uploadIds, startedAt };
     return dispatch(ctx, authorized);
   }
 

@@ -10,6 +10,7 @@ import {
   hasMultipart,
   hasNativeCopy,
 } from './backend-capabilities.ts';
+import type { Backend } from './backend.ts';
 import { bytesBody } from './body.ts';
 import { scopeBackend } from './scoped-backend.ts';
 
@@ -55,7 +56,17 @@ describe('scopeBackend', () => {
   });
 
   it('reports no capability the inner backend lacks', () => {
-    const scoped = scopeBackend(new MemoryBackend(), 'data/');
+    const memory = new MemoryBackend();
+    // Only the plain Backend methods: the memory backend itself offers multipart.
+    const plain: Backend = {
+      kind: 'plain',
+      head: (k, o) => memory.head(k, o),
+      get: (k, o) => memory.get(k, o),
+      list: (p) => memory.list(p),
+      put: (k, b, m, o) => memory.put(k, b, m, o),
+      delete: (k) => memory.delete(k),
+    };
+    const scoped = scopeBackend(plain, 'data/');
     assert.equal(hasMultipart(scoped), false);
     assert.equal(hasNativeCopy(scoped), false);
     assert.equal(hasConditionalWrites(scoped), false);

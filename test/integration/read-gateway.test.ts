@@ -268,13 +268,17 @@ describe('read gateway over the fs backend, via the AWS SDK', () => {
   });
 
   test('unimplemented operations answer 501 NotImplemented, never as another operation', async () => {
-    for (const query of ['acl', 'versioning', 'policy', 'uploads', 'versions']) {
+    for (const query of ['acl', 'versioning', 'policy', 'lifecycle', 'versions']) {
       const response = await fetch(`${server.url}/open-data?${query}`);
       assert.equal(response.status, 501, query);
       assert.match(await response.text(), /<Code>NotImplemented<\/Code>/, query);
     }
     const objectAcl = await fetch(`${server.url}/open-data/docs/hello.txt?acl`);
     assert.equal(objectAcl.status, 501);
+    // ListMultipartUploads is offered, and needs write access an anonymous caller never has.
+    const uploads = await fetch(`${server.url}/open-data?uploads`);
+    assert.equal(uploads.status, 403);
+    assert.match(await uploads.text(), /<Code>AccessDenied<\/Code>/);
   });
 
   test('ListBuckets shows only readable buckets; HeadBucket and GetBucketLocation', async () => {

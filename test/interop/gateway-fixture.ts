@@ -19,6 +19,8 @@ export interface InteropGateway {
 
 export const BUCKET = 'restricted';
 export const PAGED_KEYS = 25;
+/** A bucket the interop key may write: uploads, multipart included. */
+export const UPLOADS_BUCKET = 'uploads';
 
 export async function startInteropGateway(): Promise<InteropGateway> {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-interop-'));
@@ -44,11 +46,16 @@ buckets:
   ${BUCKET}:
     connection: disk
     prefix: ${BUCKET}/
+  ${UPLOADS_BUCKET}:
+    connection: disk
+    prefix: ${UPLOADS_BUCKET}/
 accounts:
   research:
     grants:
       - bucket: ${BUCKET}
         actions: [read]
+      - bucket: ${UPLOADS_BUCKET}
+        actions: [read, write]
 policy:
   sqlitePath: sluice.db
   masterKey: \${env:SLUICE_MASTER_KEY}

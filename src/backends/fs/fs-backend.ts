@@ -37,15 +37,19 @@ import { KeyedLock } from './concurrency.ts';
 import { closeQuietly, errnoCode, isAbsent, lstatAsync, openForRead, statAsync, syncFolder } from './fs-ops.ts';
 import { encodeKey } from './key-paths.ts';
 import { LongNames } from './long-names.ts';
+import { DEFAULT_MULTIPART_MAX_AGE_HOURS, FsMultipart } from './fs-multipart.ts';
 import { receiveToTemp } from './object-writer.ts';
 import { PrivateArea } from './private-area.ts';
 import { RootGuard } from './root-guard.ts';
 import { objectInfo, ObjectMetaStore, putMeta } from './object-meta.ts';
+import type { StoredMeta } from './sidecar.ts';
 import { TreeWalker, type WalkEntry } from './tree-walker.ts';
 
 export interface FsBackendOptions {
   root: string;
   readOnly: boolean;
+  /** Age in hours after which a multipart upload nobody completed or aborted is removed (default 24). */
+  multipartMaxAgeHours?: number;
 }
 
 /** Linux PATH_MAX: longer paths cannot be opened at all. */
@@ -92,6 +96,9 @@ export class FsBackend implements Backend {
   private readonly scope: BucketScope | undefined;
   /** Bucket views by prefix: one per bucket in use, so each keeps its guard's caches. */
   private readonly views = new Map<string, FsBackend>();
+  /** Multipart uploads, kept in the private area; a bucket view completes them inside its own folder. */
+  readonly multipart: FsMultipart;
+  private readonly maxAgeHours: number;
 
   /** `scope` is for the bucket views `withPrefix` makes; a connection's backend is made without it. */
   constructor(options: FsBackendOptions, scope?: BucketScope) {
@@ -106,6 +113,21 @@ export class FsBackend implements Backend {
       this.locks = new KeyedLock();
       this.meta = new ObjectMetaStore(this.area, this.locks, !this.readOnly);
     }
+    const maxAgeHours = options.multipartMaxAgeHours ?? DEFAULT_MULTIPART_MAX_AGE_HOURS;
+    this.maxAgeHours = maxAgeHours;
+    if (!(maxAgeHours > 0)) throw new TypeError(`fs backend: multipartMaxAgeHours must be positive, not ${maxAgeHours}`);
+    this.multipart = new FsMultipart({
+      readOnly: this.readOnly,
+      area: this.area,
+      checkKey: async (key) => {
+        const guard = this.guard ?? (await this.start());
+        const location = this.locate(key);
+        if (Buffer.byteLength(location.path) > PATH_MAX_BYTES) throw new UnsupportedKeyError(key, 'path too long for the file system');
+        if (location.folder !== this.root && !(await guard.canCreateInside(location.folder))) throw new KeyOutsideScopeError(key);
+      },
+      failure: writeFailure,
+      place: (key, temp, stats, metadata, etag, partSizes) => this.place(key, temp, stats, putMeta(etag, metadata, partSizes)),
+    }, maxAgeHours * 3600 * 1000, this.locks);
   }
 
   /**
@@ -121,7 +143,7 @@ export class FsBackend implements Backend {
     const folder = cut < 0 ? connection.root : `${connection.root}/${encodeKey(prefix.slice(0, cut)).names.join('/')}`;
     let view = connection.views.get(prefix);
     if (!view) {
-      view = new FsBackend({ root: connection.root, readOnly: connection.readOnly }, { connection, prefix, folder });
+      view = new FsBackend({ root: connection.root, readOnly: connection.readOnly, multipartMaxAgeHours: connection.maxAgeHours }, { connection, prefix, folder });
       connection.views.set(prefix, view);
     }
     return prefixKeys(view, prefix);
@@ -191,19 +213,26 @@ export class FsBackend implements Backend {
     const received = await receiveToTemp(temp, body, options.signal, fail);
     const meta = putMeta(`"${received.md5}"`, metadata);
     try {
-      await this.locks.run(location.path, async () => {
-        options.signal?.throwIfAborted();
-        await this.names.record(hashed);
-        await this.prepareFolder(guard, key, location.folder);
-        await this.moveIntoPlace(guard, key, temp, location);
-        // After the rename: a failed rename must leave the previous object's sidecar alone.
-        await this.meta.store(key, location.path, received.stats, meta);
-      });
+      await this.place(key, temp, received.stats, meta, options.signal, guard, hashed);
     } catch (error) {
       await unlink(temp).catch(() => {});
       throw fail(error);
     }
     return { etag: meta.etag };
+  }
+
+  /** Rename a finished temp file into place as `key` and record its metadata, under the key's lock. */
+  private async place(key: string, temp: string, stats: Stats, meta: StoredMeta, signal?: AbortSignal, guard?: RootGuard, hashed?: Parameters<LongNames['record']>[0]): Promise<void> {
+    const rootGuard = guard ?? this.guard ?? (await this.start());
+    const location = this.locate(key);
+    await this.locks.run(location.path, async () => {
+      signal?.throwIfAborted();
+      await this.names.record(hashed ?? encodeKey(key).hashed);
+      await this.prepareFolder(rootGuard, key, location.folder);
+      await this.moveIntoPlace(rootGuard, key, temp, location);
+      // After the rename: a failed rename must leave the previous object's sidecar alone.
+      await this.meta.store(key, location.path, stats, meta);
+    });
   }
 
   async delete(key: string): Promise<void> {
@@ -243,7 +272,10 @@ export class FsBackend implements Backend {
       try {
         if (!this.readOnly) await mkdir(this.root, { recursive: true });
         const guard = new RootGuard(this.root, await realpath(this.root));
-        if (!this.readOnly) await this.area.sweepTemp(TEMP_MAX_AGE_MS);
+        if (!this.readOnly) {
+          await this.area.sweepTemp(TEMP_MAX_AGE_MS);
+          await this.multipart.sweep();
+        }
         this.guard = guard;
         return guard;
       } catch (error) {

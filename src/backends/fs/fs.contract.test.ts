@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runBackendContract } from '../../../test/contract/backend-contract.ts';
+import { runMultipartContract } from '../../../test/contract/multipart-contract.ts';
 import type { Backend } from '../../core/backend.ts';
 import { bytesBody } from '../../core/body.ts';
 import { scopeBackend } from '../../core/scoped-backend.ts';
@@ -51,3 +52,16 @@ runBackendContract(
     skip,
   },
 );
+
+runMultipartContract('fs', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'sluice-fs-multipart-'));
+  return { backend: new FsBackend({ root, readOnly: false }), cleanup: () => rm(root, { recursive: true, force: true }) };
+});
+
+runMultipartContract('fs bucket view', async () => {
+  const root = await mkdtemp(join(tmpdir(), 'sluice-fs-multipart-'));
+  const connection = new FsBackend({ root, readOnly: false });
+  // Uploads just outside the bucket's folder: a view that ignored its prefix would list them.
+  for (const key of NEIGHBOURS) await connection.multipart.create(key, { metadata: {} });
+  return { backend: scopeBackend(connection, BUCKET_PREFIX), cleanup: () => rm(root, { recursive: true, force: true }) };
+});

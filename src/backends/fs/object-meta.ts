@@ -16,8 +16,9 @@ import { fingerprintOf, readSidecar, sameFingerprint, serializeSidecar, type Sto
 const HEADER_FIELDS = ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl', 'expires'] as const;
 
 /** Metadata to store for a put: the client's headers, exactly as sent. */
-export function putMeta(etag: string, metadata: ObjectMetadata): StoredMeta {
+export function putMeta(etag: string, metadata: ObjectMetadata, partSizes?: readonly number[]): StoredMeta {
   const meta: StoredMeta = { etag, put: true, metadata: { ...metadata.metadata } };
+  if (partSizes) meta.partSizes = [...partSizes];
   for (const field of HEADER_FIELDS) if (metadata[field] !== undefined) meta[field] = metadata[field];
   return meta;
 }
@@ -26,6 +27,7 @@ export function objectInfo(key: string, stats: Stats, meta: StoredMeta): ObjectI
   const info: ObjectInfo = { key, size: stats.size, etag: meta.etag, lastModified: stats.mtime, metadata: { ...meta.metadata } };
   for (const field of HEADER_FIELDS) if (meta[field] !== undefined) info[field] = meta[field];
   if (!meta.put && info.contentType === undefined) info.contentType = contentTypeFor(key);
+  if (meta.partSizes) info.partSizes = [...meta.partSizes];
   return info;
 }
 

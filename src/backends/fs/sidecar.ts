@@ -17,6 +17,8 @@ export interface StoredMeta extends ObjectMetadata {
    * False for a published file whose ETag was computed: its type is guessed.
    */
   put: boolean;
+  /** Sizes of the parts of an object assembled from a multipart upload. */
+  partSizes?: number[];
 }
 
 export interface Fingerprint {
@@ -62,6 +64,7 @@ export async function readSidecar(path: string, key: string, fingerprint: Finger
   if (!isSidecar(document) || document.key !== key || !sameFingerprint(document, fingerprint)) return undefined;
   const meta: StoredMeta = { etag: document.etag, put: document.put, metadata: { ...document.metadata } };
   for (const field of HEADER_FIELDS) if (typeof document[field] === 'string') meta[field] = document[field];
+  if (Array.isArray(document.partSizes) && document.partSizes.every((n) => Number.isSafeInteger(n) && n >= 0)) meta.partSizes = [...document.partSizes];
   return meta;
 }
 

@@ -29,7 +29,11 @@ import { createMd5 } from '../../core/md5.ts';
 import { applyConditions } from '../../core/s3/conditions.ts';
 import { listSorted, listStartPoint } from '../../core/s3/list-sorted.ts';
 import { resolveRange } from '../../core/s3/range.ts';
+import { MemoryMultipart } from './memory-multipart.ts';
 import { SortedKeySet } from './sorted-key-set.ts';
+
+/** A name no object has: parts check their room under it, as they replace no object. */
+const PART_ROOM = '\u0000part';
 
 /** The default cap on the bytes a memory backend holds: room for tests and demonstrations, not for a process's whole memory. */
 export const DEFAULT_MAX_BYTES = 256 * 1024 * 1024;
@@ -38,6 +42,8 @@ export interface MemoryBackendOptions {
   readOnly?: boolean;
   /** Most bytes of object content held at once (default `DEFAULT_MAX_BYTES`); one object may use all of it. */
   maxBytes?: number;
+  /** Hours after which an upload nobody completed or aborted is dropped with its parts (default 24), checked on each create. */
+  multipartMaxAgeHours?: number;
   /** Clock for Last-Modified; injectable so tests can freeze time. */
   now?: () => Date;
 }
@@ -86,7 +92,26 @@ export class MemoryBackend implements Backend {
     const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
     if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) throw new TypeError(`memory backend: maxBytes must be a whole number of bytes, not ${maxBytes}`);
     this.store = store ?? new MemoryStore(maxBytes);
+    const backend = this;
+    this.multipart = new MemoryMultipart({
+      readOnly: this.readOnly,
+      maxAgeMs: (options.multipartMaxAgeHours ?? 24) * 3600 * 1000,
+      now: () => backend.now(),
+      // Parts are not objects: no stored object's room is freed by them.
+      receive: (_key, body, options) => backend.receive(PART_ROOM, body, options),
+      holdParts: (delta) => {
+        backend.store.used += delta;
+      },
+      commit: (key, bytes, metadata, etag, partSizes) => {
+        // The parts' bytes were released just before: the object needs room of its own.
+        backend.store.checkRoom(key, bytes.length, 0);
+        backend.commit(key, bytes, metadata, etag, partSizes);
+      },
+    });
   }
+
+  /** Multipart uploads, held in memory under the same cap. */
+  readonly multipart: MemoryMultipart;
 
   /** The cap on the bytes this backend holds. */
   get maxBytes(): number {
@@ -138,6 +163,14 @@ export class MemoryBackend implements Backend {
 
   async put(key: string, body: Body, metadata: ObjectMetadata, options: PutOptions = {}): Promise<PutResult> {
     if (this.readOnly) throw new WriteNotAllowedError('memory backend is read-only');
+    const { bytes, md5 } = await this.receive(key, body, options);
+    const etag = `"${md5}"`;
+    this.commit(key, bytes, metadata, etag);
+    return { etag };
+  }
+
+  /** Read a body for `key` within the cap, counting its bytes as they arrive; nothing is stored. */
+  private async receive(key: string, body: Body, options: PutOptions): Promise<{ bytes: Uint8Array; md5: string }> {
     const store = this.store;
     if (options.contentLength !== undefined) store.checkRoom(key, options.contentLength, store.receiving);
     let received = 0;
@@ -164,18 +197,22 @@ export class MemoryBackend implements Backend {
     }
     // Other puts may have committed while this one streamed.
     store.checkRoom(key, bytes.length, 0);
-    const etag = `"${md5}"`;
+    return { bytes, md5 };
+  }
+
+  private commit(key: string, bytes: Uint8Array, metadata: ObjectMetadata, etag: string, partSizes?: readonly number[]): void {
+    const store = this.store;
     const info: ObjectInfo = {
       ...copyMetadata(metadata),
       key,
       size: bytes.length,
       etag,
       lastModified: wholeSeconds(this.now()),
+      ...(partSizes && { partSizes: [...partSizes] }),
     };
     store.used += bytes.length - store.sizeOf(key);
     store.objects.set(key, { info, bytes });
     store.keys.add(key);
-    return { etag };
   }
 
   async delete(key: string): Promise<void> {
@@ -245,7 +282,9 @@ function copyMetadata(metadata: ObjectMetadata): ObjectMetadata {
 }
 
 function cloneInfo(info: ObjectInfo): ObjectInfo {
-  return { ...info, lastModified: new Date(info.lastModified), metadata: { ...info.metadata } };
+  const clone: ObjectInfo = { ...info, lastModified: new Date(info.lastModified), metadata: { ...info.metadata } };
+  if (info.partSizes) clone.partSizes = [...info.partSizes];
+  return clone;
 }
 
 function summarize(info: ObjectInfo): ObjectSummary {

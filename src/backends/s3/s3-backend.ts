@@ -28,6 +28,7 @@ import { mapBucketError, mapObjectError, sizeFromRangeError } from './errors.ts'
 import { conditionHeaders, metadataHeaders, objectInfoFromHeaders, parseContentRange, rangeHeader } from './object-headers.ts';
 import { resolveS3Options, type ResolvedS3Options, type S3BackendOptions } from './options.ts';
 import { consumeBody, S3ResponseError, S3Transport, type SignFunction } from './transport.ts';
+import { S3Multipart } from './multipart.ts';
 import { putUnsized } from './unsized-put.ts';
 import { parseListObjectsV2, quoteEtag } from './xml.ts';
 
@@ -61,7 +62,11 @@ export class S3Backend implements Backend {
       log: this.opts.log,
     }));
     this.transport = new S3Transport(this.opts, sign, this.breaker);
+    this.multipart = new S3Multipart({ opts: this.opts, transport: this.transport, assertWritable: () => this.assertWritable() });
   }
+
+  /** Multipart uploads, mapped to the store's own. */
+  readonly multipart: S3Multipart;
 
   /** The same bucket and prefix, refusing writes; one circuit breaker for both. */
   readOnlyView(): S3Backend {

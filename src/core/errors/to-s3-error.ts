@@ -7,8 +7,11 @@
  */
 import {
   BackendUnavailableError,
+  EntityTooSmallError,
+  InvalidPartError,
   KeyConflictError,
   KeyOutsideScopeError,
+  NoSuchUploadError,
   NotModifiedError,
   ObjectNotFoundError,
   ObjectTooLargeError,
@@ -59,6 +62,22 @@ export function toS3Error(error: unknown): S3Error | undefined {
     // S3 has no "store full" code. 503 is the S3 answer for "cannot take this now": clients know it and
     // back off, and the put may succeed once objects are deleted. The capacity stays in the log.
     return new S3Error('ServiceUnavailable', 'The store cannot hold more data at the moment.');
+  }
+  if (error instanceof NoSuchUploadError) {
+    return new S3Error('NoSuchUpload', 'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.', { UploadId: error.uploadId });
+  }
+  if (error instanceof InvalidPartError) {
+    return new S3Error('InvalidPart', "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.", {
+      PartNumber: String(error.partNumber),
+      ETag: error.etag,
+    });
+  }
+  if (error instanceof EntityTooSmallError) {
+    return new S3Error('EntityTooSmall', 'Your proposed upload is smaller than the minimum allowed object size.', {
+      ProposedSize: String(error.size),
+      MinSizeAllowed: String(error.minSize),
+      PartNumber: String(error.partNumber),
+    });
   }
   if (error instanceof BackendUnavailableError) {
     const headers: Record<string, string> = error.retryAfterSeconds !== undefined ? { 'retry-after': String(error.retryAfterSeconds) } : {};

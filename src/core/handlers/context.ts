@@ -9,6 +9,7 @@ import type { GatewayRequest, GatewayResponse } from '../http.ts';
 import type { Identity } from '../identity.ts';
 import type { Resolver } from '../bucket-resolver.ts';
 import type { ListTokenCodec } from '../s3/list-token.ts';
+import type { UploadIdCodec } from '../multipart/upload-id.ts';
 import type { Owner } from '../s3/list-response.ts';
 
 export interface RequestContext {
@@ -21,6 +22,8 @@ export interface RequestContext {
   resolver: Resolver;
   policy: AccessPolicy;
   tokens: ListTokenCodec;
+  /** Seals backend upload ids to their bucket and key. */
+  uploadIds: UploadIdCodec;
   /** When the gateway started: the creation date reported for buckets. */
   startedAt: Date;
 }

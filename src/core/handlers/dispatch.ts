@@ -10,6 +10,8 @@ import type { RequestContext } from './context.ts';
 import { copyObject } from './copy-object.ts';
 import { deleteObjects } from './delete-objects.ts';
 import { listObjects } from './list.ts';
+import { listMultipartUploads } from './list-uploads.ts';
+import { abortMultipartUpload, completeMultipartUpload, createMultipartUpload, listParts, uploadPart, uploadPartCopy } from './multipart.ts';
 import { deleteObject, getOrHeadObject, putObject } from './object.ts';
 
 export function dispatch(ctx: RequestContext, authorized: AuthorizedOperation): Promise<GatewayResponse> {
@@ -34,6 +36,20 @@ export function dispatch(ctx: RequestContext, authorized: AuthorizedOperation): 
       return deleteObjects(ctx, authorized.keys);
     case 'CopyObject':
       return copyObject(ctx, authorized.op, authorized.source, authorized.destination);
+    case 'CreateMultipartUpload':
+      return createMultipartUpload(ctx, authorized.op, authorized.object);
+    case 'UploadPart':
+      return uploadPart(ctx, authorized.op, authorized.object);
+    case 'UploadPartCopy':
+      return uploadPartCopy(ctx, authorized.op, authorized.source, authorized.destination);
+    case 'CompleteMultipartUpload':
+      return completeMultipartUpload(ctx, authorized.op, authorized.object);
+    case 'AbortMultipartUpload':
+      return abortMultipartUpload(ctx, authorized.op, authorized.object);
+    case 'ListParts':
+      return listParts(ctx, authorized.op, authorized.object);
+    case 'ListMultipartUploads':
+      return listMultipartUploads(ctx, authorized.op, authorized.uploads);
     case 'Unsupported':
       throw notImplemented(authorized.op.operation);
   }

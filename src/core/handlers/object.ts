@@ -11,8 +11,9 @@ import { objectHeaders } from '../s3/object-headers.ts';
 import type { OperationOf } from '../s3/operation.ts';
 import { resolveRange } from '../s3/range.ts';
 import type { RequestContext } from './context.ts';
+import { readPart } from './part-read.ts';
 import { maxObjectSizeOf } from '../upload/size-limit.ts';
-import { prepareUploadBody } from '../upload/upload-body.ts';
+import { type UploadBody, prepareUploadBody } from '../upload/upload-body.ts';
 
 export async function getOrHeadObject(
   ctx: RequestContext,
@@ -22,6 +23,7 @@ export async function getOrHeadObject(
   if (ctx.identity.kind === 'anonymous' && Object.keys(op.overrides).length > 0) {
     throw new S3Error('InvalidRequest', 'Request specific response headers cannot be used for anonymous GET requests.');
   }
+  if (op.partNumber !== undefined) return readPart(ctx, op, backend, key);
   // The signal is read only by backends that need it: on Node it is created on first use.
   const req = ctx.req;
   if (op.name === 'HeadObject') {
@@ -39,24 +41,36 @@ export async function getOrHeadObject(
   };
 }
 
-export async function putObject(ctx: RequestContext, op: OperationOf<'PutObject'>, { backend, key, bucket }: AuthorizedObject): Promise<GatewayResponse> {
-  const upload = await prepareUploadBody({
-    body: ctx.req.body,
-    declaredLength: op.contentLength,
-    maxObjectSize: maxObjectSizeOf(ctx.config.connections[bucket.connection]),
-    contentMd5: op.contentMd5,
-    checksum: requestedChecksum(ctx.req.headers, ctx.trailers ?? (() => undefined)),
-  });
+export async function putObject(ctx: RequestContext, op: OperationOf<'PutObject'>, object: AuthorizedObject): Promise<GatewayResponse> {
+  const upload = await verifiedUpload(ctx, op, object);
   let result: PutResult;
   try {
-    result = await backend.put(key, upload.body, op.metadata, { signal: ctx.req.signal, contentLength: op.contentLength });
+    result = await object.backend.put(object.key, upload.body, op.metadata, { signal: ctx.req.signal, contentLength: op.contentLength });
   } catch (error) {
     throw upload.failure() ?? error;
   }
-  const headers: HeaderMap = { etag: result.etag, 'content-length': '0' };
+  return { status: 200, headers: { etag: result.etag, 'content-length': '0', ...checksumHeaders(upload) } };
+}
+
+/**
+ * The request body as PutObject and UploadPart store it: the size limit and
+ * declared length, Content-MD5 and checksums verified as it streams, its last
+ * bytes held back until every check has passed.
+ */
+export function verifiedUpload(ctx: RequestContext, declared: { contentLength?: number; contentMd5?: string }, { bucket }: AuthorizedObject): Promise<UploadBody> {
+  return prepareUploadBody({
+    body: ctx.req.body,
+    declaredLength: declared.contentLength,
+    maxObjectSize: maxObjectSizeOf(ctx.config.connections[bucket.connection]),
+    contentMd5: declared.contentMd5,
+    checksum: requestedChecksum(ctx.req.headers, ctx.trailers ?? (() => undefined)),
+  });
+}
+
+/** The computed `x-amz-checksum-*` header for the response, once the body has ended. */
+export function checksumHeaders(upload: UploadBody): HeaderMap {
   const checksum = upload.checksumHeader();
-  if (checksum) headers[checksum[0]] = checksum[1];
-  return { status: 200, headers };
+  return checksum ? { [checksum[0]]: checksum[1] } : {};
 }
 
 export async function deleteObject(_ctx: RequestContext, { backend, key }: AuthorizedObject): Promise<GatewayResponse> {

@@ -42,12 +42,24 @@ export interface CopySource {
   key: string;
 }
 
+/** ListMultipartUploads' query. */
+export interface UploadsQuery {
+  prefix: string;
+  delimiter?: string;
+  keyMarker?: string;
+  uploadIdMarker?: string;
+  maxUploads: number;
+  encodingType?: 'url';
+}
+
 interface ListOperation extends BucketRef {
   list: ListQuery;
 }
 
 interface ReadOperation extends ObjectRef {
   range?: RangeRequest;
+  /** `?partNumber=N`: the N-th part of a multipart object (the whole object is part 1 of one otherwise). */
+  partNumber?: number;
   conditions: ReadConditions;
   overrides: ResponseOverrides;
 }
@@ -74,6 +86,23 @@ export type S3Operation =
     } & ObjectRef)
   /** Deletes the keys listed in the request body, each authorized on its own. */
   | ({ name: 'DeleteObjects' } & BucketRef)
+  /** Multipart uploads: each names the object it builds; `uploadId` is the client's (sealed) id. */
+  | ({ name: 'CreateMultipartUpload'; metadata: ObjectMetadata; checksumAlgorithm?: string } & ObjectRef)
+  | ({ name: 'UploadPart'; uploadId: string; partNumber: number; contentLength?: number; contentMd5?: string } & ObjectRef)
+  /** Reads `source` (optionally only `sourceRange`), writes a part of the named object's upload. */
+  | ({
+      name: 'UploadPartCopy';
+      uploadId: string;
+      partNumber: number;
+      source: CopySource;
+      sourceRange?: { first: number; last: number };
+      sourceConditions: ReadConditions;
+    } & ObjectRef)
+  /** The parts list comes in the request body. */
+  | ({ name: 'CompleteMultipartUpload'; uploadId: string } & ObjectRef)
+  | ({ name: 'AbortMultipartUpload'; uploadId: string } & ObjectRef)
+  | ({ name: 'ListParts'; uploadId: string; maxParts: number; partNumberMarker?: number } & ObjectRef)
+  | ({ name: 'ListMultipartUploads'; uploads: UploadsQuery } & BucketRef)
   /** Recognised but not (yet) offered: answered with 501 NotImplemented once the caller is authenticated. */
   | { name: 'Unsupported'; operation: string; bucket?: string; key?: string };
 

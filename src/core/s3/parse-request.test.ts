@@ -44,7 +44,9 @@ test('subresources select their own operation and are never a listing or a read'
   assert.deepEqual(parse('GET', '/b?acl'), { name: 'Unsupported', operation: 'GetBucketAcl', bucket: 'b' });
   assert.deepEqual(parse('PUT', '/b?versioning'), { name: 'Unsupported', operation: 'PutBucketVersioning', bucket: 'b' });
   assert.equal(parse('GET', '/b/k?tagging').name, 'Unsupported');
-  assert.equal(parse('POST', '/b/k?uploads').name, 'Unsupported');
+  assert.equal(parse('GET', '/b/k?attributes').name, 'Unsupported');
+  assert.equal(parse('GET', '/b/k?partNumber=1&tagging').name, 'Unsupported');
+  assert.equal(parse('PUT', '/b/k?uploads').name, 'Unsupported');
   assert.equal(parse('PUT', '/b/k', { 'x-amz-copy-source': '/b/x?versionId=3HL4kqtJ' }).name, 'Unsupported');
   assert.equal(parse('GET', '/b/k?versionId=3HL4kqtJ').name, 'Unsupported');
   assert.equal(parse('GET', '/b/k?versionId=null').name, 'GetObject');
@@ -176,4 +178,32 @@ test('the upload length is x-amz-decoded-content-length only for aws-chunked pay
     assert.equal(same.contentLength, 40);
   }
   assert.equal(code(() => parse('PUT', '/b/k', { 'content-length': '1e3' })), 'InvalidArgument');
+});
+
+test('multipart requests parse to their operations, with numbers checked once', () => {
+  assert.deepEqual(parse('POST', '/b/k?uploads', { 'x-amz-checksum-algorithm': 'SHA256' }), {
+    name: 'CreateMultipartUpload', bucket: 'b', style: 'path', key: 'k', metadata: { metadata: {} }, checksumAlgorithm: 'sha256',
+  });
+  assert.equal(code(() => parse('POST', '/b/k?uploads', { 'x-amz-checksum-algorithm': 'MD7' })), 'InvalidRequest');
+  assert.deepEqual(parse('PUT', '/b/k?partNumber=7&uploadId=U', { 'content-length': '5' }), {
+    name: 'UploadPart', bucket: 'b', style: 'path', key: 'k', uploadId: 'U', partNumber: 7, contentLength: 5,
+  });
+  for (const bad of ['0', '10001', '-1', 'x', '']) assert.equal(code(() => parse('PUT', `/b/k?partNumber=${bad}&uploadId=U`)), 'InvalidArgument', bad);
+  const copy = parse('PUT', '/b/k?partNumber=2&uploadId=U', { 'x-amz-copy-source': '/src/a', 'x-amz-copy-source-range': 'bytes=0-9' });
+  assert.ok(copy.name === 'UploadPartCopy');
+  assert.deepEqual([copy.source, copy.sourceRange], [{ bucket: 'src', key: 'a' }, { first: 0, last: 9 }]);
+  assert.equal(code(() => parse('PUT', '/b/k?partNumber=2&uploadId=U', { 'x-amz-copy-source': '/src/a', 'x-amz-copy-source-range': 'bytes=9-0' })), 'InvalidArgument');
+  assert.equal(parse('POST', '/b/k?uploadId=U').name, 'CompleteMultipartUpload');
+  assert.equal(parse('DELETE', '/b/k?uploadId=U').name, 'AbortMultipartUpload');
+  assert.deepEqual(parse('GET', '/b/k?uploadId=U&max-parts=5000&part-number-marker=3'), {
+    name: 'ListParts', bucket: 'b', style: 'path', key: 'k', uploadId: 'U', maxParts: 1000, partNumberMarker: 3,
+  });
+  assert.deepEqual(parse('GET', '/b?uploads&prefix=p/&delimiter=/&key-marker=p/a&upload-id-marker=X&max-uploads=2'), {
+    name: 'ListMultipartUploads', bucket: 'b', style: 'path',
+    uploads: { prefix: 'p/', delimiter: '/', keyMarker: 'p/a', uploadIdMarker: 'X', maxUploads: 2 },
+  });
+  const part = parse('GET', '/b/k?partNumber=3');
+  assert.ok(part.name === 'GetObject' && part.partNumber === 3);
+  assert.equal(code(() => parse('GET', '/b/k?partNumber=3', { range: 'bytes=0-1' })), 'InvalidRequest');
+  assert.equal(code(() => parse('HEAD', '/b/k?partNumber=0')), 'InvalidArgument');
 });

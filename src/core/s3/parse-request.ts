@@ -14,6 +14,7 @@ import { KEY_TOO_LONG, decodeKeyBytes, validateKey } from './keys.ts';
 import type { AddressingStyle, ListQuery, ResponseOverrides, S3Operation } from './operation.ts';
 import { parseQuery } from './query.ts';
 import { parseCopy } from './parse-copy.ts';
+import { parseObjectMultipart, parsePartNumber, parseUploadsQuery } from './parse-multipart.ts';
 import { parseRangeHeader } from './range.ts';
 import { conditionsFromHeaders, metadataFromHeaders } from './request-headers.ts';
 import { unimplementedHeader } from './unimplemented-headers.ts';
@@ -39,6 +40,7 @@ export function parseS3Request(req: GatewayRequest, options: ParseOptions): S3Op
     const sub = findSubresource(query, BUCKET_SUBRESOURCES);
     if (method === 'GET' && sub === 'location') return { name: 'GetBucketLocation', bucket, style };
     if (method === 'POST' && sub === 'delete') return { name: 'DeleteObjects', bucket, style };
+    if (method === 'GET' && sub === 'uploads') return { name: 'ListMultipartUploads', bucket, style, uploads: parseUploadsQuery(query) };
     if (sub !== undefined) return { name: 'Unsupported', operation: describeSubresource(method, sub, BUCKET_SUBRESOURCES), bucket };
     if (method === 'HEAD') return { name: 'HeadBucket', bucket, style };
     if (method === 'GET') {
@@ -51,7 +53,8 @@ export function parseS3Request(req: GatewayRequest, options: ParseOptions): S3Op
   }
 
   const key = decodeKey(target.rawKey);
-  const sub = findSubresource(query, OBJECT_SUBRESOURCES);
+  const readsPart = (method === 'GET' || method === 'HEAD') && query.has('partNumber') && !query.has('uploadId');
+  const sub = findSubresource(otherSubresources(query, multipartQuery(method, query)), OBJECT_SUBRESOURCES);
   if (sub !== undefined) return { name: 'Unsupported', operation: describeSubresource(method, sub, OBJECT_SUBRESOURCES), bucket, key };
   const versionId = query.get('versionId');
   if (versionId !== undefined && versionId !== 'null') {
@@ -59,6 +62,8 @@ export function parseS3Request(req: GatewayRequest, options: ParseOptions): S3Op
   }
   const unimplemented = unimplementedHeader(req.headers, method !== 'GET' && method !== 'HEAD');
   if (unimplemented !== undefined) return { name: 'Unsupported', operation: `the ${unimplemented} header`, bucket, key };
+  const multipart = parseObjectMultipart(method, query, req.headers, { bucket, style, key }, checkKey);
+  if (multipart !== undefined) return multipart;
 
   switch (method) {
     case 'GET':
@@ -71,6 +76,7 @@ export function parseS3Request(req: GatewayRequest, options: ParseOptions): S3Op
         range: parseRangeHeader(req.headers.range),
         conditions: conditionsFromHeaders(req.headers),
         overrides: parseOverrides(query),
+        ...(readsPart && { partNumber: readPartNumber(query, req.headers) }),
       };
     case 'PUT': {
       const copySource = req.headers['x-amz-copy-source'];
@@ -216,4 +222,35 @@ function parseLength(value: string | undefined, name: string): number | undefine
   if (value === undefined) return undefined;
   if (!/^\d{1,16}$/.test(value)) throw invalidArgument('Invalid content length', name, value);
   return Number(value);
+}
+
+/** The query names this method's multipart requests use: handled by `parseObjectMultipart` (or as a part read), not refused. */
+function multipartQuery(method: string, query: Map<string, string>): readonly string[] {
+  const upload = query.has('uploadId');
+  switch (method) {
+    case 'POST':
+      return ['uploads', 'uploadId'];
+    case 'PUT':
+      return upload ? ['partNumber', 'uploadId'] : [];
+    case 'DELETE':
+      return ['uploadId'];
+    case 'GET':
+      return upload ? ['uploadId'] : ['partNumber'];
+    case 'HEAD':
+      return upload ? [] : ['partNumber'];
+    default:
+      return [];
+  }
+}
+
+function otherSubresources(query: Map<string, string>, handled: readonly string[]): Map<string, string> {
+  if (!handled.some((name) => query.has(name))) return query;
+  return new Map([...query].filter(([name]) => !handled.includes(name)));
+}
+
+/** GetObject/HeadObject `?partNumber=N`; S3 refuses it together with a Range. */
+function readPartNumber(query: Map<string, string>, headers: HeaderMap): number {
+  const partNumber = parsePartNumber(query.get('partNumber'));
+  if (headers.range !== undefined) throw new S3Error('InvalidRequest', 'Cannot specify both Range header and partNumber query parameter');
+  return partNumber;
 }

@@ -36,7 +36,17 @@ export interface KeysTarget {
   action: 'write';
 }
 
-export type Target = BucketTarget | ListTarget | ObjectTarget | KeysTarget;
+/**
+ * The multipart uploads in progress in a bucket under `prefix` (ListMultipartUploads): S3's
+ * s3:ListBucketMultipartUploads, granted here to callers who may both list and write there.
+ */
+export interface UploadsTarget {
+  kind: 'uploads';
+  bucket: string;
+  prefix: string;
+}
+
+export type Target = BucketTarget | ListTarget | ObjectTarget | KeysTarget | UploadsTarget;
 
 /** An operation with the targets it touches, under names its handler reads. */
 export type PlannedOperation =
@@ -48,6 +58,13 @@ export type PlannedOperation =
   | { name: 'DeleteObject'; op: OperationOf<'DeleteObject'>; object: ObjectTarget }
   | { name: 'CopyObject'; op: OperationOf<'CopyObject'>; source: ObjectTarget; destination: ObjectTarget }
   | { name: 'DeleteObjects'; op: OperationOf<'DeleteObjects'>; keys: KeysTarget }
+  | { name: 'CreateMultipartUpload'; op: OperationOf<'CreateMultipartUpload'>; object: ObjectTarget }
+  | { name: 'UploadPart'; op: OperationOf<'UploadPart'>; object: ObjectTarget }
+  | { name: 'CompleteMultipartUpload'; op: OperationOf<'CompleteMultipartUpload'>; object: ObjectTarget }
+  | { name: 'AbortMultipartUpload'; op: OperationOf<'AbortMultipartUpload'>; object: ObjectTarget }
+  | { name: 'ListParts'; op: OperationOf<'ListParts'>; object: ObjectTarget }
+  | { name: 'UploadPartCopy'; op: OperationOf<'UploadPartCopy'>; source: ObjectTarget; destination: ObjectTarget }
+  | { name: 'ListMultipartUploads'; op: OperationOf<'ListMultipartUploads'>; uploads: UploadsTarget }
   | { name: 'Unsupported'; op: OperationOf<'Unsupported'> };
 
 const read = (bucket: string, key: string): ObjectTarget => ({ kind: 'object', bucket, key, action: 'read' });
@@ -77,6 +94,21 @@ export function planOperation(op: S3Operation): PlannedOperation {
       return { name: op.name, op, source: read(op.source.bucket, op.source.key), destination: write(op.bucket, op.key) };
     case 'DeleteObjects':
       return { name: op.name, op, keys: { kind: 'keys', bucket: op.bucket, action: 'write' } };
+    // Every step of an upload writes the object it builds; listing its parts too (the upload id is bound to the key).
+    case 'CreateMultipartUpload':
+      return { name: op.name, op, object: write(op.bucket, op.key) };
+    case 'UploadPart':
+      return { name: op.name, op, object: write(op.bucket, op.key) };
+    case 'CompleteMultipartUpload':
+      return { name: op.name, op, object: write(op.bucket, op.key) };
+    case 'AbortMultipartUpload':
+      return { name: op.name, op, object: write(op.bucket, op.key) };
+    case 'ListParts':
+      return { name: op.name, op, object: write(op.bucket, op.key) };
+    case 'UploadPartCopy':
+      return { name: op.name, op, source: read(op.source.bucket, op.source.key), destination: write(op.bucket, op.key) };
+    case 'ListMultipartUploads':
+      return { name: op.name, op, uploads: { kind: 'uploads', bucket: op.bucket, prefix: op.uploads.prefix } };
     default:
       return unplanned(op);
   }
