@@ -19,6 +19,9 @@ import { ConfigPolicyStore } from '../policy/config-store.ts';
 import { LayeredPolicyStore } from '../policy/layered-store.ts';
 import type { WritablePolicyStore } from '../policy/store.ts';
 import { type StsServices, createSts } from '../sts/create-sts.ts';
+import { StaticRoleSource } from '../sts/role-source.ts';
+import { type RevocationKind, newRevocation, revocationCheckedSource } from '../sts/session-revocation.ts';
+import { LayeredRoleSource, StoreRoleSource } from '../sts/store-role-source.ts';
 import { writeAudit } from './audit.ts';
 import type { AppServices } from './services.ts';
 
@@ -39,6 +42,12 @@ export interface AccessControl {
    * managed store has no such key (or there is none).
    */
   revokeAccessKey(accessKeyId: string): Promise<boolean>;
+  /**
+   * Revoke, from inside this process, every session issued so far for a
+   * session access key id, a role URN or an account: refused at once here,
+   * elsewhere within the policy cache TTL. Throws without a managed store.
+   */
+  revokeSessions(kind: RevocationKind, value: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -50,14 +59,15 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
     ttlMs: config.policy.cacheTtlSeconds * 1000,
     now: () => runtime.now().getTime(),
   });
-  const sts = await buildSts(config, services);
+  const sts = await buildSts(config, services, managed);
 
   return {
     store,
     authenticate: createSigV4Authenticator({
       sources: [
         accessKeySource(store, () => runtime.now(), managed ? keyUseRecorder(managed, runtime) : undefined),
-        ...(sts ? [sts.credentialSource] : []),
+        // Revoked sessions are read through the policy cache, like every other policy lookup.
+        ...(sts ? [revocationCheckedSource(sts.credentialSource, () => store.listSessionRevocations(runtime.now()))] : []),
       ],
       now: () => runtime.now(),
       ...(services.sigv4Crypto !== undefined && { crypto: services.sigv4Crypto }),
@@ -72,19 +82,44 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
       if (revoked) writeAudit(runtime, 'access-key.revoked', { accessKeyId });
       return revoked;
     },
+    async revokeSessions(kind, value) {
+      if (!managed) throw new TypeError('revoking sessions needs the database policy store (policy.sqlitePath)');
+      await managed.addSessionRevocation(newRevocation(kind, value, runtime.now()));
+      store.invalidateSessionRevocations();
+      writeAudit(runtime, 'sessions.revoked', { kind, value });
+    },
     close: async () => managed?.close(),
   };
 }
 
-async function buildSts(config: SluiceConfig, services: AppServices): Promise<StsServices | undefined> {
-  if (!config.sts) return undefined;
+async function buildSts(config: SluiceConfig, services: AppServices, managed: WritablePolicyStore | undefined): Promise<StsServices | undefined> {
+  const sts = config.sts;
+  if (!sts) return undefined;
   const { runtime } = services;
   if (!services.fetch) throw new TypeError('the sts section is configured, but this runtime supplies no fetch for identity providers');
   const accounts = new Set(config.accounts.map((account) => account.name));
+  const accountExists = (account: string) => accounts.has(account);
+  const fileRoles = new StaticRoleSource({
+    roles: sts.roles,
+    primaryProvider: sts.identityProviders.find((p) => p.id === sts.primaryIdentityProvider),
+    accountExists,
+  });
+  // The file's roles win; roles managed with `sluice roles` come from the store, cached like other policy.
+  const roleSource = managed
+    ? new LayeredRoleSource([fileRoles, new StoreRoleSource({
+      store: managed,
+      providers: sts.identityProviders,
+      addressing: config.server.addressing,
+      ttlMs: config.policy.cacheTtlSeconds * 1000,
+      now: () => runtime.now().getTime(),
+      log: runtime.log,
+    })])
+    : fileRoles;
   return createSts({
-    config: config.sts,
-    roles: config.sts.roles,
-    accountExists: (account) => accounts.has(account),
+    config: sts,
+    roles: sts.roles,
+    roleSource,
+    accountExists,
     fetch: services.fetch,
     now: () => runtime.now(),
     random: (bytes) => runtime.randomBytes(bytes),

@@ -22,6 +22,7 @@ import { nodeBackends } from '../../src/runtimes/node/backend-registry.ts';
 import { type RunningServer, startServer } from '../../src/runtimes/node/server.ts';
 import { mintSessionCredentials } from '../../src/sts/mint-session.ts';
 import { SessionKeyring } from '../../src/sts/session-keyring.ts';
+import { newRevocation } from '../../src/sts/session-revocation.ts';
 import { es256Pem, randomHmacSecret } from '../../src/sts/session-keyring.test-helper.ts';
 import { OidcIssuer } from '../support/oidc-issuer.ts';
 import { signedClient } from '../support/s3-client.ts';
@@ -191,4 +192,58 @@ test('an expired session answers ExpiredToken', async () => {
 test('a token from outside the bound repositories is refused by the STS endpoint', async () => {
   await assert.rejects(assume(OidcIssuer.githubClaims({ repository: 'mallory/site' })), (error: unknown) =>
     error instanceof STSServiceException && error.name === 'IDPRejectedClaimException' && error.$metadata.httpStatusCode === 403);
+});
+
+test('a revoked session is refused: at once in process, by role from another process within the cache TTL', async () => {
+  const first = await assume();
+  const second = await assume();
+  const a = signedClient(server.url, first);
+  const b = signedClient(server.url, second);
+  const store = await SqlitePolicyStore.open(sqlitePath, { masterKey });
+  try {
+    await a.send(new GetObjectCommand({ Bucket: 'data', Key: 'reports/q1.csv' }));
+    await server.access.revokeSessions('access-key', first.accessKeyId);
+    await assert.rejects(a.send(new GetObjectCommand({ Bucket: 'data', Key: 'reports/q1.csv' })), refusedWith('AccessDenied', 403));
+    // The other session is untouched until its role's sessions are revoked from outside.
+    await b.send(new GetObjectCommand({ Bucket: 'data', Key: 'reports/q1.csv' }));
+    await store.addSessionRevocation(newRevocation('role', 'acme::role/reports', new Date()));
+    await new Promise((resolve) => setTimeout(resolve, CACHE_TTL_SECONDS * 1000 + 200));
+    await assert.rejects(b.send(new GetObjectCommand({ Bucket: 'data', Key: 'reports/q1.csv' })), refusedWith('AccessDenied', 403));
+  } finally {
+    await store.close();
+    a.destroy();
+    b.destroy();
+  }
+  // Sessions issued after the revocation work: it revokes sessions, not the role. (Session times are whole seconds.)
+  await new Promise((resolve) => setTimeout(resolve, 1100));
+  const fresh = signedClient(server.url, await assume());
+  try {
+    await fresh.send(new GetObjectCommand({ Bucket: 'data', Key: 'reports/q1.csv' }));
+  } finally {
+    fresh.destroy();
+  }
+});
+
+test('a role stored in the policy store can be assumed, and the file\'s roles come first', async () => {
+  const store = await SqlitePolicyStore.open(sqlitePath, { masterKey });
+  try {
+    await store.putRoleDefinition('acme', 'raw', {
+      account: 'acme',
+      name: 'raw',
+      bindings: [{ provider: 'github', audience: 'sluice', claims: [{ claim: 'repository', operator: 'equals', value: 'acme/site' }] }],
+      permissions: [{ actions: ['read'], resources: ['acme::bucket/data/raw/*'] }],
+    });
+  } finally {
+    await store.close();
+  }
+  const out = await sts.send(new AssumeRoleWithWebIdentityCommand({ RoleArn: 'acme::role/raw', RoleSessionName: 'raw', WebIdentityToken: await issuer.sign(OidcIssuer.githubClaims()) }));
+  const c = out.Credentials!;
+  const s3 = signedClient(server.url, { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! });
+  try {
+    const got = await s3.send(new GetObjectCommand({ Bucket: 'data', Key: 'raw/secret.csv' }));
+    assert.equal(await got.Body!.transformToString(), 'content of data/raw/secret.csv');
+    await assert.rejects(s3.send(new GetObjectCommand({ Bucket: 'data', Key: 'reports/q1.csv' })), refusedWith('AccessDenied', 403));
+  } finally {
+    s3.destroy();
+  }
 });
