@@ -10,7 +10,7 @@
  * its figures, unless `--force` (or SLUICE_BENCH_FORCE=1) prints them marked.
  *
  *   npm run bench                                        # everything, about 6 minutes
- *   npm run bench -- --only small,signed                 # sections: small, large, memory, signed, sigv4, proxy
+ *   npm run bench -- --only small,signed                 # sections: small, large, memory, signed, sigv4, proxy, sts
  *   npm run bench -- --only proxy --workloads tile64 --rounds 1 --seconds 5
  *   npm run bench -- --only proxy --workloads tile64 --cpu-prof   # profiles into .bench/
  *   npm run bench -- --rounds 5 --seconds 3              # longer measurements
@@ -33,6 +33,7 @@ import { signedRequests } from './suites/signed-requests.ts';
 import { sigv4Micro } from './suites/sigv4-micro.ts';
 import { smallObjects } from './suites/small-objects.ts';
 import { streamingMemory } from './suites/streaming-memory.ts';
+import { stsExchange } from './suites/sts.ts';
 
 const SECTIONS: Record<string, { run: (ctx: BenchContext) => Promise<SectionResult>; needsWrk: boolean }> = {
   small: { run: smallObjects, needsWrk: true },
@@ -41,6 +42,7 @@ const SECTIONS: Record<string, { run: (ctx: BenchContext) => Promise<SectionResu
   signed: { run: signedRequests, needsWrk: true },
   sigv4: { run: sigv4Micro, needsWrk: false },
   proxy: { run: proxyPath, needsWrk: true },
+  sts: { run: stsExchange, needsWrk: false },
 };
 
 const { values } = parseArgs({

@@ -2,19 +2,26 @@
  * Who may do what: the policy store (the config file, layered over the
  * runtime's database store when one is configured), a TTL cache in front,
  * SigV4 authentication with the runtime's crypto, the grant-based access
- * policy, and in-process key revocation.
+ * policy, in-process key revocation and — when the `sts` section is
+ * configured — the STS endpoint with session credentials as the second
+ * credential source.
  */
 import { accessKeySource } from '../auth/credential-source.ts';
 import { createSigV4Authenticator } from '../auth/sigv4-authenticator.ts';
 import { createGrantPolicy } from '../authz/grant-policy.ts';
 import type { Authenticator } from '../core/authenticate.ts';
 import type { AccessPolicy } from '../core/access-policy.ts';
+import type { SpecialRoute } from '../core/routes.ts';
 import type { SluiceConfig } from '../core/config.ts';
 import type { RuntimeContext } from '../core/runtime.ts';
 import { CachedPolicyStore } from '../policy/cached-store.ts';
 import { ConfigPolicyStore } from '../policy/config-store.ts';
 import { LayeredPolicyStore } from '../policy/layered-store.ts';
 import type { WritablePolicyStore } from '../policy/store.ts';
+import { type StsServices, createSts } from '../sts/create-sts.ts';
+import { StaticRoleSource } from '../sts/role-source.ts';
+import { type RevocationKind, newRevocation, revocationCheckedSource } from '../sts/session-revocation.ts';
+import { LayeredRoleSource, StoreRoleSource } from '../sts/store-role-source.ts';
 import { writeAudit } from './audit.ts';
 import type { AppServices } from './services.ts';
 
@@ -25,12 +32,22 @@ export interface AccessControl {
   store: CachedPolicyStore;
   authenticate: Authenticator;
   policy: AccessPolicy;
+  /** Special routes for the gateway: the STS endpoint when configured. */
+  routes: SpecialRoute[];
+  /** The STS services, when the `sts` section is configured. */
+  sts?: StsServices;
   /**
    * Revoke a stored key from inside this process: it stops working at once
    * (its cache entry is dropped), not only after the TTL. False when the
    * managed store has no such key (or there is none).
    */
   revokeAccessKey(accessKeyId: string): Promise<boolean>;
+  /**
+   * Revoke, from inside this process, every session issued so far for a
+   * session access key id, a role URN or an account: refused at once here,
+   * elsewhere within the policy cache TTL. Throws without a managed store.
+   */
+  revokeSessions(kind: RevocationKind, value: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,24 +59,74 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
     ttlMs: config.policy.cacheTtlSeconds * 1000,
     now: () => runtime.now().getTime(),
   });
+  const sts = await buildSts(config, services, managed);
 
   return {
     store,
     authenticate: createSigV4Authenticator({
-      sources: [accessKeySource(store, () => runtime.now(), managed ? keyUseRecorder(managed, runtime) : undefined)],
+      sources: [
+        accessKeySource(store, () => runtime.now(), managed ? keyUseRecorder(managed, runtime) : undefined),
+        // Revoked sessions are read through the policy cache, like every other policy lookup.
+        ...(sts ? [revocationCheckedSource(sts.credentialSource, () => store.listSessionRevocations(runtime.now()))] : []),
+      ],
       now: () => runtime.now(),
       ...(services.sigv4Crypto !== undefined && { crypto: services.sigv4Crypto }),
       allowedRegions: config.server.allowedRegions,
     }),
     policy: createGrantPolicy(store, config.server.addressing),
+    routes: sts?.routes ?? [],
+    ...(sts && { sts }),
     async revokeAccessKey(accessKeyId) {
       const revoked = (await managed?.revokeAccessKey(accessKeyId)) ?? false;
       store.invalidateAccessKey(accessKeyId);
       if (revoked) writeAudit(runtime, 'access-key.revoked', { accessKeyId });
       return revoked;
     },
+    async revokeSessions(kind, value) {
+      if (!managed) throw new TypeError('revoking sessions needs the database policy store (policy.sqlitePath)');
+      await managed.addSessionRevocation(newRevocation(kind, value, runtime.now()));
+      store.invalidateSessionRevocations();
+      writeAudit(runtime, 'sessions.revoked', { kind, value });
+    },
     close: async () => managed?.close(),
   };
+}
+
+async function buildSts(config: SluiceConfig, services: AppServices, managed: WritablePolicyStore | undefined): Promise<StsServices | undefined> {
+  const sts = config.sts;
+  if (!sts) return undefined;
+  const { runtime } = services;
+  if (!services.fetch) throw new TypeError('the sts section is configured, but this runtime supplies no fetch for identity providers');
+  const accounts = new Set(config.accounts.map((account) => account.name));
+  const accountExists = (account: string) => accounts.has(account);
+  const fileRoles = new StaticRoleSource({
+    roles: sts.roles,
+    primaryProvider: sts.identityProviders.find((p) => p.id === sts.primaryIdentityProvider),
+    accountExists,
+  });
+  // The file's roles win; roles managed with `sluice roles` come from the store, cached like other policy.
+  const roleSource = managed
+    ? new LayeredRoleSource([fileRoles, new StoreRoleSource({
+      store: managed,
+      providers: sts.identityProviders,
+      addressing: config.server.addressing,
+      ttlMs: config.policy.cacheTtlSeconds * 1000,
+      now: () => runtime.now().getTime(),
+      log: runtime.log,
+    })])
+    : fileRoles;
+  return createSts({
+    config: sts,
+    roles: sts.roles,
+    roleSource,
+    accountExists,
+    fetch: services.fetch,
+    now: () => runtime.now(),
+    random: (bytes) => runtime.randomBytes(bytes),
+    log: runtime.log,
+    // Exchanges are audit events on the runtime's log sink, beside the access log.
+    audit: runtime.log,
+  });
 }
 
 async function openManagedStore(config: SluiceConfig, services: AppServices): Promise<WritablePolicyStore | undefined> {

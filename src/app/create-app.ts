@@ -43,6 +43,7 @@ export async function createApp(config: SluiceConfig, services: AppServices, ove
     policy: access.policy,
     runtime,
     ...overrides.gateway,
+    routes: [...access.routes, ...(overrides.gateway?.routes ?? [])],
   });
   return {
     gateway,

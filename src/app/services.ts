@@ -11,6 +11,7 @@ import type { BackendRegistry } from '../backends/registry.ts';
 import type { PolicyConfig } from '../core/config.ts';
 import type { HttpClient } from '../core/http.ts';
 import type { RuntimeContext } from '../core/runtime.ts';
+import type { FetchLike } from '../oidc/bounded-fetch.ts';
 import type { WritablePolicyStore } from '../policy/store.ts';
 
 /** Opens the managed policy store `policy.sqlitePath` names (Node: SQLite, loaded on demand). */
@@ -25,6 +26,12 @@ export interface AppServices {
   httpClient(): HttpClient;
   /** Signature primitives; WebCrypto when absent. Node passes its faster synchronous HMAC and SHA-256. */
   sigv4Crypto?: SigV4Crypto;
+  /**
+   * Fetches identity providers' discovery documents and JWKS (off the hot
+   * path: a few requests per provider and hour). Absent: a configuration with
+   * an `sts` section is refused at start-up.
+   */
+  fetch?: FetchLike;
   /** Absent: a configuration with `policy.sqlitePath` is refused at start-up. */
   openPolicyStore?: PolicyStoreFactory;
 }

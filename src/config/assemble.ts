@@ -8,11 +8,13 @@
 import type { BucketConfig, ConnectionConfig, SluiceConfig } from '../core/config.ts';
 import type { ConnectionKinds } from './connection-schema.ts';
 import { kindOf } from './connection-schema.ts';
+import type { Role } from '../sts/role.ts';
 import type { ConfigDocument } from './schema.ts';
 
 type ResolvePath = (baseDir: string, path: string) => string;
 
-export function assembleConfig(document: ConfigDocument, kinds: ConnectionKinds, baseDir: string, resolvePath: ResolvePath): SluiceConfig {
+/** `stsRoles`: the `sts` section's roles, as its cross-checks validated them. */
+export function assembleConfig(document: ConfigDocument, kinds: ConnectionKinds, baseDir: string, resolvePath: ResolvePath, stsRoles: Role[] = []): SluiceConfig {
   const { sqlitePath, ...policy } = document.policy;
   return {
     server: document.server,
@@ -30,5 +32,6 @@ export function assembleConfig(document: ConfigDocument, kinds: ConnectionKinds,
     accounts: Object.entries(document.accounts).map(([name, account]) => ({ name, ...account })),
     accessKeys: Object.entries(document.accessKeys).map(([accessKeyId, key]) => ({ accessKeyId, ...key })),
     policy: sqlitePath === undefined ? policy : { sqlitePath: resolvePath(baseDir, sqlitePath), ...policy },
+    ...(document.sts !== undefined && { sts: { ...document.sts, roles: stsRoles } }),
   };
 }

@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { connectionSettingsSchema, type ConnectionSettings } from './connection-schema.ts';
+import { stsConfigSchema } from '../sts/config-schema.ts';
 import { accessKeySchema, accountSchema, policySchema } from './policy-schema.ts';
 import {
   allowedHeaderProblem,
@@ -113,6 +114,8 @@ export function configDocumentSchema<C extends z.ZodType<ConnectionSettings>>(co
     /** Keyed by access key id. */
     accessKeys: z.record(z.string(), accessKeySchema).default({}),
     policy: policySchema.prefault({}),
+    /** Federated identity: identity providers, roles and the session keys (absent: no STS endpoint). */
+    sts: stsConfigSchema.optional(),
   });
 }
 

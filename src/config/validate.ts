@@ -14,6 +14,7 @@ import { crossCheck } from './cross-checks.ts';
 import { interpolateEnv } from './env.ts';
 import { resolvePosixPath } from './paths.ts';
 import { checkPolicySections } from './policy-checks.ts';
+import { checkStsSection } from './sts-checks.ts';
 import { formatFieldPath, isPlainObject, isWithin, type FieldProblem } from './problem.ts';
 import { configDocumentSchema } from './schema.ts';
 import { configErrorMessage, problemsFromZod } from './zod-problems.ts';
@@ -49,11 +50,13 @@ export function validateConfig(document: unknown, options: ValidateOptions): Slu
   const interpolated = interpolateEnv(document, options.env);
   const input = interpolated.value as Record<string, unknown>;
   const parsed = configDocumentSchema(connectionUnionSchema(options.backends)).safeParse(input, { error: configErrorMessage });
+  const sts = checkStsSection(input);
   const later: FieldProblem[] = [
     ...(parsed.success ? [] : problemsFromZod(parsed.error, input, options.backends)),
     ...crossCheck(input),
     ...checkPolicySections(input),
     ...checkDirectories(input, options, resolvePath),
+    ...sts.problems,
   ];
   // A field whose placeholder failed is already reported; checking its leftover text would only add noise.
   const problems = inDocumentOrder(
@@ -61,12 +64,12 @@ export function validateConfig(document: unknown, options: ValidateOptions): Slu
     input,
   );
   if (problems.length > 0 || !parsed.success) fail(problems);
-  return assembleConfig(parsed.data!, options.backends, options.baseDir, resolvePath);
+  return assembleConfig(parsed.data!, options.backends, options.baseDir, resolvePath, sts.section?.roles ?? []);
 }
 
 /** Sort by section, then by entry as written, so related problems sit together (the sort is stable). */
 function inDocumentOrder(problems: FieldProblem[], document: Record<string, unknown>): FieldProblem[] {
-  const sections = ['server', 'connections', 'buckets', 'accounts', 'accessKeys', 'policy'];
+  const sections = ['server', 'connections', 'buckets', 'accounts', 'accessKeys', 'policy', 'sts'];
   const rank = (p: FieldProblem): [number, number] => {
     const [section, entry] = p.path;
     const sectionRank = sections.indexOf(String(section));

@@ -10,6 +10,11 @@ export interface AccessRecord {
   /** The S3 operation name, or the special endpoint served. */
   op: string;
   identity: string;
+  /** Session credentials only: the role (`account::role/name`), session name and the token subject and issuer that assumed it. */
+  role?: string;
+  sessionName?: string;
+  assumedBy?: string;
+  assumedByIssuer?: string;
   bucket?: string;
   key?: string;
   status: number;

@@ -81,6 +81,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     // Authentication comes first for every S3 request: a bad signature is 403 whatever the operation.
     const { identity, body, trailers } = await authenticate(req);
     record.identity = describeIdentity(identity);
+    if (identity.kind === 'principal' && identity.session) {
+      const { session } = identity;
+      record.role = `${identity.account}::role/${session.role}`;
+      record.sessionName = session.sessionName;
+      record.assumedBy = session.assumedBy;
+      record.assumedByIssuer = session.issuer;
+    }
     const authorized = await authorizeOperation({ identity, policy, resolver }, planOperation(op));
     // Only a rewrapped body makes a new request object (the Node adapter's signal is a lazy getter).
     const ctx: RequestContext = { req: body === req.body ? req : { ...req, body }, trailers, identity, requestId, config, resolver, policy, tokens, uploadIds, startedAt };

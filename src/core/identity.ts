@@ -29,13 +29,33 @@ export interface PrincipalIdentity {
   accessKeyId: string;
   /** An upper bound on what these credentials may do, intersected with the account's grants. */
   ceiling?: readonly PermissionStatement[];
+  /** Present for session credentials: the role they came from and who assumed it. */
+  session?: SessionInfo;
+}
+
+/** What session credentials say about their holder beyond account and ceiling (for logs and audit). */
+export interface SessionInfo {
+  /** The role's name within the identity's account. */
+  role: string;
+  sessionName: string;
+  /** The `sub` of the identity token that assumed the role. */
+  assumedBy: string;
+  /** The `iss` of that token. */
+  issuer: string;
+  issuedAt: Date;
+  expiresAt: Date;
 }
 
 export type Identity = AnonymousIdentity | PrincipalIdentity;
 
 export const ANONYMOUS: AnonymousIdentity = { kind: 'anonymous' };
 
-/** A short description for access logs; never contains secrets. */
+/**
+ * A short description for access logs; never contains secrets. Session
+ * credentials add their role and session name: `acme:SLSS…:role/deploy/ci-42`.
+ */
 export function describeIdentity(identity: Identity): string {
-  return identity.kind === 'anonymous' ? 'anonymous' : `${identity.account}:${identity.accessKeyId}`;
+  if (identity.kind === 'anonymous') return 'anonymous';
+  const base = `${identity.account}:${identity.accessKeyId}`;
+  return identity.session ? `${base}:role/${identity.session.role}/${identity.session.sessionName}` : base;
 }

@@ -6,6 +6,7 @@
  */
 import type { BucketConfig } from '../core/config.ts';
 import type { PermissionStatement } from '../core/identity.ts';
+import type { SessionRevocation } from '../sts/session-revocation.ts';
 import type { AccessKeyRecord, PolicyStore } from './store.ts';
 import { TtlCache } from './ttl-cache.ts';
 
@@ -42,6 +43,23 @@ export class CachedPolicyStore implements PolicyStore {
 
   getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | null> {
     return this.cached(`key\0${accessKeyId}`, () => this.inner.getAccessKey(accessKeyId));
+  }
+
+  /**
+   * Revoked sessions, one cached list for every request: checking a session
+   * against an empty deny list costs a map lookup. An entry that expires
+   * within the TTL may be applied a little longer; it only matches sessions
+   * that have expired by then anyway.
+   */
+  listSessionRevocations(now: Date): Promise<SessionRevocation[]> {
+    const inner = this.inner;
+    if (!inner.listSessionRevocations) return Promise.resolve([]);
+    return this.cached('session-revocations', () => inner.listSessionRevocations!(now));
+  }
+
+  /** Forget the revoked sessions (after revoking one in this process). */
+  invalidateSessionRevocations(): void {
+    this.cache.invalidate('session-revocations');
   }
 
   /** Forget one access key (after revoking it in this process). */

@@ -5,6 +5,7 @@
  */
 import type { BucketConfig } from '../core/config.ts';
 import type { PermissionStatement } from '../core/identity.ts';
+import type { SessionRevocation } from '../sts/session-revocation.ts';
 import type { AccessKeyRecord, PolicyStore } from './store.ts';
 
 export class LayeredPolicyStore implements PolicyStore {
@@ -34,6 +35,12 @@ export class LayeredPolicyStore implements PolicyStore {
 
   async getAccessKey(accessKeyId: string): Promise<AccessKeyRecord | null> {
     return (await this.fixed.getAccessKey(accessKeyId)) ?? this.managed.getAccessKey(accessKeyId);
+  }
+
+  /** Revocations from both layers (in practice the managed store's). */
+  async listSessionRevocations(now: Date): Promise<SessionRevocation[]> {
+    const [fixed, managed] = await Promise.all([this.fixed.listSessionRevocations?.(now), this.managed.listSessionRevocations?.(now)]);
+    return [...(fixed ?? []), ...(managed ?? [])];
   }
 }
 

@@ -9,6 +9,8 @@ import type { BucketConfig } from '../core/config.ts';
 import type { AccessKeyLookup, AccessKeyRecord } from '../auth/access-keys.ts';
 import type { PermissionStatement } from '../core/identity.ts';
 import type { ResolutionStore } from '../core/resolution-store.ts';
+import type { SessionRevocation, SessionRevocationStore } from '../sts/session-revocation.ts';
+import type { RoleDefinitionStore } from '../sts/store-role-source.ts';
 
 export type { AccessKeyRecord, KeyStatus } from '../auth/access-keys.ts';
 export { keyUsability } from '../auth/access-keys.ts';
@@ -19,7 +21,10 @@ export type AccessKeySummary = Omit<AccessKeyRecord, 'secretAccessKey'>;
 /** The credentials half of a policy store (access keys; later roles, identity providers and API keys). */
 export interface CredentialStore extends AccessKeyLookup {}
 
-export interface PolicyStore extends ResolutionStore, GrantSource, CredentialStore {}
+export interface PolicyStore extends ResolutionStore, GrantSource, CredentialStore {
+  /** Revoked sessions not yet expired at `now`; absent where a store keeps none (the config file). */
+  listSessionRevocations?(now: Date): Promise<SessionRevocation[]>;
+}
 
 export interface NewAccessKey {
   account: string;
@@ -33,7 +38,7 @@ export interface AccountGrant extends PermissionStatement {
 }
 
 /** Stores that can be managed at run time (SQLite, PostgreSQL). */
-export interface WritablePolicyStore extends PolicyStore {
+export interface WritablePolicyStore extends Omit<PolicyStore, 'listSessionRevocations'>, SessionRevocationStore, RoleDefinitionStore {
   /** Creates a key; the secret is returned once, here, and stored encrypted. */
   createAccessKey(input: NewAccessKey): Promise<{ accessKeyId: string; secretAccessKey: string; record: AccessKeySummary }>;
   listAccessKeys(filter?: { account?: string }): Promise<AccessKeySummary[]>;

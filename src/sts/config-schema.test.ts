@@ -94,7 +94,7 @@ test('createSts assembles routes and a credential source that work together', as
     fetch: (url, init) => fetch(url, init), now: () => new Date(), random: (b) => crypto.getRandomValues(b),
     log: { write() {} }, audit: { write: (e) => audit.push(e) },
   });
-  assert.deepEqual(sts.routes.map((r) => r.path), ['/.sts', '/.sts/assume-role-with-web-identity']);
+  assert.deepEqual(sts.routes.map((r) => r.path), ['/.sts', '/.sts/assume-role-with-web-identity', '/.sts/']);
   const token = await issuer.sign({ sub: 'acme', aud: 'sluice' });
   const body = new URLSearchParams({ Action: 'AssumeRoleWithWebIdentity', Version: '2011-06-15', RoleArn: 'acme::role/_default', RoleSessionName: 'cli', WebIdentityToken: token });
   const response = await sts.routes[0]!.handle(

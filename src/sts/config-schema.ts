@@ -64,6 +64,9 @@ export const stsConfigSchema = z.strictObject({
 
 export type StsConfig = z.output<typeof stsConfigSchema>;
 
+/** The validated section as the app runs it: role definitions turned into roles. */
+export type StsSettings = Omit<StsConfig, 'roles'> & { roles: Role[] };
+
 export interface StsConfigProblem {
   /** Field path within the `sts` section, such as `roles.0.bindings.1.audience`. */
   path: string;

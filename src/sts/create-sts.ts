@@ -8,7 +8,7 @@ import type { FetchLike } from '../oidc/bounded-fetch.ts';
 import { JwksCache } from '../oidc/jwks-cache.ts';
 import { TokenVerifier } from '../oidc/token-verifier.ts';
 import { type StsConfig, keyringConfig } from './config-schema.ts';
-import type { SpecialRoute } from './integration-types.ts';
+import type { SpecialRoute } from '../core/routes.ts';
 import type { Role } from './role.ts';
 import { type RoleSource, StaticRoleSource } from './role-source.ts';
 import { SessionCredentialSource } from './session-credential-source.ts';

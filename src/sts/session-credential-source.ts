@@ -10,7 +10,7 @@
  * - a token that does not verify, or belongs to another key id → InvalidToken.
  */
 import { S3Error } from '../core/errors/s3-error.ts';
-import type { CredentialSource, ResolvedCredentials } from './integration-types.ts';
+import type { CredentialSource, ResolvedCredentials } from '../auth/credential-source.ts';
 import { deriveSessionSecret, isSessionKeyId } from './session-access-key.ts';
 import type { SessionPrincipalIdentity } from './session-identity.ts';
 import type { SessionKeyring } from './session-keyring.ts';
@@ -64,6 +64,7 @@ export class SessionCredentialSource implements CredentialSource {
         sessionName: claims.session_name,
         assumedBy: claims.assumed_by,
         issuer: claims.assumed_by_issuer,
+        issuedAt: new Date(claims.iat * 1000),
         expiresAt: new Date(claims.exp * 1000),
       },
     };

@@ -69,6 +69,7 @@ test('round trip: minted credentials resolve to the role\'s account, ceiling and
     sessionName: 'run-7',
     assumedBy: 'repo:acme/site:ref:refs/heads/main',
     issuer: 'https://token.actions.githubusercontent.com',
+    issuedAt: new Date(Math.floor(clock.getTime() / 1000) * 1000),
     expiresAt: creds.expiration,
   });
 });

@@ -1,19 +1,10 @@
 /**
- * What a session credential says about its holder beyond account and ceiling:
- * the role it came from and the identity-provider subject that assumed it.
- * Travels on the identity (`PrincipalIdentity.session`) for logs and audit.
+ * Session credentials' identity: a principal that always carries its
+ * `SessionInfo` (the role it came from and the identity-provider subject
+ * that assumed it), for logs and audit.
  */
-import type { PrincipalIdentity } from '../core/identity.ts';
+import type { PrincipalIdentity, SessionInfo } from '../core/identity.ts';
 
-export interface SessionInfo {
-  /** The role's name within the identity's account. */
-  role: string;
-  sessionName: string;
-  /** The `sub` of the identity token that assumed the role. */
-  assumedBy: string;
-  /** The `iss` of that token. */
-  issuer: string;
-  expiresAt: Date;
-}
+export type { SessionInfo } from '../core/identity.ts';
 
 export type SessionPrincipalIdentity = PrincipalIdentity & { session: SessionInfo };

@@ -177,10 +177,19 @@ describe('AssumeRoleWithWebIdentity: success', () => {
 
   test('parameters in the query, the AWS ARN form, and the long path', async () => {
     const routes = createStsRoutes(deps);
-    assert.deepEqual(routes.map((r) => r.path), ['/.sts', '/.sts/assume-role-with-web-identity']);
+    assert.deepEqual(routes.map((r) => r.path), ['/.sts', '/.sts/assume-role-with-web-identity', '/.sts/']);
     const params = assume(await githubToken(), { RoleArn: 'arn:aws:iam::acme:role/deploy' });
     const response = await routes[1]!.handle(request({}, { query: params, body: '' }), ctx());
     assert.equal(response.status, 200);
+  });
+
+  test('the SDKs\' slashed path /.sts/ is served; other paths under it are refused in the STS envelope', async () => {
+    const slashed = createStsRoutes(deps)[2]!;
+    const ok = await slashed.handle({ ...request(assume(await githubToken())), rawPath: '/.sts/' }, ctx());
+    assert.equal(ok.status, 200);
+    const other = await slashed.handle({ ...request(assume(await githubToken())), rawPath: '/.sts/other' }, ctx());
+    assert.equal(other.status, 404);
+    assert.match(new TextDecoder().decode(await readAll(other.body!)), /<Code>InvalidAction<\/Code>/);
   });
 
   test('a parameter in the body wins over the same one in the query', async () => {

@@ -14,7 +14,7 @@ import type { LogSink } from '../core/runtime.ts';
 import { OidcError } from '../oidc/errors.ts';
 import { type TokenVerifier, peekIssuer } from '../oidc/token-verifier.ts';
 import { claimText, matchBindings } from './claim-match.ts';
-import type { RouteContext, SpecialRoute } from './integration-types.ts';
+import type { RouteContext, SpecialRoute } from '../core/routes.ts';
 import { mintSessionCredentials } from './mint-session.ts';
 import { DEFAULT_MAX_SESSION_SECONDS } from './role.ts';
 import { assumedRoleArn, parseRoleRef, roleId } from './role-ref.ts';
@@ -44,9 +44,23 @@ export function createStsRoute(deps: StsRouteDeps, path: string = STS_PATH): Spe
   return { op: 'AssumeRoleWithWebIdentity', path, handle: (req, ctx) => handle(deps, req, ctx) };
 }
 
-/** Both paths STS answers on: `/.sts` and `/.sts/assume-role-with-web-identity`. */
+/**
+ * The paths STS answers on: `/.sts`, `/.sts/` (where the AWS SDKs post when
+ * the endpoint is `…/.sts`: they append a slash) and
+ * `/.sts/assume-role-with-web-identity`. Other paths under `/.sts/` are
+ * refused in STS's envelope rather than read as S3 keys.
+ */
 export function createStsRoutes(deps: StsRouteDeps): SpecialRoute[] {
-  return [createStsRoute(deps, STS_PATH), createStsRoute(deps, STS_ASSUME_ROLE_PATH)];
+  const slashed: SpecialRoute = {
+    op: 'AssumeRoleWithWebIdentity',
+    path: `${STS_PATH}/`,
+    async handle(req, ctx) {
+      if (req.rawPath === `${STS_PATH}/`) return handle(deps, req, ctx);
+      discardBody(req.body);
+      return renderStsError(new StsError('InvalidAction', 'No STS action at this path.', `path ${req.rawPath}`, 404), ctx.requestId);
+    },
+  };
+  return [createStsRoute(deps, STS_PATH), createStsRoute(deps, STS_ASSUME_ROLE_PATH), slashed];
 }
 
 async function handle(deps: StsRouteDeps, req: GatewayRequest, ctx: RouteContext) {

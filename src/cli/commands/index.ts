@@ -23,4 +23,19 @@ export const commands: readonly CommandEntry[] = [
     summary: 'create, list and revoke access keys',
     load: async () => (await import('./keys.ts')).keysCommand,
   },
+  {
+    name: 'roles',
+    summary: 'store, list, show and delete roles',
+    load: async () => (await import('./roles.ts')).rolesCommand,
+  },
+  {
+    name: 'sessions',
+    summary: 'revoke session credentials',
+    load: async () => (await import('./sessions.ts')).sessionsCommand,
+  },
+  {
+    name: 'creds',
+    summary: 'print session credentials for credential_process',
+    load: async () => (await import('./creds.ts')).credsCommand,
+  },
 ];

@@ -61,6 +61,24 @@ const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX access_keys_by_account ON access_keys (account);
   `,
+  // Roles managed at run time (their definitions as written, checked again on every read), and revoked sessions.
+  `
+  CREATE TABLE roles (
+    account TEXT NOT NULL,
+    name TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (account, name)
+  ) STRICT;
+
+  CREATE TABLE session_revocations (
+    kind TEXT NOT NULL CHECK (kind IN ('access-key', 'role', 'account')),
+    value TEXT NOT NULL,
+    revoked_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  ) STRICT;
+  CREATE INDEX session_revocations_by_expiry ON session_revocations (expires_at);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

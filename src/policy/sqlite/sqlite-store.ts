@@ -19,6 +19,8 @@ import {
   statementsToJson, summaryFromRow, type BucketRow, type GrantRow, type KeyRow,
 } from './rows.ts';
 import { migrate } from './schema.ts';
+import type { RevocationKind, SessionRevocation, SessionRevocationStore } from '../../sts/session-revocation.ts';
+import type { RoleDefinitionStore, StoredRoleDefinition } from '../../sts/store-role-source.ts';
 
 export interface SqlitePolicyStoreOptions {
   /** 32 bytes (`parseMasterKey`); the database remembers which key it was created with. */
@@ -45,7 +47,7 @@ const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 /** Random ids collide with negligible odds; a few retries turn "negligible" into "never". */
 const ID_ATTEMPTS = 5;
 
-export class SqlitePolicyStore implements WritablePolicyStore {
+export class SqlitePolicyStore implements WritablePolicyStore, SessionRevocationStore, RoleDefinitionStore {
   private readonly now: () => Date;
   private readonly externalAccount: (name: string) => boolean | Promise<boolean>;
   private readonly statements = new Map<string, Database.Statement>();
@@ -228,6 +230,46 @@ export class SqlitePolicyStore implements WritablePolicyStore {
     return row ? summaryFromRow(row) : null;
   }
 
+  // Roles: definitions as written; the role source validates them on read.
+
+  async putRoleDefinition(account: string, name: string, definition: unknown): Promise<void> {
+    this.sql(`
+      INSERT INTO roles (account, name, definition, updated_at) VALUES (?, ?, ?, ?)
+      ON CONFLICT (account, name) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at
+    `).run(account, name, JSON.stringify(definition), this.now().toISOString());
+  }
+
+  async getRoleDefinition(account: string, name: string): Promise<StoredRoleDefinition | null> {
+    const row = this.sql('SELECT * FROM roles WHERE account = ? AND name = ?').get(account, name) as RoleRow | undefined;
+    return row ? roleFromRow(row) : null;
+  }
+
+  async listRoleDefinitions(filter: { account?: string } = {}): Promise<StoredRoleDefinition[]> {
+    const rows = filter.account === undefined
+      ? this.sql('SELECT * FROM roles ORDER BY account, name').all()
+      : this.sql('SELECT * FROM roles WHERE account = ? ORDER BY name').all(filter.account);
+    return (rows as RoleRow[]).map(roleFromRow);
+  }
+
+  async deleteRoleDefinition(account: string, name: string): Promise<boolean> {
+    return this.sql('DELETE FROM roles WHERE account = ? AND name = ?').run(account, name).changes > 0;
+  }
+
+  // Revoked sessions: expired entries are dropped as new ones are written.
+
+  async addSessionRevocation(entry: SessionRevocation): Promise<void> {
+    this.db.transaction(() => {
+      this.sql('DELETE FROM session_revocations WHERE expires_at <= ?').run(entry.revokedAt.toISOString());
+      this.sql('INSERT INTO session_revocations (kind, value, revoked_at, expires_at) VALUES (?, ?, ?, ?)')
+        .run(entry.kind, entry.value, entry.revokedAt.toISOString(), entry.expiresAt.toISOString());
+    })();
+  }
+
+  async listSessionRevocations(now: Date): Promise<SessionRevocation[]> {
+    const rows = this.sql('SELECT * FROM session_revocations WHERE expires_at > ? ORDER BY rowid').all(now.toISOString()) as RevocationRow[];
+    return rows.map((r) => ({ kind: r.kind, value: r.value, revokedAt: new Date(r.revoked_at), expiresAt: new Date(r.expires_at) }));
+  }
+
   private async requireAccount(account: string): Promise<void> {
     if (this.sql('SELECT 1 FROM accounts WHERE name = ?').get(account) !== undefined) return;
     if (await this.externalAccount(account)) return;
@@ -246,4 +288,11 @@ function checkKeyInput(input: ImportedAccessKey): void {
   }
   if (input.status !== undefined && input.status !== 'active' && input.status !== 'disabled') throw new TypeError('status must be "active" or "disabled"');
   if (input.ceiling !== undefined) checkStatements(input.ceiling, `ceiling of ${input.accessKeyId}`);
+}
+
+interface RoleRow { account: string; name: string; definition: string; updated_at: string }
+interface RevocationRow { kind: RevocationKind; value: string; revoked_at: string; expires_at: string }
+
+function roleFromRow(row: RoleRow): StoredRoleDefinition {
+  return { account: row.account, name: row.name, definition: JSON.parse(row.definition) as unknown, updatedAt: new Date(row.updated_at) };
 }

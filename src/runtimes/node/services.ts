@@ -28,6 +28,8 @@ export function createNodeServices(log: LogSink, options: { createHttpClient?: (
     backends: nodeBackends,
     httpClient: () => (http ??= (options.createHttpClient ?? createNodeHttpClient)()),
     sigv4Crypto: nodeSigV4Crypto,
+    // Identity providers' documents only: the global fetch is fine off the hot path.
+    fetch: (url, init) => fetch(url, init),
     openPolicyStore: openSqlitePolicyStore,
     close: () => http?.close(),
   };
