@@ -30,5 +30,6 @@ export function assembleConfig(document: ConfigDocument, kinds: ConnectionKinds,
     accounts: Object.entries(document.accounts).map(([name, account]) => ({ name, ...account })),
     accessKeys: Object.entries(document.accessKeys).map(([accessKeyId, key]) => ({ accessKeyId, ...key })),
     policy: sqlitePath === undefined ? policy : { sqlitePath: resolvePath(baseDir, sqlitePath), ...policy },
+    ...(document.issuer !== undefined && { issuer: document.issuer }),
   };
 }

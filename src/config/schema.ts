@@ -10,6 +10,7 @@
  */
 import { z } from 'zod';
 import { connectionSettingsSchema, type ConnectionSettings } from './connection-schema.ts';
+import { issuerSchema } from '../oidc/issuer/config-schema.ts';
 import { accessKeySchema, accountSchema, policySchema } from './policy-schema.ts';
 import {
   allowedHeaderProblem,
@@ -113,6 +114,8 @@ export function configDocumentSchema<C extends z.ZodType<ConnectionSettings>>(co
     /** Keyed by access key id. */
     accessKeys: z.record(z.string(), accessKeySchema).default({}),
     policy: policySchema.prefault({}),
+    /** Sluice as an OIDC issuer (outbound federation); absent: no discovery routes, no web-identity connections. */
+    issuer: issuerSchema.optional(),
   });
 }
 

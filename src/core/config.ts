@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import type { connectionSettingsSchema } from '../config/connection-schema.ts';
 import type { accessKeySchema, accountSchema, policySchema } from '../config/policy-schema.ts';
 import type { bucketSchema, corsSchema, serverSchema } from '../config/schema.ts';
+import type { IssuerConfig } from '../oidc/issuer/config-schema.ts';
 
 export type CorsConfig = z.output<typeof corsSchema>;
 
@@ -40,4 +41,6 @@ export interface SluiceConfig {
   accounts: AccountConfig[];
   accessKeys: AccessKeyConfig[];
   policy: PolicyConfig;
+  /** Sluice as an OIDC issuer; absent unless configured. */
+  issuer?: IssuerConfig;
 }

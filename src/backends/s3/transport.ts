@@ -3,7 +3,7 @@
  * through the injected `HttpClient`, bound the wait for the answer, retry what
  * may be retried, and turn failures into errors the backend can map.
  */
-import { BackendUnavailableError } from '../../core/backend-errors.ts';
+import { BackendError, BackendUnavailableError } from '../../core/backend-errors.ts';
 import { bytesBody, discardBody, readAll, type Body } from '../../core/body.ts';
 import type { HeaderMap, OutboundResponse } from '../../core/http.ts';
 import type { ResolvedS3Options, S3Credentials } from './options.ts';
@@ -97,8 +97,8 @@ export class S3Transport {
       } catch (err) {
         // The caller going away is not a backend failure.
         if (call.signal?.aborted) throw call.signal.reason;
-        // Credential providers retry on their own; their failure is final here.
-        if (err instanceof BackendUnavailableError) throw err;
+        // Credential providers retry on their own; their failure (typed, e.g. a refused federation) is final here.
+        if (err instanceof BackendError) throw err;
         lastFailure = err;
         continue;
       }
@@ -145,6 +145,8 @@ export class S3Transport {
     try {
       creds = typeof source === 'function' ? await source() : source;
     } catch (err) {
+      // A provider's typed failure (refused, unavailable) keeps its meaning; anything else is an outage.
+      if (err instanceof BackendError) throw err;
       throw new BackendUnavailableError('storage backend credentials unavailable', {
         operation: call.operation,
         error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),

@@ -6,6 +6,8 @@
  * opaque.
  */
 import {
+  BackendAuthenticationError,
+  BackendCredentialsDeniedError,
   BackendUnavailableError,
   KeyConflictError,
   KeyOutsideScopeError,
@@ -59,6 +61,11 @@ export function toS3Error(error: unknown): S3Error | undefined {
     // S3 has no "store full" code. 503 is the S3 answer for "cannot take this now": clients know it and
     // back off, and the put may succeed once objects are deleted. The capacity stays in the log.
     return new S3Error('ServiceUnavailable', 'The store cannot hold more data at the moment.');
+  }
+  // The cloud refused Sluice's own identity for the connection: the caller gets no further, and learns no more.
+  if (error instanceof BackendCredentialsDeniedError) return new S3Error('AccessDenied', 'Access Denied');
+  if (error instanceof BackendAuthenticationError) {
+    return new S3Error('BackendAuthenticationFailed', 'The storage backend did not accept the server\'s credentials.');
   }
   if (error instanceof BackendUnavailableError) {
     return new S3Error('ServiceUnavailable', 'Please reduce your request rate.');
