@@ -23,4 +23,14 @@ export const commands: readonly CommandEntry[] = [
     summary: 'create, list and revoke access keys',
     load: async () => (await import('./keys.ts')).keysCommand,
   },
+  {
+    name: 'issuer',
+    summary: 'generate, rotate and list the OIDC issuer\'s signing keys',
+    load: async () => (await import('./issuer.ts')).issuerCommand,
+  },
+  {
+    name: 'connections',
+    summary: 'store a connection\'s access key, sealed, in the policy store',
+    load: async () => (await import('./connections.ts')).connectionsCommand,
+  },
 ];

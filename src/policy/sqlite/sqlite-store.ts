@@ -19,6 +19,7 @@ import {
   statementsToJson, summaryFromRow, type BucketRow, type GrantRow, type KeyRow,
 } from './rows.ts';
 import { migrate } from './schema.ts';
+import { SqliteOutboundSecrets } from './outbound-secrets.ts';
 
 export interface SqlitePolicyStoreOptions {
   /** 32 bytes (`parseMasterKey`); the database remembers which key it was created with. */
@@ -50,9 +51,13 @@ export class SqlitePolicyStore implements WritablePolicyStore {
   private readonly externalAccount: (name: string) => boolean | Promise<boolean>;
   private readonly statements = new Map<string, Database.Statement>();
 
+  /** Issuer keys and connections' keys, sealed like access keys' secrets. */
+  readonly outbound: SqliteOutboundSecrets;
+
   private constructor(private readonly db: Database.Database, private readonly box: SecretBox, options: SqlitePolicyStoreOptions) {
     this.now = options.now ?? (() => new Date());
     this.externalAccount = options.accountExists ?? (() => false);
+    this.outbound = new SqliteOutboundSecrets(db, box, this.now);
   }
 
   /** Opens (creating and migrating if needed) the database at `path`. */
