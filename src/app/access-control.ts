@@ -30,6 +30,8 @@ const KEY_USE_INTERVAL_MS = 60_000;
 
 export interface AccessControl {
   store: CachedPolicyStore;
+  /** The database store, when one is configured (it also holds outbound secrets). */
+  managed?: WritablePolicyStore;
   authenticate: Authenticator;
   policy: AccessPolicy;
   /** Special routes for the gateway: the STS endpoint when configured. */
@@ -63,6 +65,7 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
 
   return {
     store,
+    ...(managed !== undefined && { managed }),
     authenticate: createSigV4Authenticator({
       sources: [
         accessKeySource(store, () => runtime.now(), managed ? keyUseRecorder(managed, runtime) : undefined),

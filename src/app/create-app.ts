@@ -11,6 +11,7 @@ import type { Backend } from '../core/backend.ts';
 import type { SluiceConfig } from '../core/config.ts';
 import { type Gateway, type GatewayOptions, createGateway } from '../core/gateway.ts';
 import { type AccessControl, createAccessControl } from './access-control.ts';
+import { createOutbound } from './outbound.ts';
 import { type AppServices, backendServices } from './services.ts';
 
 export interface AppOverrides {
@@ -33,8 +34,10 @@ export interface App {
 
 export async function createApp(config: SluiceConfig, services: AppServices, overrides: AppOverrides = {}): Promise<App> {
   const { runtime } = services;
-  const backends = overrides.backends ?? createBackends(config.connections, services.backends, backendServices(services));
   const access = await createAccessControl(config, services);
+  // The issuer and the outbound credentials connections draw on (federation, sealed keys).
+  const outbound = await createOutbound(config, services, access.managed);
+  const backends = overrides.backends ?? createBackends(config.connections, services.backends, { ...backendServices(services), credentials: outbound.credentials });
   const gateway = createGateway({
     config,
     backends,
@@ -43,7 +46,7 @@ export async function createApp(config: SluiceConfig, services: AppServices, ove
     policy: access.policy,
     runtime,
     ...overrides.gateway,
-    routes: [...access.routes, ...(overrides.gateway?.routes ?? [])],
+    routes: [...access.routes, ...outbound.routes, ...(overrides.gateway?.routes ?? [])],
   });
   return {
     gateway,

@@ -12,6 +12,7 @@ import type { Backend } from '../core/backend.ts';
 import type { ConnectionConfig } from '../core/config.ts';
 import type { HttpClient } from '../core/http.ts';
 import type { LogSink } from '../core/runtime.ts';
+import type { OutboundCredentialServices } from '../federation/outbound-credentials.ts';
 
 /** What a backend may take from its runtime. */
 export interface BackendServices {
@@ -19,6 +20,8 @@ export interface BackendServices {
   httpClient(): HttpClient;
   now(): Date;
   log: LogSink;
+  /** Outbound credentials other than keys in the configuration (federation, sealed keys); absent when none are set up. */
+  credentials?: OutboundCredentialServices;
 }
 
 export interface BackendPlugin extends ConnectionKind {

@@ -33,5 +33,6 @@ export function assembleConfig(document: ConfigDocument, kinds: ConnectionKinds,
     accessKeys: Object.entries(document.accessKeys).map(([accessKeyId, key]) => ({ accessKeyId, ...key })),
     policy: sqlitePath === undefined ? policy : { sqlitePath: resolvePath(baseDir, sqlitePath), ...policy },
     ...(document.sts !== undefined && { sts: { ...document.sts, roles: stsRoles } }),
+    ...(document.issuer !== undefined && { issuer: document.issuer }),
   };
 }

@@ -11,6 +11,7 @@
 import { z } from 'zod';
 import { connectionSettingsSchema, type ConnectionSettings } from './connection-schema.ts';
 import { stsConfigSchema } from '../sts/config-schema.ts';
+import { issuerSchema } from '../oidc/issuer/config-schema.ts';
 import { accessKeySchema, accountSchema, policySchema } from './policy-schema.ts';
 import {
   allowedHeaderProblem,
@@ -116,6 +117,8 @@ export function configDocumentSchema<C extends z.ZodType<ConnectionSettings>>(co
     policy: policySchema.prefault({}),
     /** Federated identity: identity providers, roles and the session keys (absent: no STS endpoint). */
     sts: stsConfigSchema.optional(),
+    /** Sluice as an OIDC issuer (outbound federation); absent: no discovery routes, no web-identity connections. */
+    issuer: issuerSchema.optional(),
   });
 }
 

@@ -123,3 +123,23 @@ export class EntityTooSmallError extends BackendError {
     super(`part ${partNumber} of ${size} bytes is below the minimum part size`);
   }
 }
+
+/**
+ * The backend's identity service refused the identity Sluice presented for
+ * this connection (federation: `AccessDenied`, `InvalidIdentityToken`). The
+ * client is refused too; the detail stays in logs.
+ */
+export class BackendCredentialsDeniedError extends BackendError {
+  override name = 'BackendCredentialsDeniedError';
+  constructor(message: string, override readonly cause?: unknown) {
+    super(message);
+  }
+}
+
+/** Obtaining the connection's credentials failed for another reason than reachability (a refusal, an unreadable answer). */
+export class BackendAuthenticationError extends BackendError {
+  override name = 'BackendAuthenticationError';
+  constructor(message: string, override readonly cause?: unknown) {
+    super(message);
+  }
+}

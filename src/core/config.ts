@@ -11,6 +11,7 @@ import type { connectionSettingsSchema } from '../config/connection-schema.ts';
 import type { accessKeySchema, accountSchema, policySchema } from '../config/policy-schema.ts';
 import type { bucketSchema, corsSchema, serverSchema } from '../config/schema.ts';
 import type { StsSettings } from '../sts/config-schema.ts';
+import type { IssuerConfig } from '../oidc/issuer/config-schema.ts';
 
 export type CorsConfig = z.output<typeof corsSchema>;
 
@@ -43,4 +44,6 @@ export interface SluiceConfig {
   policy: PolicyConfig;
   /** Federated identity (the STS endpoint and session credentials); absent when not configured. */
   sts?: StsSettings;
+  /** Sluice as an OIDC issuer; absent unless configured. */
+  issuer?: IssuerConfig;
 }

@@ -4,6 +4,7 @@
  * keys; later roles, identity providers and API keys). Lookups return `null`
  * for "absent" and throw only for failures. Writable stores add management.
  */
+import type { OutboundSecretStore } from './outbound-store.ts';
 import type { GrantSource } from '../authz/grant-policy.ts';
 import type { BucketConfig } from '../core/config.ts';
 import type { AccessKeyLookup, AccessKeyRecord } from '../auth/access-keys.ts';
@@ -51,5 +52,7 @@ export interface WritablePolicyStore extends Omit<PolicyStore, 'listSessionRevoc
   removeGrant(account: string, bucket: string): Promise<boolean>;
   putBucket(bucket: BucketConfig): Promise<void>;
   removeBucket(name: string, account?: string): Promise<boolean>;
+  /** Issuer keys and connection keys, sealed; absent in stores that do not hold them. */
+  readonly outbound?: OutboundSecretStore;
   close(): Promise<void>;
 }

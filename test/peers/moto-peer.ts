@@ -47,10 +47,10 @@ async function iam(endpoint: string, params: Record<string, string>): Promise<st
 }
 
 /** An IAM user whose key may do anything in S3; after these calls moto verifies signatures. */
-async function createS3User(endpoint: string): Promise<Credentials> {
+async function createS3User(endpoint: string, actions: readonly string[]): Promise<Credentials> {
   await iam(endpoint, { Action: 'CreateUser', UserName: 'sluice-tests' });
   const key = await iam(endpoint, { Action: 'CreateAccessKey', UserName: 'sluice-tests' });
-  const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:*', Resource: '*' }] };
+  const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: actions, Resource: '*' }] };
   await iam(endpoint, { Action: 'PutUserPolicy', UserName: 'sluice-tests', PolicyName: 's3-all', PolicyDocument: JSON.stringify(policy) });
   const accessKeyId = /<AccessKeyId>([^<]+)<\/AccessKeyId>/.exec(key)?.[1];
   const secretAccessKey = /<SecretAccessKey>([^<]+)<\/SecretAccessKey>/.exec(key)?.[1];
@@ -58,7 +58,12 @@ async function createS3User(endpoint: string): Promise<Credentials> {
   return { accessKeyId, secretAccessKey };
 }
 
-export async function startMotoServer(options: { bucket?: string; verifySignatures?: boolean } = {}): Promise<S3Peer> {
+export async function startMotoServer(options: {
+  bucket?: string;
+  verifySignatures?: boolean;
+  /** What the peer's IAM user may do (default `s3:*`); federation tests add `iam:*` and `sts:*` to set up roles. */
+  userActions?: readonly string[];
+} = {}): Promise<S3Peer> {
   const unavailable = motoUnavailableReason();
   if (unavailable) throw new PeerUnavailableError(unavailable);
   const bucket = options.bucket ?? 'peer-bucket';
@@ -76,7 +81,7 @@ export async function startMotoServer(options: { bucket?: string; verifySignatur
   let credentials: Credentials = { accessKeyId: 'testing', secretAccessKey: 'testing' };
   try {
     await waitUntilReady(child, async () => (await fetch(`${endpoint}/moto-api/`)).ok, output);
-    if (verify) credentials = await createS3User(endpoint);
+    if (verify) credentials = await createS3User(endpoint, options.userActions ?? ['s3:*']);
     await createBucketAt(endpoint, credentials, bucket);
   } catch (err) {
     await stop();

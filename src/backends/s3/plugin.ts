@@ -1,7 +1,9 @@
 /**
  * The S3 backend as a plug-in: `type: s3` with endpoint, region, bucket,
- * addressing style, a base prefix, optional static keys, and its timeouts,
- * retries and circuit breaker. Every S3
+ * addressing style, a base prefix, its timeouts, retries and circuit
+ * breaker, and its outbound credentials — static keys (`credentials`), or
+ * `auth`: web-identity federation (a role assumed with a token Sluice mints)
+ * or keys sealed in the policy store. Every S3
  * connection uses the runtime's one HTTP client, so keep-alive pools are
  * shared.
  */
@@ -9,8 +11,9 @@ import { z } from 'zod';
 import { connectionSchema } from '../../config/connection-schema.ts';
 import { bucketNameProblem, endpointProblem, normalizePrefix, prefixProblem, regionProblem } from '../../config/rules.ts';
 import { nonEmpty, ruled } from '../../config/schema-parts.ts';
+import { regionalStsEndpoint } from '../../federation/sts-client.ts';
 import { type BackendServices, defineBackendPlugin, type ConnectionOf } from '../plugin.ts';
-import type { S3BackendOptions, S3RetryOptions } from './options.ts';
+import type { S3BackendOptions, S3CredentialSource, S3RetryOptions } from './options.ts';
 import { S3Backend } from './s3-backend.ts';
 
 export const s3CredentialsSchema = z.strictObject({
@@ -28,6 +31,26 @@ export const circuitBreakerSchema = z.strictObject({
   /** Whether /.ready reports not ready while this connection's circuit is open. */
   affectsReadiness: z.boolean().default(false),
 });
+
+/** An IAM role ARN: `arn:{partition}:iam::{12-digit account}:role/{path and name}`. */
+const roleArnPattern = /^arn:aws(-[a-z]+)*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+/** Credentials obtained with `AssumeRoleWithWebIdentity`, presenting a token from Sluice's issuer. */
+export const webIdentityAuthSchema = z.strictObject({
+  type: z.literal('web-identity'),
+  roleArn: z.string().regex(roleArnPattern, { error: 'must be an IAM role ARN (arn:aws:iam::123456789012:role/name)' }),
+  /** The token's `aud`; what the role's trust policy pins. */
+  audience: nonEmpty('audience').default('sts.amazonaws.com'),
+  /** Inline session policy narrowing the role for this connection: JSON text or a mapping. */
+  sessionPolicy: z.union([nonEmpty('sessionPolicy'), z.record(z.string(), z.unknown()).transform((policy) => JSON.stringify(policy))]).optional(),
+  /** Session length STS is asked for (900 s to the role's maximum, at most 12 h). */
+  durationSeconds: z.number().int().min(900).max(43_200).optional(),
+  /** Default: the connection region's regional endpoint, `https://sts.{region}.amazonaws.com`. */
+  stsEndpoint: ruled(endpointProblem).optional(),
+});
+
+/** Keys sealed in the policy store (`sluice connections set-credentials`). */
+export const storedAuthSchema = z.strictObject({ type: z.literal('stored') });
 
 export const s3ConnectionSchema = connectionSchema('s3', {
   /** Service URL, http or https, e.g. `https://s3.us-west-2.amazonaws.com`. */
@@ -52,6 +75,8 @@ export const s3ConnectionSchema = connectionSchema('s3', {
   /** All tries of one request together end by this deadline. */
   retryDeadlineMs: milliseconds.optional(),
   circuitBreaker: circuitBreakerSchema.optional(),
+  /** Outbound credentials other than static keys; exclusive with `credentials`. */
+  auth: z.discriminatedUnion('type', [webIdentityAuthSchema, storedAuthSchema]).optional(),
 });
 
 export type S3ConnectionConfig = ConnectionOf<typeof s3ConnectionSchema>;
@@ -88,6 +113,31 @@ function s3BackendOptions(connection: S3ConnectionConfig, services: BackendServi
         : (false as const),
     }),
     // Absent credentials: unsigned requests, which can read public data but never write.
-    ...(connection.credentials !== undefined && { credentials: { ...connection.credentials } }),
+    ...credentialsOf(connection, services),
+  };
+}
+function credentialsOf(connection: S3ConnectionConfig, services: BackendServices): { credentials?: S3CredentialSource } {
+  const { auth, name } = connection;
+  if (auth !== undefined && connection.credentials !== undefined) {
+    throw new TypeError(`connection ${name}: set either credentials or auth, not both`);
+  }
+  if (connection.credentials !== undefined) return { credentials: { ...connection.credentials } };
+  if (auth === undefined) return {};
+  if (auth.type === 'stored') {
+    const stored = services.credentials?.stored;
+    if (!stored) throw new TypeError(`connection ${name}: auth type stored needs the policy store (policy.sqlitePath and policy.masterKey)`);
+    return { credentials: stored(name) };
+  }
+  const webIdentity = services.credentials?.webIdentity;
+  if (!webIdentity) throw new TypeError(`connection ${name}: auth type web-identity needs the issuer section (Sluice signs the identity token)`);
+  return {
+    credentials: webIdentity({
+      connection: name,
+      roleArn: auth.roleArn,
+      audience: auth.audience,
+      stsEndpoint: auth.stsEndpoint ?? regionalStsEndpoint(connection.region),
+      ...(auth.sessionPolicy !== undefined && { sessionPolicy: auth.sessionPolicy }),
+      ...(auth.durationSeconds !== undefined && { durationSeconds: auth.durationSeconds }),
+    }),
   };
 }

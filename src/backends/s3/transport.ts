@@ -4,7 +4,7 @@
  * may be retried within the request's deadline, keep the circuit breaker
  * informed, and turn failures into errors the backend can map.
  */
-import { BackendUnavailableError } from '../../core/backend-errors.ts';
+import { BackendError, BackendUnavailableError } from '../../core/backend-errors.ts';
 import { bytesBody, discardBody, readAll, type Body } from '../../core/body.ts';
 import type { HeaderMap, OutboundRequest, OutboundResponse } from '../../core/http.ts';
 import type { ResolvedS3Options, S3Credentials } from './options.ts';
@@ -122,8 +122,8 @@ export class S3Transport {
           this.breaker?.released();
           throw call.signal.reason;
         }
-        // Credential providers retry on their own; their failure is final here.
-        if (err instanceof BackendUnavailableError) {
+        // Credential providers retry on their own; their failure (typed, e.g. a refused federation) is final here.
+        if (err instanceof BackendError) {
           this.breaker?.released();
           throw err;
         }
@@ -174,6 +174,8 @@ export class S3Transport {
     try {
       creds = typeof source === 'function' ? await source() : source;
     } catch (err) {
+      // A provider's typed failure (refused, unavailable) keeps its meaning; anything else is an outage.
+      if (err instanceof BackendError) throw err;
       throw new BackendUnavailableError('storage backend credentials unavailable', {
         operation: call.operation,
         error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),

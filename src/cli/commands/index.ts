@@ -38,4 +38,14 @@ export const commands: readonly CommandEntry[] = [
     summary: 'print session credentials for credential_process',
     load: async () => (await import('./creds.ts')).credsCommand,
   },
+  {
+    name: 'issuer',
+    summary: 'generate, rotate and list the OIDC issuer\'s signing keys',
+    load: async () => (await import('./issuer.ts')).issuerCommand,
+  },
+  {
+    name: 'connections',
+    summary: 'store a connection\'s access key, sealed, in the policy store',
+    load: async () => (await import('./connections.ts')).connectionsCommand,
+  },
 ];

@@ -8,6 +8,9 @@ const STATUS_BY_CODE = {
   AccessDenied: 403,
   AuthorizationHeaderMalformed: 400,
   AuthorizationQueryParametersError: 400,
+  // Not an AWS code: Sluice could not obtain credentials for its backend (an outbound token exchange was refused
+  // or unreadable). 502 says an upstream failed; the message stays opaque.
+  BackendAuthenticationFailed: 502,
   BadDigest: 400,
   BadRequest: 400,
   EntityTooLarge: 400,

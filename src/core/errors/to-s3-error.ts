@@ -6,6 +6,8 @@
  * opaque.
  */
 import {
+  BackendAuthenticationError,
+  BackendCredentialsDeniedError,
   BackendUnavailableError,
   EntityTooSmallError,
   InvalidPartError,
@@ -78,6 +80,11 @@ export function toS3Error(error: unknown): S3Error | undefined {
       MinSizeAllowed: String(error.minSize),
       PartNumber: String(error.partNumber),
     });
+  }
+  // The cloud refused Sluice's own identity for the connection: the caller gets no further, and learns no more.
+  if (error instanceof BackendCredentialsDeniedError) return new S3Error('AccessDenied', 'Access Denied');
+  if (error instanceof BackendAuthenticationError) {
+    return new S3Error('BackendAuthenticationFailed', 'The storage backend did not accept the server\'s credentials.');
   }
   if (error instanceof BackendUnavailableError) {
     const headers: Record<string, string> = error.retryAfterSeconds !== undefined ? { 'retry-after': String(error.retryAfterSeconds) } : {};

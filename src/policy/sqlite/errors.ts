@@ -60,3 +60,11 @@ export class CorruptRecordError extends PolicyStoreError {
     super('CorruptRecord', `${what}: ${detail}`);
   }
 }
+
+/** An outbound secret (issuer key, connection key) that cannot be decrypted; names the record, never its content. */
+export class OutboundSecretUnreadableError extends PolicyStoreError {
+  override name = 'OutboundSecretUnreadableError';
+  constructor(readonly record: string, cause: unknown) {
+    super('SecretUnreadable', `the stored secret of ${record} cannot be decrypted (wrong master key or damaged record)`, { cause });
+  }
+}

@@ -79,6 +79,26 @@ const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX session_revocations_by_expiry ON session_revocations (expires_at);
   `,
+  // Outbound secrets: the issuer's signing keys with their place in a rotation, and connections' static keys.
+  // Private keys and secrets are sealed with the master key, bound to their row.
+  `
+  CREATE TABLE issuer_keys (
+    kid TEXT PRIMARY KEY,
+    alg TEXT NOT NULL CHECK (alg IN ('RS256', 'ES256')),
+    status TEXT NOT NULL CHECK (status IN ('next', 'active', 'previous', 'retired')),
+    private_key_ciphertext TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  ) STRICT;
+  CREATE UNIQUE INDEX issuer_keys_one_active ON issuer_keys (status) WHERE status = 'active';
+
+  CREATE TABLE connection_credentials (
+    connection TEXT PRIMARY KEY,
+    access_key_id TEXT NOT NULL,
+    secret_ciphertext TEXT NOT NULL,
+    session_token_ciphertext TEXT,
+    updated_at TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -21,6 +21,7 @@ import {
 import { migrate } from './schema.ts';
 import type { RevocationKind, SessionRevocation, SessionRevocationStore } from '../../sts/session-revocation.ts';
 import type { RoleDefinitionStore, StoredRoleDefinition } from '../../sts/store-role-source.ts';
+import { SqliteOutboundSecrets } from './outbound-secrets.ts';
 
 export interface SqlitePolicyStoreOptions {
   /** 32 bytes (`parseMasterKey`); the database remembers which key it was created with. */
@@ -52,9 +53,13 @@ export class SqlitePolicyStore implements WritablePolicyStore, SessionRevocation
   private readonly externalAccount: (name: string) => boolean | Promise<boolean>;
   private readonly statements = new Map<string, Database.Statement>();
 
+  /** Issuer keys and connections' keys, sealed like access keys' secrets. */
+  readonly outbound: SqliteOutboundSecrets;
+
   private constructor(private readonly db: Database.Database, private readonly box: SecretBox, options: SqlitePolicyStoreOptions) {
     this.now = options.now ?? (() => new Date());
     this.externalAccount = options.accountExists ?? (() => false);
+    this.outbound = new SqliteOutboundSecrets(db, box, this.now);
   }
 
   /** Opens (creating and migrating if needed) the database at `path`. */

@@ -1,0 +1,43 @@
+/**
+ * Sluice's outbound identity: the OIDC issuer (its discovery routes and
+ * minter) when the configuration has one, and the credential services
+ * backends draw on — web-identity federation through the issuer, and keys
+ * sealed in the policy store.
+ */
+import type { SluiceConfig } from '../core/config.ts';
+import type { SpecialRoute } from '../core/routes.ts';
+import type { OutboundCredentialServices } from '../federation/outbound-credentials.ts';
+import { storedCredentialProvider } from '../federation/stored-credentials.ts';
+import { createFederation } from '../federation/web-identity.ts';
+import { type Issuer, createIssuer } from '../oidc/issuer/create-issuer.ts';
+import { storedIssuerKeySource } from '../oidc/issuer/stored-keys.ts';
+import type { WritablePolicyStore } from '../policy/store.ts';
+import type { AppServices } from './services.ts';
+
+export interface Outbound {
+  issuer?: Issuer;
+  routes: SpecialRoute[];
+  credentials: OutboundCredentialServices;
+}
+
+export async function createOutbound(config: SluiceConfig, services: AppServices, managed: WritablePolicyStore | undefined): Promise<Outbound> {
+  const { runtime } = services;
+  const stored = managed?.outbound;
+  const issuer = config.issuer === undefined
+    ? undefined
+    : await createIssuer(config.issuer, runtime, stored ? storedIssuerKeySource(stored, () => runtime.now()) : undefined);
+  const federation = issuer && createFederation({
+    minter: issuer.minter,
+    http: () => services.httpClient(),
+    now: () => runtime.now(),
+    log: runtime.log,
+  });
+  return {
+    ...(issuer !== undefined && { issuer }),
+    routes: issuer?.routes ?? [],
+    credentials: {
+      ...(federation !== undefined && { webIdentity: (request) => federation.webIdentity(request) }),
+      ...(stored !== undefined && { stored: (connection) => storedCredentialProvider(stored, connection, () => runtime.now()) }),
+    },
+  };
+}

@@ -1,0 +1,17 @@
+/**
+ * What a backend plug-in may ask for when its connection names an outbound
+ * `auth` other than keys in the configuration: credentials by web-identity
+ * federation, or keys sealed in the policy store. The app supplies these
+ * (`BackendServices.credentials`) when it has an issuer and a store; each
+ * answer is a provider the backend calls before every signed request.
+ */
+import type { AwsCredentials, WebIdentityRequest } from './web-identity.ts';
+
+export type CredentialProvider = () => Promise<AwsCredentials>;
+
+export interface OutboundCredentialServices {
+  /** Absent when the configuration has no `issuer`. */
+  webIdentity?(request: WebIdentityRequest): CredentialProvider;
+  /** Absent when there is no policy store to hold sealed keys. */
+  stored?(connection: string): CredentialProvider;
+}
