@@ -24,11 +24,13 @@ import type {
 import {
   ObjectNotFoundError, ObjectTooLargeError, RangeNotSatisfiableError, StorageFullError, WriteNotAllowedError,
 } from '../../core/backend-errors.ts';
+import type { ConditionalWrites, WriteConditions } from '../../core/backend-capabilities.ts';
 import { bytesBody, toWebStream, type Body } from '../../core/body.ts';
 import { createMd5 } from '../../core/md5.ts';
 import { applyConditions } from '../../core/s3/conditions.ts';
 import { listSorted, listStartPoint } from '../../core/s3/list-sorted.ts';
 import { resolveRange } from '../../core/s3/range.ts';
+import { checkWriteConditions } from '../../core/s3/write-conditions.ts';
 import { SortedKeySet } from './sorted-key-set.ts';
 
 /** The default cap on the bytes a memory backend holds: room for tests and demonstrations, not for a process's whole memory. */
@@ -70,7 +72,7 @@ class MemoryStore {
   }
 }
 
-export class MemoryBackend implements Backend {
+export class MemoryBackend implements Backend, ConditionalWrites {
   readonly kind = 'memory';
 
   get writable(): boolean {
@@ -136,7 +138,16 @@ export class MemoryBackend implements Backend {
     });
   }
 
-  async put(key: string, body: Body, metadata: ObjectMetadata, options: PutOptions = {}): Promise<PutResult> {
+  put(key: string, body: Body, metadata: ObjectMetadata, options: PutOptions = {}): Promise<PutResult> {
+    return this.write(key, body, metadata, undefined, options);
+  }
+
+  /** A put that commits only if `conditions` hold at the commit (checked and applied in one synchronous step). */
+  conditionalPut(key: string, body: Body, metadata: ObjectMetadata, conditions: WriteConditions, options: PutOptions = {}): Promise<PutResult> {
+    return this.write(key, body, metadata, conditions, options);
+  }
+
+  private async write(key: string, body: Body, metadata: ObjectMetadata, conditions: WriteConditions | undefined, options: PutOptions): Promise<PutResult> {
     if (this.readOnly) throw new WriteNotAllowedError('memory backend is read-only');
     const store = this.store;
     if (options.contentLength !== undefined) store.checkRoom(key, options.contentLength, store.receiving);
@@ -162,8 +173,6 @@ export class MemoryBackend implements Backend {
     } finally {
       release();
     }
-    // Other puts may have committed while this one streamed.
-    store.checkRoom(key, bytes.length, 0);
     const etag = `"${md5}"`;
     const info: ObjectInfo = {
       ...copyMetadata(metadata),
@@ -172,10 +181,23 @@ export class MemoryBackend implements Backend {
       etag,
       lastModified: wholeSeconds(this.now()),
     };
-    store.used += bytes.length - store.sizeOf(key);
-    store.objects.set(key, { info, bytes });
-    store.keys.add(key);
+    this.commit(key, { info, bytes }, conditions);
     return { etag };
+  }
+
+  /**
+   * Store a received object, after checking `conditions` against the object
+   * there now. Synchronous from check to store, so no other write can come
+   * between them: the commit point of every write (multipart completion too).
+   */
+  private commit(key: string, object: StoredObject, conditions: WriteConditions | undefined): void {
+    const store = this.store;
+    checkWriteConditions(key, store.objects.get(key)?.info, conditions);
+    // Other puts may have committed while this one streamed.
+    store.checkRoom(key, object.bytes.length, 0);
+    store.used += object.bytes.length - store.sizeOf(key);
+    store.objects.set(key, object);
+    store.keys.add(key);
   }
 
   async delete(key: string): Promise<void> {

@@ -27,12 +27,14 @@ import { conditionHeaders, metadataHeaders, objectInfoFromHeaders, parseContentR
 import { resolveS3Options, type ResolvedS3Options, type S3BackendOptions } from './options.ts';
 import { consumeBody, S3ResponseError, S3Transport, type SignFunction } from './transport.ts';
 import { putUnsized } from './unsized-put.ts';
+import { putConditionally } from './conditional-put.ts';
+import type { ConditionalWrites, WriteConditions } from '../../core/backend-capabilities.ts';
 import { parseListObjectsV2, quoteEtag } from './xml.ts';
 
 const LIST_BODY_LIMIT = 16 * 1024 * 1024;
 
 
-export class S3Backend implements Backend {
+export class S3Backend implements Backend, ConditionalWrites {
   readonly kind = 's3';
 
   get writable(): boolean {
@@ -192,6 +194,17 @@ export class S3Backend implements Backend {
     } catch (err) {
       throw mapObjectError(err, key);
     }
+  }
+
+  /** A put the store itself makes conditional (`conditional-put.ts`). */
+  async conditionalPut(key: string, body: Body, metadata: ObjectMetadata, conditions: WriteConditions, options: PutOptions = {}): Promise<PutResult> {
+    try {
+      this.assertWritable();
+    } catch (err) {
+      discardBody(body);
+      throw err;
+    }
+    return putConditionally({ opts: this.opts, transport: this.transport, fullKey: this.fullKey(key) }, key, body, metadata, conditions, options);
   }
 
   async delete(key: string): Promise<void> {

@@ -5,6 +5,7 @@ import type { AuthorizedObject } from '../authorize.ts';
 import type { PutResult } from '../backend.ts';
 import { RangeNotSatisfiableError } from '../backend-errors.ts';
 import { type Body, bytesBody } from '../body.ts';
+import { putWithConditions } from '../conditional-put.ts';
 import { S3Error } from '../errors/s3-error.ts';
 import { requestedChecksum, verifyChecksum } from '../checksums/checksums.ts';
 import type { GatewayResponse, HeaderMap } from '../http.ts';
@@ -52,7 +53,7 @@ export async function putObject(ctx: RequestContext, op: OperationOf<'PutObject'
   const watched = watchBody(checksum?.stream ?? body);
   let result: PutResult;
   try {
-    result = await backend.put(key, watched.stream, op.metadata, { signal: ctx.req.signal, contentLength: op.contentLength });
+    result = await putWithConditions(backend, key, watched.stream, op.metadata, op.writeConditions, { signal: ctx.req.signal, contentLength: op.contentLength });
   } catch (error) {
     throw watched.failure() ?? error;
   }
