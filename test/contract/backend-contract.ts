@@ -12,6 +12,7 @@ import type { BackendContractOptions, ContractBody, ContractContext } from './co
 import { registerConditionalWriteTests } from './contract-conditional-writes.ts';
 import { registerHostileKeyTests } from './contract-hostile-keys.ts';
 import { registerListingTests } from './contract-listing.ts';
+import { registerMetadataTests } from './contract-metadata.ts';
 import { registerObjectTests } from './contract-objects.ts';
 import { registerReadTests } from './contract-reads.ts';
 
@@ -47,6 +48,7 @@ export function runBackendContract(
     registerListingTests(context);
     registerHostileKeyTests(context);
     registerConditionalWriteTests(context);
+    registerMetadataTests(context);
     it('skips name only tests of the suite', () => {
       const unknown = Object.keys(skip).filter((testName) => !names.has(testName));
       assert.deepEqual(unknown, [], 'every skipped name must match a contract test');

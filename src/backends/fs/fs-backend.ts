@@ -354,7 +354,9 @@ export class FsBackend implements Backend, ConditionalWrites {
     try {
       const { stats, readPath } = await this.statObject(guard, entry.key, { path: entry.path, folder });
       const meta = this.meta.cached(entry.path, stats) ?? (await this.meta.load(entry.key, entry.path, readPath, stats));
-      return { key: entry.key, size: stats.size, etag: meta.etag, lastModified: stats.mtime };
+      const summary: ObjectSummary = { key: entry.key, size: stats.size, etag: meta.etag, lastModified: stats.mtime };
+      if (meta.storageClass !== undefined) summary.storageClass = meta.storageClass;
+      return summary;
     } catch (error) {
       if (error instanceof ObjectNotFoundError) return undefined; // Removed since the folder was read.
       throw error;

@@ -21,6 +21,7 @@ import type {
   PutResult,
   ReadConditions,
 } from '../../core/backend.ts';
+import { METADATA_STRING_FIELDS, settledChecksum } from '../../core/backend.ts';
 import {
   ObjectNotFoundError, ObjectTooLargeError, RangeNotSatisfiableError, StorageFullError, WriteNotAllowedError,
 } from '../../core/backend-errors.ts';
@@ -260,14 +261,19 @@ async function readHashed(
 
 function copyMetadata(metadata: ObjectMetadata): ObjectMetadata {
   const copy: ObjectMetadata = { metadata: { ...metadata.metadata } };
-  for (const name of ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl', 'expires'] as const) {
+  for (const name of METADATA_STRING_FIELDS) {
     if (metadata[name] !== undefined) copy[name] = metadata[name];
   }
+  // Called at the commit, once the body has ended: a trailer checksum's value is known by then.
+  const checksum = settledChecksum(metadata.checksum);
+  if (checksum) copy.checksum = checksum;
   return copy;
 }
 
 function cloneInfo(info: ObjectInfo): ObjectInfo {
-  return { ...info, lastModified: new Date(info.lastModified), metadata: { ...info.metadata } };
+  const clone: ObjectInfo = { ...info, lastModified: new Date(info.lastModified), metadata: { ...info.metadata } };
+  if (info.checksum) clone.checksum = { ...info.checksum };
+  return clone;
 }
 
 function summarize(info: ObjectInfo): ObjectSummary {

@@ -23,7 +23,7 @@ import { discardBody, readAll, type Body } from '../../core/body.ts';
 import type { HeaderMap, OutboundResponse } from '../../core/http.ts';
 import { bucketUrl, encodeQuery, objectUrl } from './addressing.ts';
 import { mapBucketError, mapObjectError, sizeFromRangeError } from './errors.ts';
-import { conditionHeaders, metadataHeaders, objectInfoFromHeaders, parseContentRange, rangeHeader } from './object-headers.ts';
+import { metadataHeaders, readHeaders, objectInfoFromHeaders, parseContentRange, rangeHeader } from './object-headers.ts';
 import { resolveS3Options, type ResolvedS3Options, type S3BackendOptions } from './options.ts';
 import { consumeBody, S3ResponseError, S3Transport, type SignFunction } from './transport.ts';
 import { putUnsized } from './unsized-put.ts';
@@ -80,7 +80,7 @@ export class S3Backend implements Backend, ConditionalWrites {
         operation: 'HeadObject',
         method: 'HEAD',
         url: objectUrl(this.opts, this.fullKey(key)),
-        headers: conditionHeaders(options.conditions),
+        headers: readHeaders(options.conditions),
         idempotent: true,
         signal: options.signal,
       });
@@ -93,7 +93,7 @@ export class S3Backend implements Backend, ConditionalWrites {
   }
 
   async get(key: string, options: GetOptions = {}): Promise<GetResult> {
-    const headers = conditionHeaders(options.conditions);
+    const headers = readHeaders(options.conditions);
     if (options.range) headers['range'] = rangeHeader(options.range);
     let res: OutboundResponse;
     try {

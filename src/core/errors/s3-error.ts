@@ -24,6 +24,8 @@ const STATUS_BY_CODE = {
   InvalidDigest: 400,
   InvalidRange: 416,
   InvalidRequest: 400,
+  InvalidStorageClass: 400,
+  InvalidTag: 400,
   InvalidToken: 400,
   InvalidURI: 400,
   KeyTooLongError: 400,

@@ -2,7 +2,7 @@
  * GetObject, HeadObject, PutObject and DeleteObject.
  */
 import type { AuthorizedObject } from '../authorize.ts';
-import type { PutResult } from '../backend.ts';
+import type { ObjectChecksum, PutResult } from '../backend.ts';
 import { RangeNotSatisfiableError } from '../backend-errors.ts';
 import { type Body, bytesBody } from '../body.ts';
 import { putWithConditions } from '../conditional-put.ts';
@@ -31,12 +31,12 @@ export async function getOrHeadObject(
     const info = await backend.head(key, { conditions: op.conditions, get signal() { return req.signal; } });
     const range = op.range && resolveRange(op.range, info.size);
     if (range === 'unsatisfiable') throw new RangeNotSatisfiableError(info.size);
-    return { status: range ? 206 : 200, headers: objectHeaders(info, range, op.overrides) };
+    return { status: range ? 206 : 200, headers: objectHeaders(info, range, op.overrides, { checksumMode: op.checksumMode }) };
   }
   const result = await backend.get(key, { range: op.range, conditions: op.conditions, get signal() { return req.signal; } });
   return {
     status: result.range ? 206 : 200,
-    headers: objectHeaders(result.info, result.range, op.overrides),
+    headers: objectHeaders(result.info, result.range, op.overrides, { checksumMode: op.checksumMode }),
     body: result.body,
   };
 }
@@ -51,9 +51,10 @@ export async function putObject(ctx: RequestContext, op: OperationOf<'PutObject'
   const checksumRequest = requestedChecksum(ctx.req.headers, ctx.trailers ?? (() => undefined));
   const checksum = checksumRequest && verifyChecksum(body, checksumRequest);
   const watched = watchBody(checksum?.stream ?? body);
+  const metadata = checksum ? { ...op.metadata, checksum: checksumToStore(checksum.header, checksum.computed) } : op.metadata;
   let result: PutResult;
   try {
-    result = await putWithConditions(backend, key, watched.stream, op.metadata, op.writeConditions, { signal: ctx.req.signal, contentLength: op.contentLength });
+    result = await putWithConditions(backend, key, watched.stream, metadata, op.writeConditions, { signal: ctx.req.signal, contentLength: op.contentLength });
   } catch (error) {
     throw watched.failure() ?? error;
   }
@@ -61,6 +62,17 @@ export async function putObject(ctx: RequestContext, op: OperationOf<'PutObject'
   const computed = checksum?.computed();
   if (checksum && computed !== undefined) headers[checksum.header] = computed;
   return { status: 200, headers };
+}
+
+/** The verified checksum as the object stores it: its value is the computed one, known once the body has ended. */
+function checksumToStore(header: string, computed: () => string | undefined): ObjectChecksum {
+  return {
+    algorithm: header.slice('x-amz-checksum-'.length).toUpperCase(),
+    type: 'FULL_OBJECT',
+    get value() {
+      return computed();
+    },
+  };
 }
 
 export async function deleteObject(_ctx: RequestContext, { backend, key }: AuthorizedObject): Promise<GatewayResponse> {

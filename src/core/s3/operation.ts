@@ -49,6 +49,8 @@ interface ListOperation extends BucketRef {
 
 interface ReadOperation extends ObjectRef {
   range?: RangeRequest;
+  /** `x-amz-checksum-mode: ENABLED`: report the object's additional checksum. */
+  checksumMode?: boolean;
   conditions: ReadConditions;
   overrides: ResponseOverrides;
 }

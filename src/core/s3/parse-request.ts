@@ -73,6 +73,7 @@ export function parseS3Request(req: GatewayRequest, options: ParseOptions): S3Op
         range: parseRangeHeader(req.headers.range),
         conditions: conditionsFromHeaders(req.headers),
         overrides: parseOverrides(query),
+        ...(req.headers['x-amz-checksum-mode']?.toUpperCase() === 'ENABLED' && { checksumMode: true }),
       };
     case 'PUT': {
       const writeConditions = writeConditionsFromHeaders(req.headers);

@@ -23,7 +23,6 @@ const WRITES = [
   'x-amz-object-lock-legal-hold',
   'x-amz-website-redirect-location',
   'x-amz-write-offset-bytes',
-  'x-amz-tagging',
 ];
 
 /**
