@@ -18,6 +18,8 @@ export interface InteropGateway {
 }
 
 export const BUCKET = 'restricted';
+/** A bucket the interop key may write, on the same fs connection. */
+export const WRITABLE_BUCKET = 'scratch';
 export const PAGED_KEYS = 25;
 
 export async function startInteropGateway(): Promise<InteropGateway> {
@@ -44,11 +46,16 @@ buckets:
   ${BUCKET}:
     connection: disk
     prefix: ${BUCKET}/
+  ${WRITABLE_BUCKET}:
+    connection: disk
+    prefix: ${WRITABLE_BUCKET}/
 accounts:
   research:
     grants:
       - bucket: ${BUCKET}
         actions: [read]
+      - bucket: ${WRITABLE_BUCKET}
+        actions: [read, write]
 policy:
   sqlitePath: sluice.db
   masterKey: \${env:SLUICE_MASTER_KEY}
