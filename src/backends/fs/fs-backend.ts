@@ -12,7 +12,9 @@
  *
  * Reads cost one open, one fstat and a cache lookup before streaming.
  * Uploads go to a temp file and are renamed into place, so a failed upload
- * never leaves a partial object. A key that would need a file where a folder
+ * never leaves a partial object. Every commit (rename or delete) holds the
+ * key's lock file (`commit-lock.ts`), shared with other processes serving the
+ * root, so a conditional write's check and rename are one atomic step. A key that would need a file where a folder
  * is (or the reverse) fails with `KeyConflictError`. Symbolic links are
  * followed only when they stay inside the root, and, for a bucket's view
  * (`withPrefix`), inside the bucket's folder.
