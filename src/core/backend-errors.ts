@@ -22,6 +22,18 @@ export class PreconditionFailedError extends BackendError {
   }
 }
 
+/**
+ * A conditional write met another write to the same key in progress and
+ * could not be ordered after it: S3's 409 ConditionalRequestConflict, which
+ * clients retry. Nothing was written.
+ */
+export class ConditionalWriteConflictError extends BackendError {
+  override name = 'ConditionalWriteConflictError';
+  constructor(readonly key: string) {
+    super(`a concurrent write to the key is in progress: ${key}`);
+  }
+}
+
 /** If-None-Match / If-Modified-Since matched: the client's copy is current. */
 export class NotModifiedError extends BackendError {
   override name = 'NotModifiedError';

@@ -23,19 +23,49 @@ export interface ObjectInfo {
   expires?: string;
   /** User metadata: lower-case names without the `x-amz-meta-` prefix. */
   metadata: Record<string, string>;
+  /** `x-amz-storage-class` as written; absent means STANDARD. */
   storageClass?: string;
   /**
    * Sizes of the parts, in order, of an object assembled by a multipart upload (GetObject
    * `partNumber` serves them); absent for an object written whole or a backend that does not say.
    */
   partSizes?: readonly number[];
+  /** The tag set as `x-amz-tagging` carries it: URL-encoded `k=v&k2=v2`. */
+  tagging?: string;
+  /** How many tags the object has, from a store that reports only the count (with `tagging`, its count wins). */
+  tagCount?: number;
+  /** The additional checksum the upload was verified with. */
+  checksum?: ObjectChecksum;
+}
+
+/** An additional checksum (`x-amz-checksum-*`) of a whole object. */
+export interface ObjectChecksum {
+  /** Upper-case S3 name: CRC32, CRC32C, CRC64NVME, SHA1 or SHA256. */
+  algorithm: string;
+  /**
+   * Base64 value. For a checksum sent as a trailer it is known only once the
+   * body has ended (undefined before): a backend reads it at its commit.
+   */
+  readonly value: string | undefined;
+  type: 'FULL_OBJECT' | 'COMPOSITE';
 }
 
 /** Object headers a client may set on write (also what `ObjectInfo` carries back). */
 export type ObjectMetadata = Pick<
   ObjectInfo,
-  'contentType' | 'contentEncoding' | 'contentDisposition' | 'contentLanguage' | 'cacheControl' | 'expires' | 'metadata'
+  'contentType' | 'contentEncoding' | 'contentDisposition' | 'contentLanguage' | 'cacheControl' | 'expires' | 'metadata' | 'storageClass' | 'tagging' | 'checksum'
 >;
+
+/** The string-valued fields of `ObjectMetadata` beyond user metadata, for backends that copy them field by field. */
+export const METADATA_STRING_FIELDS = [
+  'contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl', 'expires', 'storageClass', 'tagging',
+] as const;
+
+/** The checksum as stored: its value resolved (call once the body has ended); undefined when it has none. */
+export function settledChecksum(checksum: ObjectChecksum | undefined): ObjectChecksum | undefined {
+  const value = checksum?.value;
+  return checksum && value !== undefined ? { algorithm: checksum.algorithm, value, type: checksum.type } : undefined;
+}
 
 /** A byte range as the client asked for it (RFC 9110 `bytes=` forms S3 accepts). */
 export type RangeRequest =

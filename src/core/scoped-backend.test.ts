@@ -1,6 +1,7 @@
 /** Tests for scoped backends: the prefix applied to keys in and out, and optional capabilities forwarded only when present. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { Backend } from './backend.ts';
 import { MemoryBackend } from '../backends/memory/memory-backend.ts';
 import {
   type ConditionalWrites,
@@ -56,15 +57,15 @@ describe('scopeBackend', () => {
   });
 
   it('reports no capability the inner backend lacks', () => {
+    // Only the Backend methods of a memory backend: none of its optional capabilities.
     const memory = new MemoryBackend();
-    // Only the plain Backend methods: the memory backend itself offers multipart.
     const plain: Backend = {
       kind: 'plain',
-      head: (k, o) => memory.head(k, o),
-      get: (k, o) => memory.get(k, o),
-      list: (p) => memory.list(p),
-      put: (k, b, m, o) => memory.put(k, b, m, o),
-      delete: (k) => memory.delete(k),
+      head: (key, options) => memory.head(key, options),
+      get: (key, options) => memory.get(key, options),
+      list: (params) => memory.list(params),
+      put: (key, body, metadata, options) => memory.put(key, body, metadata, options),
+      delete: (key) => memory.delete(key),
     };
     const scoped = scopeBackend(plain, 'data/');
     assert.equal(hasMultipart(scoped), false);

@@ -9,8 +9,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Backend } from '../../src/core/backend.ts';
 import type { BackendContractOptions, ContractBody, ContractContext } from './contract-support.ts';
+import { registerConditionalWriteTests } from './contract-conditional-writes.ts';
 import { registerHostileKeyTests } from './contract-hostile-keys.ts';
 import { registerListingTests } from './contract-listing.ts';
+import { registerMetadataTests } from './contract-metadata.ts';
 import { registerObjectTests } from './contract-objects.ts';
 import { registerReadTests } from './contract-reads.ts';
 
@@ -45,6 +47,8 @@ export function runBackendContract(
     registerReadTests(context);
     registerListingTests(context);
     registerHostileKeyTests(context);
+    registerConditionalWriteTests(context);
+    registerMetadataTests(context);
     it('skips name only tests of the suite', () => {
       const unknown = Object.keys(skip).filter((testName) => !names.has(testName));
       assert.deepEqual(unknown, [], 'every skipped name must match a contract test');

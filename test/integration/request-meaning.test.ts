@@ -90,13 +90,21 @@ describe('what a request means', () => {
   });
 
   for (const [name, value] of [['if-none-match', '*'], ['if-match', '"0123456789abcdef0123456789abcdef"']] as const) {
-    test(`a PUT with ${name} is refused as not implemented and never overwrites`, async () => {
+    test(`a PUT with ${name} that does not hold is refused with 412 and never overwrites`, async () => {
       const headers = await sign('PUT', '/data/kept.txt', { [name]: value, 'content-type': 'text/plain' });
       const response = await fetch(`${server.url}/data/kept.txt`, { method: 'PUT', headers, body: 'replaced' });
-      assert.equal(response.status, 501);
-      assert.match(await response.text(), /<Code>NotImplemented<\/Code>/);
+      assert.equal(response.status, 412);
+      assert.match(await response.text(), /<Code>PreconditionFailed<\/Code>/);
       const stored = await backend.get('kept.txt');
       assert.equal(new TextDecoder().decode(await readAll(stored.body)), 'original');
     });
   }
+
+  test('a PUT with If-None-Match other than * is refused as not implemented and never overwrites', async () => {
+    const headers = await sign('PUT', '/data/kept.txt', { 'if-none-match': '"0123456789abcdef0123456789abcdef"' });
+    const response = await fetch(`${server.url}/data/kept.txt`, { method: 'PUT', headers, body: 'replaced' });
+    assert.equal(response.status, 501);
+    const stored = await backend.get('kept.txt');
+    assert.equal(new TextDecoder().decode(await readAll(stored.body)), 'original');
+  });
 });

@@ -18,6 +18,8 @@ export interface InteropGateway {
 }
 
 export const BUCKET = 'restricted';
+/** A bucket the interop key may write, on the same fs connection. */
+export const WRITABLE_BUCKET = 'scratch';
 export const PAGED_KEYS = 25;
 /** A bucket the interop key may write: uploads, multipart included. */
 export const UPLOADS_BUCKET = 'uploads';
@@ -49,12 +51,17 @@ buckets:
   ${UPLOADS_BUCKET}:
     connection: disk
     prefix: ${UPLOADS_BUCKET}/
+  ${WRITABLE_BUCKET}:
+    connection: disk
+    prefix: ${WRITABLE_BUCKET}/
 accounts:
   research:
     grants:
       - bucket: ${BUCKET}
         actions: [read]
       - bucket: ${UPLOADS_BUCKET}
+        actions: [read, write]
+      - bucket: ${WRITABLE_BUCKET}
         actions: [read, write]
 policy:
   sqlitePath: sluice.db

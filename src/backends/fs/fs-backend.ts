@@ -12,7 +12,9 @@
  *
  * Reads cost one open, one fstat and a cache lookup before streaming.
  * Uploads go to a temp file and are renamed into place, so a failed upload
- * never leaves a partial object. A key that would need a file where a folder
+ * never leaves a partial object. Every commit (rename or delete) holds the
+ * key's lock file (`commit-lock.ts`), shared with other processes serving the
+ * root, so a conditional write's check and rename are one atomic step. A key that would need a file where a folder
  * is (or the reverse) fails with `KeyConflictError`. Symbolic links are
  * followed only when they stay inside the root, and, for a bucket's view
  * (`withPrefix`), inside the bucket's folder.
@@ -28,11 +30,14 @@ import {
   BackendError, BackendUnavailableError, KeyConflictError, KeyOutsideScopeError, ObjectNotFoundError, RangeNotSatisfiableError,
   UnsupportedKeyError, WriteNotAllowedError,
 } from '../../core/backend-errors.ts';
+import type { ConditionalWrites, WriteConditions } from '../../core/backend-capabilities.ts';
 import { RuntimeBody, type Body, type WebByteStream } from '../../core/body.ts';
 import { prefixKeys } from '../../core/scoped-backend.ts';
 import { applyConditions } from '../../core/s3/conditions.ts';
 import { listSorted, listStartPoint } from '../../core/s3/list-sorted.ts';
 import { resolveRange } from '../../core/s3/range.ts';
+import { checkWriteConditions } from '../../core/s3/write-conditions.ts';
+import { CommitLock } from './commit-lock.ts';
 import { KeyedLock } from './concurrency.ts';
 import { closeQuietly, errnoCode, isAbsent, lstatAsync, openForRead, statAsync, syncFolder } from './fs-ops.ts';
 import { encodeKey } from './key-paths.ts';
@@ -78,7 +83,7 @@ interface Location {
  */
 const READ_CHUNK_BYTES = 512 * 1024;
 
-export class FsBackend implements Backend {
+export class FsBackend implements Backend, ConditionalWrites {
   readonly kind = 'fs';
 
   get writable(): boolean {
@@ -91,6 +96,7 @@ export class FsBackend implements Backend {
   private readonly area: PrivateArea;
   private readonly names: LongNames;
   private readonly locks: KeyedLock;
+  private readonly commitLock: CommitLock;
   private readonly meta: ObjectMetaStore;
   /** For a bucket's view: the connection's backend (whose state it shares), the bucket's prefix and its folder. */
   private readonly scope: BucketScope | undefined;
@@ -106,11 +112,12 @@ export class FsBackend implements Backend {
     this.readOnly = options.readOnly;
     this.scope = scope;
     if (scope) {
-      ({ area: this.area, names: this.names, locks: this.locks, meta: this.meta } = scope.connection);
+      ({ area: this.area, names: this.names, locks: this.locks, meta: this.meta, commitLock: this.commitLock } = scope.connection);
     } else {
       this.area = new PrivateArea(this.root);
       this.names = new LongNames(this.area);
       this.locks = new KeyedLock();
+      this.commitLock = new CommitLock(this.area.dir);
       this.meta = new ObjectMetaStore(this.area, this.locks, !this.readOnly);
     }
     const maxAgeHours = options.multipartMaxAgeHours ?? DEFAULT_MULTIPART_MAX_AGE_HOURS;
@@ -199,7 +206,18 @@ export class FsBackend implements Backend {
     });
   }
 
-  async put(key: string, body: Body, metadata: ObjectMetadata, options: { signal?: AbortSignal } = {}): Promise<PutResult> {
+  put(key: string, body: Body, metadata: ObjectMetadata, options: { signal?: AbortSignal } = {}): Promise<PutResult> {
+    return this.write(key, body, metadata, undefined, options);
+  }
+
+  /** A put that commits only if `conditions` hold at the rename, in this process or any other sharing the root. */
+  conditionalPut(key: string, body: Body, metadata: ObjectMetadata, conditions: WriteConditions, options: { signal?: AbortSignal } = {}): Promise<PutResult> {
+    return this.write(key, body, metadata, conditions, options);
+  }
+
+  private async write(
+    key: string, body: Body, metadata: ObjectMetadata, conditions: WriteConditions | undefined, options: { signal?: AbortSignal },
+  ): Promise<PutResult> {
     if (this.readOnly) throw new WriteNotAllowedError('fs backend is read-only');
     const guard = this.guard ?? (await this.start());
     const fail = (error: unknown) => writeFailure(error, key);
@@ -213,7 +231,7 @@ export class FsBackend implements Backend {
     const received = await receiveToTemp(temp, body, options.signal, fail);
     const meta = putMeta(`"${received.md5}"`, metadata);
     try {
-      await this.place(key, temp, received.stats, meta, options.signal, guard, hashed);
+      await this.place(key, temp, received.stats, meta, { signal: options.signal, guard, hashed, conditions });
     } catch (error) {
       await unlink(temp).catch(() => {});
       throw fail(error);
@@ -221,11 +239,22 @@ export class FsBackend implements Backend {
     return { etag: meta.etag };
   }
 
-  /** Rename a finished temp file into place as `key` and record its metadata, under the key's lock. */
-  private async place(key: string, temp: string, stats: Stats, meta: StoredMeta, signal?: AbortSignal, guard?: RootGuard, hashed?: Parameters<LongNames['record']>[0]): Promise<void> {
+  /**
+   * Rename a finished temp file into place as `key` and record its metadata,
+   * under the key's locks (in-process and across processes), once `conditions`
+   * hold against the object there now.
+   */
+  private async place(
+    key: string,
+    temp: string,
+    stats: Stats,
+    meta: StoredMeta,
+    options: { signal?: AbortSignal; guard?: RootGuard; hashed?: Parameters<LongNames['record']>[0]; conditions?: WriteConditions } = {},
+  ): Promise<void> {
+    const { signal, guard, hashed, conditions } = options;
     const rootGuard = guard ?? this.guard ?? (await this.start());
     const location = this.locate(key);
-    await this.locks.run(location.path, async () => {
+    await this.commit(key, location, conditions, async () => {
       signal?.throwIfAborted();
       await this.names.record(hashed ?? encodeKey(key).hashed);
       await this.prepareFolder(rootGuard, key, location.folder);
@@ -241,7 +270,7 @@ export class FsBackend implements Backend {
     const location = this.locate(key);
     if (Buffer.byteLength(location.path) > PATH_MAX_BYTES) return;
     try {
-      await this.locks.run(location.path, async () => {
+      await this.commit(key, location, undefined, async () => {
         if (!(await guard.folderInside(location.folder))) return;
         const stats = await lstatAsync(location.path).catch(() => undefined);
         if (!stats || stats.isDirectory()) return; // No such object (a folder holds other keys).
@@ -252,6 +281,33 @@ export class FsBackend implements Backend {
     } catch (error) {
       if (isAbsent(error)) return;
       throw writeFailure(error, key);
+    }
+  }
+
+  /**
+   * Run a write's commit (`task`) as the one writer of the key's path, in this
+   * process (the keyed lock) and across processes sharing the root (the
+   * commit lock), after checking `conditions` against the object there now.
+   * The commit point of every write and delete.
+   */
+  private commit(key: string, location: Location, conditions: WriteConditions | undefined, task: () => Promise<void>): Promise<void> {
+    return this.locks.run(location.path, () =>
+      this.commitLock.run(location.path.slice(this.root.length), key, conditions !== undefined, async () => {
+        if (conditions) checkWriteConditions(key, await this.current(key, location), conditions);
+        await task();
+      }),
+    );
+  }
+
+  /** The object at `location` now (its ETag), or undefined when there is none. */
+  private async current(key: string, location: Location): Promise<{ etag: string } | undefined> {
+    const guard = this.guard ?? (await this.start());
+    try {
+      const { stats, readPath } = await this.statObject(guard, key, location);
+      return this.meta.cached(location.path, stats) ?? (await this.meta.load(key, location.path, readPath, stats));
+    } catch (error) {
+      if (error instanceof ObjectNotFoundError) return undefined;
+      throw error;
     }
   }
 
@@ -343,7 +399,9 @@ export class FsBackend implements Backend {
     try {
       const { stats, readPath } = await this.statObject(guard, entry.key, { path: entry.path, folder });
       const meta = this.meta.cached(entry.path, stats) ?? (await this.meta.load(entry.key, entry.path, readPath, stats));
-      return { key: entry.key, size: stats.size, etag: meta.etag, lastModified: stats.mtime };
+      const summary: ObjectSummary = { key: entry.key, size: stats.size, etag: meta.etag, lastModified: stats.mtime };
+      if (meta.storageClass !== undefined) summary.storageClass = meta.storageClass;
+      return summary;
     } catch (error) {
       if (error instanceof ObjectNotFoundError) return undefined; // Removed since the folder was read.
       throw error;

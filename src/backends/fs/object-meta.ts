@@ -5,7 +5,7 @@
  */
 import type { Stats } from 'node:fs';
 import { unlink } from 'node:fs/promises';
-import type { ObjectInfo, ObjectMetadata } from '../../core/backend.ts';
+import { METADATA_STRING_FIELDS, settledChecksum, type ObjectInfo, type ObjectMetadata } from '../../core/backend.ts';
 import { KeyedLock, Semaphore } from './concurrency.ts';
 import { contentTypeFor } from './content-types.ts';
 import { closeQuietly, md5OfOpenFile, openForRead, statAsync } from './fs-ops.ts';
@@ -13,19 +13,22 @@ import { MetaCache } from './meta-cache.ts';
 import type { PrivateArea } from './private-area.ts';
 import { fingerprintOf, readSidecar, sameFingerprint, serializeSidecar, type StoredMeta } from './sidecar.ts';
 
-const HEADER_FIELDS = ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl', 'expires'] as const;
+const HEADER_FIELDS = METADATA_STRING_FIELDS;
 
-/** Metadata to store for a put: the client's headers, exactly as sent. */
+/** Metadata to store for a put: the client's headers, exactly as sent. Call once the body has ended (a trailer checksum is known then). */
 export function putMeta(etag: string, metadata: ObjectMetadata, partSizes?: readonly number[]): StoredMeta {
   const meta: StoredMeta = { etag, put: true, metadata: { ...metadata.metadata } };
   if (partSizes) meta.partSizes = [...partSizes];
   for (const field of HEADER_FIELDS) if (metadata[field] !== undefined) meta[field] = metadata[field];
+  const checksum = settledChecksum(metadata.checksum);
+  if (checksum) meta.checksum = checksum;
   return meta;
 }
 
 export function objectInfo(key: string, stats: Stats, meta: StoredMeta): ObjectInfo {
   const info: ObjectInfo = { key, size: stats.size, etag: meta.etag, lastModified: stats.mtime, metadata: { ...meta.metadata } };
   for (const field of HEADER_FIELDS) if (meta[field] !== undefined) info[field] = meta[field];
+  if (meta.checksum) info.checksum = { ...meta.checksum };
   if (!meta.put && info.contentType === undefined) info.contentType = contentTypeFor(key);
   if (meta.partSizes) info.partSizes = [...meta.partSizes];
   return info;

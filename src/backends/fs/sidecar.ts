@@ -6,7 +6,7 @@
  * file was replaced outside the gateway) is ignored rather than trusted.
  */
 import { readFile } from 'node:fs/promises';
-import type { ObjectMetadata } from '../../core/backend.ts';
+import { METADATA_STRING_FIELDS, type ObjectMetadata } from '../../core/backend.ts';
 
 /** What the gateway knows about an object beyond its file. */
 export interface StoredMeta extends ObjectMetadata {
@@ -32,7 +32,7 @@ interface SidecarDocument extends StoredMeta, Fingerprint {
   key: string;
 }
 
-const HEADER_FIELDS = ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl', 'expires'] as const;
+const HEADER_FIELDS = METADATA_STRING_FIELDS;
 
 export function sameFingerprint(a: Fingerprint, b: Fingerprint): boolean {
   return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs;
@@ -65,7 +65,15 @@ export async function readSidecar(path: string, key: string, fingerprint: Finger
   const meta: StoredMeta = { etag: document.etag, put: document.put, metadata: { ...document.metadata } };
   for (const field of HEADER_FIELDS) if (typeof document[field] === 'string') meta[field] = document[field];
   if (Array.isArray(document.partSizes) && document.partSizes.every((n) => Number.isSafeInteger(n) && n >= 0)) meta.partSizes = [...document.partSizes];
+  const checksum = document.checksum as unknown;
+  if (isChecksum(checksum)) meta.checksum = { algorithm: checksum.algorithm, value: checksum.value, type: checksum.type };
   return meta;
+}
+
+function isChecksum(value: unknown): value is { algorithm: string; value: string; type: 'FULL_OBJECT' | 'COMPOSITE' } {
+  if (typeof value !== 'object' || value === null) return false;
+  const c = value as Record<string, unknown>;
+  return typeof c.algorithm === 'string' && typeof c.value === 'string' && (c.type === 'FULL_OBJECT' || c.type === 'COMPOSITE');
 }
 
 function isSidecar(value: unknown): value is SidecarDocument {

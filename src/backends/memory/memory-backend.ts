@@ -21,15 +21,18 @@ import type {
   PutResult,
   ReadConditions,
 } from '../../core/backend.ts';
+import { METADATA_STRING_FIELDS, settledChecksum } from '../../core/backend.ts';
 import {
   ObjectNotFoundError, ObjectTooLargeError, RangeNotSatisfiableError, StorageFullError, WriteNotAllowedError,
 } from '../../core/backend-errors.ts';
+import type { ConditionalWrites, WriteConditions } from '../../core/backend-capabilities.ts';
 import { bytesBody, toWebStream, type Body } from '../../core/body.ts';
 import { createMd5 } from '../../core/md5.ts';
 import { applyConditions } from '../../core/s3/conditions.ts';
 import { listSorted, listStartPoint } from '../../core/s3/list-sorted.ts';
 import { resolveRange } from '../../core/s3/range.ts';
 import { MemoryMultipart } from './memory-multipart.ts';
+import { checkWriteConditions } from '../../core/s3/write-conditions.ts';
 import { SortedKeySet } from './sorted-key-set.ts';
 
 /** A name no object has: parts check their room under it, as they replace no object. */
@@ -76,7 +79,7 @@ class MemoryStore {
   }
 }
 
-export class MemoryBackend implements Backend {
+export class MemoryBackend implements Backend, ConditionalWrites {
   readonly kind = 'memory';
 
   get writable(): boolean {
@@ -161,11 +164,20 @@ export class MemoryBackend implements Backend {
     });
   }
 
-  async put(key: string, body: Body, metadata: ObjectMetadata, options: PutOptions = {}): Promise<PutResult> {
+  put(key: string, body: Body, metadata: ObjectMetadata, options: PutOptions = {}): Promise<PutResult> {
+    return this.write(key, body, metadata, undefined, options);
+  }
+
+  /** A put that commits only if `conditions` hold at the commit (checked and applied in one synchronous step). */
+  conditionalPut(key: string, body: Body, metadata: ObjectMetadata, conditions: WriteConditions, options: PutOptions = {}): Promise<PutResult> {
+    return this.write(key, body, metadata, conditions, options);
+  }
+
+  private async write(key: string, body: Body, metadata: ObjectMetadata, conditions: WriteConditions | undefined, options: PutOptions): Promise<PutResult> {
     if (this.readOnly) throw new WriteNotAllowedError('memory backend is read-only');
     const { bytes, md5 } = await this.receive(key, body, options);
     const etag = `"${md5}"`;
-    this.commit(key, bytes, metadata, etag);
+    this.commit(key, bytes, metadata, etag, undefined, conditions);
     return { etag };
   }
 
@@ -195,13 +207,19 @@ export class MemoryBackend implements Backend {
     } finally {
       release();
     }
-    // Other puts may have committed while this one streamed.
-    store.checkRoom(key, bytes.length, 0);
     return { bytes, md5 };
   }
 
-  private commit(key: string, bytes: Uint8Array, metadata: ObjectMetadata, etag: string, partSizes?: readonly number[]): void {
+  /**
+   * Store a received object, after checking `conditions` against the object
+   * there now. Synchronous from check to store, so no other write can come
+   * between them: the commit point of every write (multipart completion too).
+   */
+  private commit(key: string, bytes: Uint8Array, metadata: ObjectMetadata, etag: string, partSizes?: readonly number[], conditions?: WriteConditions): void {
     const store = this.store;
+    checkWriteConditions(key, store.objects.get(key)?.info, conditions);
+    // Other puts may have committed while this one streamed.
+    store.checkRoom(key, bytes.length, 0);
     const info: ObjectInfo = {
       ...copyMetadata(metadata),
       key,
@@ -275,15 +293,19 @@ async function readHashed(
 
 function copyMetadata(metadata: ObjectMetadata): ObjectMetadata {
   const copy: ObjectMetadata = { metadata: { ...metadata.metadata } };
-  for (const name of ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl', 'expires'] as const) {
+  for (const name of METADATA_STRING_FIELDS) {
     if (metadata[name] !== undefined) copy[name] = metadata[name];
   }
+  // Called at the commit, once the body has ended: a trailer checksum's value is known by then.
+  const checksum = settledChecksum(metadata.checksum);
+  if (checksum) copy.checksum = checksum;
   return copy;
 }
 
 function cloneInfo(info: ObjectInfo): ObjectInfo {
   const clone: ObjectInfo = { ...info, lastModified: new Date(info.lastModified), metadata: { ...info.metadata } };
   if (info.partSizes) clone.partSizes = [...info.partSizes];
+  if (info.checksum) clone.checksum = { ...info.checksum };
   return clone;
 }
 

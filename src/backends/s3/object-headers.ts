@@ -49,6 +49,16 @@ export function metadataHeaders(metadata: ObjectMetadata): HeaderMap {
   for (const [name, value] of Object.entries(metadata.metadata ?? {})) {
     headers[META_PREFIX + name.toLowerCase()] = encodeHeaderValue(value);
   }
+  if (metadata.storageClass !== undefined) headers['x-amz-storage-class'] = metadata.storageClass;
+  if (metadata.tagging !== undefined) headers['x-amz-tagging'] = metadata.tagging;
+  // A checksum known before the body is sent (a header, not a trailer) goes along for the store to verify and keep.
+  const checksum = metadata.checksum;
+  const checksumValue = checksum?.value;
+  if (checksum && checksumValue !== undefined) {
+    headers[`x-amz-checksum-${checksum.algorithm.toLowerCase()}`] = checksumValue;
+    // As the AWS SDKs send it; some stores (moto) keep a checksum only when told its algorithm this way.
+    headers['x-amz-sdk-checksum-algorithm'] = checksum.algorithm;
+  }
   return headers;
 }
 
@@ -105,5 +115,20 @@ export function objectInfoFromHeaders(key: string, headers: HeaderMap): ObjectIn
   if (headers['cache-control'] !== undefined) info.cacheControl = headers['cache-control'];
   if (headers['expires'] !== undefined) info.expires = headers['expires'];
   if (headers['x-amz-storage-class'] !== undefined) info.storageClass = headers['x-amz-storage-class'];
+  const tags = headers['x-amz-tagging-count'];
+  if (tags !== undefined && /^\d+$/.test(tags)) info.tagCount = Number(tags);
+  for (const algorithm of CHECKSUM_ALGORITHMS) {
+    const value = headers[`x-amz-checksum-${algorithm}`];
+    if (value === undefined) continue;
+    info.checksum = { algorithm: algorithm.toUpperCase(), value, type: headers['x-amz-checksum-type'] === 'COMPOSITE' ? 'COMPOSITE' : 'FULL_OBJECT' };
+    break;
+  }
   return info;
+}
+
+const CHECKSUM_ALGORITHMS = ['crc32', 'crc32c', 'crc64nvme', 'sha1', 'sha256'] as const;
+
+/** Headers every read sends: ask for the object's checksum, which the gateway reports when its own client asks. */
+export function readHeaders(conditions: ReadConditions | undefined): HeaderMap {
+  return { ...conditionHeaders(conditions), 'x-amz-checksum-mode': 'ENABLED' };
 }

@@ -25,17 +25,19 @@ import type { HeaderMap, OutboundResponse } from '../../core/http.ts';
 import { bucketUrl, encodeQuery, objectUrl } from './addressing.ts';
 import { type BreakerSnapshot, CircuitBreaker } from './circuit-breaker.ts';
 import { mapBucketError, mapObjectError, sizeFromRangeError } from './errors.ts';
-import { conditionHeaders, metadataHeaders, objectInfoFromHeaders, parseContentRange, rangeHeader } from './object-headers.ts';
+import { metadataHeaders, readHeaders, objectInfoFromHeaders, parseContentRange, rangeHeader } from './object-headers.ts';
 import { resolveS3Options, type ResolvedS3Options, type S3BackendOptions } from './options.ts';
 import { consumeBody, S3ResponseError, S3Transport, type SignFunction } from './transport.ts';
 import { S3Multipart } from './multipart.ts';
 import { putUnsized } from './unsized-put.ts';
+import { putConditionally } from './conditional-put.ts';
+import type { ConditionalWrites, WriteConditions } from '../../core/backend-capabilities.ts';
 import { parseListObjectsV2, quoteEtag } from './xml.ts';
 
 const LIST_BODY_LIMIT = 16 * 1024 * 1024;
 
 
-export class S3Backend implements Backend {
+export class S3Backend implements Backend, ConditionalWrites {
   readonly kind = 's3';
 
   get writable(): boolean {
@@ -103,7 +105,7 @@ export class S3Backend implements Backend {
         operation: 'HeadObject',
         method: 'HEAD',
         url: objectUrl(this.opts, this.fullKey(key)),
-        headers: conditionHeaders(options.conditions),
+        headers: readHeaders(options.conditions),
         idempotent: true,
         signal: options.signal,
       });
@@ -116,7 +118,7 @@ export class S3Backend implements Backend {
   }
 
   async get(key: string, options: GetOptions = {}): Promise<GetResult> {
-    const headers = conditionHeaders(options.conditions);
+    const headers = readHeaders(options.conditions);
     if (options.range) headers['range'] = rangeHeader(options.range);
     let res: OutboundResponse;
     try {
@@ -220,6 +222,17 @@ export class S3Backend implements Backend {
     } catch (err) {
       throw mapObjectError(err, key);
     }
+  }
+
+  /** A put the store itself makes conditional (`conditional-put.ts`). */
+  async conditionalPut(key: string, body: Body, metadata: ObjectMetadata, conditions: WriteConditions, options: PutOptions = {}): Promise<PutResult> {
+    try {
+      this.assertWritable();
+    } catch (err) {
+      discardBody(body);
+      throw err;
+    }
+    return putConditionally({ opts: this.opts, transport: this.transport, fullKey: this.fullKey(key) }, key, body, metadata, conditions, options);
   }
 
   async delete(key: string): Promise<void> {

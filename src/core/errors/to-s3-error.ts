@@ -11,6 +11,7 @@ import {
   BackendUnavailableError,
   EntityTooSmallError,
   InvalidPartError,
+  ConditionalWriteConflictError,
   KeyConflictError,
   KeyOutsideScopeError,
   NoSuchUploadError,
@@ -33,6 +34,9 @@ export function toS3Error(error: unknown): S3Error | undefined {
     return new S3Error('PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', {
       Condition: error.condition,
     });
+  }
+  if (error instanceof ConditionalWriteConflictError) {
+    return new S3Error('ConditionalRequestConflict', 'A conflicting conditional operation is currently in progress against this resource. Please try again.');
   }
   if (error instanceof NotModifiedError) {
     return new S3Error('NotModified', 'Not Modified', {}, {

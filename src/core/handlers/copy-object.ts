@@ -1,15 +1,17 @@
 /**
- * CopyObject: the source (authorized as a read) streams into the
- * destination (authorized as a write) through the gateway, so a copy works
- * across connections and backends alike. The copy keeps the source's
+ * CopyObject: the source (authorized as a read) is copied to the
+ * destination (authorized as a write) by `core/copy-object.ts` — natively
+ * when one backend holds both and can, else streamed through the gateway —
+ * so a copy works across connections and backends alike. `If-None-Match: *`
+ * / `If-Match` guard the destination. The copy keeps the source's
  * metadata unless the request says REPLACE; copying an object onto itself
  * needs REPLACE, as in S3; sources over 5 GiB are refused, as S3 refuses
  * them for a single-request copy.
  */
 import type { AuthorizedObject } from '../authorize.ts';
-import type { ObjectInfo, ObjectMetadata } from '../backend.ts';
+import type { ObjectInfo } from '../backend.ts';
 import { NotModifiedError, PreconditionFailedError } from '../backend-errors.ts';
-import { discardBody } from '../body.ts';
+import { copyObject as copyWithin } from '../copy-object.ts';
 import { S3Error } from '../errors/s3-error.ts';
 import type { GatewayResponse } from '../http.ts';
 import type { OperationOf } from '../s3/operation.ts';
@@ -31,41 +33,29 @@ export async function copyObject(
       "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
     );
   }
-  let read;
+  let result;
   try {
-    read = await source.backend.get(source.key, { conditions: op.sourceConditions, signal: ctx.req.signal });
+    result = await copyWithin(source.backend, source.key, destination.backend, destination.key, {
+      conditions: op.sourceConditions,
+      ...(op.metadataDirective === 'REPLACE' && { metadata: op.metadata }),
+      ...(op.writeConditions && { writeConditions: op.writeConditions }),
+      checkSource: refuseOversized,
+      signal: ctx.req.signal,
+    });
   } catch (error) {
     // For a copy, a source that "has not changed" is a failed precondition, not a 304.
     if (error instanceof NotModifiedError) throw new PreconditionFailedError('x-amz-copy-source-if-none-match');
     throw error;
   }
-  if (read.info.size > MAX_COPY_BYTES) {
-    discardBody(read.body);
+  return xmlResponse(xmlDocument('CopyObjectResult', [['LastModified', xmlDate(result.lastModified)], ['ETag', result.etag]]));
+}
+
+function refuseOversized(info: ObjectInfo): void {
+  if (info.size > MAX_COPY_BYTES) {
     throw new S3Error('InvalidRequest', `The specified copy source is larger than the maximum allowable size for a copy source: ${MAX_COPY_BYTES}`);
   }
-  const metadata = op.metadataDirective === 'REPLACE' ? op.metadata : metadataOf(read.info);
-  let etag: string;
-  try {
-    ({ etag } = await destination.backend.put(destination.key, read.body, metadata, { signal: ctx.req.signal, contentLength: read.info.size }));
-  } catch (error) {
-    discardBody(read.body);
-    throw error;
-  }
-  return xmlResponse(xmlDocument('CopyObjectResult', [['LastModified', xmlDate(new Date())], ['ETag', etag]]));
 }
 
 function sameObject(a: AuthorizedObject, b: AuthorizedObject): boolean {
   return a.bucket.connection === b.bucket.connection && a.bucket.prefix + a.key === b.bucket.prefix + b.key;
-}
-
-function metadataOf(info: ObjectInfo): ObjectMetadata {
-  const { contentType, contentEncoding, contentDisposition, contentLanguage, cacheControl, expires, metadata } = info;
-  const out: ObjectMetadata = { metadata: { ...metadata } };
-  if (contentType !== undefined) out.contentType = contentType;
-  if (contentEncoding !== undefined) out.contentEncoding = contentEncoding;
-  if (contentDisposition !== undefined) out.contentDisposition = contentDisposition;
-  if (contentLanguage !== undefined) out.contentLanguage = contentLanguage;
-  if (cacheControl !== undefined) out.cacheControl = cacheControl;
-  if (expires !== undefined) out.expires = expires;
-  return out;
 }

@@ -2,8 +2,9 @@
  * GetObject, HeadObject, PutObject and DeleteObject.
  */
 import type { AuthorizedObject } from '../authorize.ts';
-import type { PutResult } from '../backend.ts';
+import type { ObjectChecksum, ObjectMetadata, PutResult } from '../backend.ts';
 import { RangeNotSatisfiableError } from '../backend-errors.ts';
+import { putWithConditions } from '../conditional-put.ts';
 import { S3Error } from '../errors/s3-error.ts';
 import { requestedChecksum } from '../checksums/checksums.ts';
 import type { GatewayResponse, HeaderMap } from '../http.ts';
@@ -31,12 +32,12 @@ export async function getOrHeadObject(
     const info = await backend.head(key, { conditions: op.conditions, get signal() { return req.signal; } });
     const range = op.range && resolveRange(op.range, info.size);
     if (range === 'unsatisfiable') throw new RangeNotSatisfiableError(info.size);
-    return { status: range ? 206 : 200, headers: objectHeaders(info, range, op.overrides) };
+    return { status: range ? 206 : 200, headers: objectHeaders(info, range, op.overrides, { checksumMode: op.checksumMode }) };
   }
   const result = await backend.get(key, { range: op.range, conditions: op.conditions, get signal() { return req.signal; } });
   return {
     status: result.range ? 206 : 200,
-    headers: objectHeaders(result.info, result.range, op.overrides),
+    headers: objectHeaders(result.info, result.range, op.overrides, { checksumMode: op.checksumMode }),
     body: result.body,
   };
 }
@@ -45,7 +46,10 @@ export async function putObject(ctx: RequestContext, op: OperationOf<'PutObject'
   const upload = await verifiedUpload(ctx, op, object);
   let result: PutResult;
   try {
-    result = await object.backend.put(object.key, upload.body, op.metadata, { signal: ctx.req.signal, contentLength: op.contentLength });
+    result = await putWithConditions(object.backend, object.key, upload.body, withChecksum(op.metadata, upload), op.writeConditions, {
+      signal: ctx.req.signal,
+      contentLength: op.contentLength,
+    });
   } catch (error) {
     throw upload.failure() ?? error;
   }
@@ -67,10 +71,34 @@ export function verifiedUpload(ctx: RequestContext, declared: { contentLength?: 
   });
 }
 
+/** The verified checksum as the object stores it: its value is the computed one, known once the body has ended. */
+function withChecksum(metadata: ObjectMetadata, upload: UploadBody): ObjectMetadata {
+  if (upload.checksumAlgorithm === undefined) return metadata;
+  const checksum: ObjectChecksum = {
+    algorithm: upload.checksumAlgorithm.toUpperCase(),
+    type: 'FULL_OBJECT',
+    get value() {
+      return upload.checksumHeader()?.[1];
+    },
+  };
+  return { ...metadata, checksum };
+}
+
 /** The computed `x-amz-checksum-*` header for the response, once the body has ended. */
 export function checksumHeaders(upload: UploadBody): HeaderMap {
   const checksum = upload.checksumHeader();
   return checksum ? { [checksum[0]]: checksum[1] } : {};
+}
+
+/** The verified checksum as the object stores it: its value is the computed one, known once the body has ended. */
+function checksumToStore(header: string, computed: () => string | undefined): ObjectChecksum {
+  return {
+    algorithm: header.slice('x-amz-checksum-'.length).toUpperCase(),
+    type: 'FULL_OBJECT',
+    get value() {
+      return computed();
+    },
+  };
 }
 
 export async function deleteObject(_ctx: RequestContext, { backend, key }: AuthorizedObject): Promise<GatewayResponse> {

@@ -3,6 +3,7 @@
  * (authorization, dispatch, logging) works on these, never on raw requests.
  */
 import type { ObjectMetadata, RangeRequest, ReadConditions } from '../backend.ts';
+import type { WriteConditions } from '../backend-capabilities.ts';
 
 export type AddressingStyle = 'path' | 'virtual-host';
 
@@ -60,6 +61,8 @@ interface ReadOperation extends ObjectRef {
   range?: RangeRequest;
   /** `?partNumber=N`: the N-th part of a multipart object (the whole object is part 1 of one otherwise). */
   partNumber?: number;
+  /** `x-amz-checksum-mode: ENABLED`: report the object's additional checksum. */
+  checksumMode?: boolean;
   conditions: ReadConditions;
   overrides: ResponseOverrides;
 }
@@ -73,7 +76,14 @@ export type S3Operation =
   | ({ name: 'ListObjects' } & ListOperation)
   | ({ name: 'GetObject' } & ReadOperation)
   | ({ name: 'HeadObject' } & ReadOperation)
-  | ({ name: 'PutObject'; metadata: ObjectMetadata; contentLength?: number; contentMd5?: string } & ObjectRef)
+  | ({
+      name: 'PutObject';
+      metadata: ObjectMetadata;
+      contentLength?: number;
+      contentMd5?: string;
+      /** `If-None-Match: *` / `If-Match`: the write happens only if they hold at its commit. */
+      writeConditions?: WriteConditions;
+    } & ObjectRef)
   | ({ name: 'DeleteObject' } & ObjectRef)
   /** Reads `source`, writes the named object. */
   | ({
@@ -83,6 +93,8 @@ export type S3Operation =
       metadataDirective: 'COPY' | 'REPLACE';
       metadata: ObjectMetadata;
       sourceConditions: ReadConditions;
+      /** `If-None-Match: *` / `If-Match` on the destination. */
+      writeConditions?: WriteConditions;
     } & ObjectRef)
   /** Deletes the keys listed in the request body, each authorized on its own. */
   | ({ name: 'DeleteObjects' } & BucketRef)

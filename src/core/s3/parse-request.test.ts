@@ -65,8 +65,6 @@ test('operations with several targets: CopyObject names its source, DeleteObject
 
 test('headers that would change a write and are not implemented make it unsupported, never ignored', () => {
   for (const [name, value] of [
-    ['if-none-match', '*'],
-    ['if-match', '"abc"'],
     ['x-amz-server-side-encryption', 'aws:kms'],
     ['x-amz-object-lock-mode', 'GOVERNANCE'],
     ['x-amz-write-offset-bytes', '10'],
@@ -79,6 +77,23 @@ test('headers that would change a write and are not implemented make it unsuppor
   assert.equal(parse('PUT', '/b/k', { 'x-amz-acl': 'private' }).name, 'PutObject');
   assert.equal(parse('GET', '/b/k', { 'if-none-match': '*' }).name, 'GetObject', 'conditional reads are implemented');
   assert.equal(parse('GET', '/b/k', { 'x-amz-server-side-encryption-customer-algorithm': 'AES256' }).name, 'Unsupported');
+});
+
+test('write preconditions are parsed on PutObject and CopyObject and refused on other writes', () => {
+  const put = parse('PUT', '/b/k', { 'if-none-match': '*' });
+  assert.ok(put.name === 'PutObject');
+  assert.deepEqual(put.writeConditions, { ifNoneMatch: '*' });
+  const match = parse('PUT', '/b/k', { 'if-match': '"abc"' });
+  assert.ok(match.name === 'PutObject');
+  assert.deepEqual(match.writeConditions, { ifMatch: '"abc"' });
+  assert.equal((parse('PUT', '/b/k') as { writeConditions?: unknown }).writeConditions, undefined, 'none without the headers');
+  const copy = parse('PUT', '/b/k', { 'x-amz-copy-source': '/b/src', 'if-none-match': '*' });
+  assert.ok(copy.name === 'CopyObject');
+  assert.deepEqual(copy.writeConditions, { ifNoneMatch: '*' });
+  const etag = parse('PUT', '/b/k', { 'if-none-match': '"abc"' });
+  assert.ok(etag.name === 'Unsupported', 'If-None-Match takes only * on a write');
+  const del = parse('DELETE', '/b/k', { 'if-match': '"abc"' });
+  assert.deepEqual(del.name === 'Unsupported' && del.operation, 'the if-match header', 'conditional deletes are not implemented');
 });
 
 test('response overrides that no header may hold are refused before anything is read', () => {

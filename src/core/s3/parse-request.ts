@@ -18,6 +18,7 @@ import { parseObjectMultipart, parsePartNumber, parseUploadsQuery } from './pars
 import { parseRangeHeader } from './range.ts';
 import { conditionsFromHeaders, metadataFromHeaders } from './request-headers.ts';
 import { unimplementedHeader } from './unimplemented-headers.ts';
+import { writeConditionsFromHeaders } from './write-conditions.ts';
 import { BUCKET_SUBRESOURCES, OBJECT_SUBRESOURCES, findSubresource } from './subresources.ts';
 
 export interface ParseOptions {
@@ -60,7 +61,8 @@ export function parseS3Request(req: GatewayRequest, options: ParseOptions): S3Op
   if (versionId !== undefined && versionId !== 'null') {
     return { name: 'Unsupported', operation: 'object versions', bucket, key };
   }
-  const unimplemented = unimplementedHeader(req.headers, method !== 'GET' && method !== 'HEAD');
+  // Only PUT (PutObject, CopyObject) honours write preconditions among the object writes parsed here.
+  const unimplemented = unimplementedHeader(req.headers, method !== 'GET' && method !== 'HEAD', method === 'PUT');
   if (unimplemented !== undefined) return { name: 'Unsupported', operation: `the ${unimplemented} header`, bucket, key };
   const multipart = parseObjectMultipart(method, query, req.headers, { bucket, style, key }, checkKey);
   if (multipart !== undefined) return multipart;
@@ -77,11 +79,17 @@ export function parseS3Request(req: GatewayRequest, options: ParseOptions): S3Op
         conditions: conditionsFromHeaders(req.headers),
         overrides: parseOverrides(query),
         ...(readsPart && { partNumber: readPartNumber(query, req.headers) }),
+        ...(req.headers['x-amz-checksum-mode']?.toUpperCase() === 'ENABLED' && { checksumMode: true }),
       };
     case 'PUT': {
+      const writeConditions = writeConditionsFromHeaders(req.headers);
+      if (writeConditions === 'unsupported') return { name: 'Unsupported', operation: 'If-None-Match with a value other than *', bucket, key };
       const copySource = req.headers['x-amz-copy-source'];
-      if (copySource !== undefined) return parseCopy(req.headers, bucket, style, key, checkKey);
-      return { name: 'PutObject', bucket, style, key, ...parseWriteHeaders(req.headers) };
+      if (copySource !== undefined) {
+        const copy = parseCopy(req.headers, bucket, style, key, checkKey);
+        return copy.name === 'CopyObject' && writeConditions ? { ...copy, writeConditions } : copy;
+      }
+      return { name: 'PutObject', bucket, style, key, ...parseWriteHeaders(req.headers), ...(writeConditions && { writeConditions }) };
     }
     case 'DELETE':
       return { name: 'DeleteObject', bucket, style, key };

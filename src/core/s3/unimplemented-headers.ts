@@ -16,8 +16,6 @@ const ANY_OPERATION = [
 
 /** Honoured nowhere yet, on writes. */
 const WRITES = [
-  'if-match',
-  'if-none-match',
   'x-amz-server-side-encryption',
   'x-amz-server-side-encryption-aws-kms-key-id',
   'x-amz-object-lock-mode',
@@ -25,16 +23,26 @@ const WRITES = [
   'x-amz-object-lock-legal-hold',
   'x-amz-website-redirect-location',
   'x-amz-write-offset-bytes',
-  'x-amz-tagging',
 ];
+
+/**
+ * Write preconditions: honoured by the writes that take them (PutObject,
+ * CopyObject; see `write-conditions.ts`), refused on every other write.
+ */
+const CONDITIONAL = ['if-match', 'if-none-match'];
 
 /** Canned ACLs that grant nothing beyond what the gateway's own access rules give: accepted as no-ops. */
 const HARMLESS_ACLS = new Set(['private', 'bucket-owner-full-control']);
 
-/** The first header that would change the operation's meaning and is not implemented, if any. */
-export function unimplementedHeader(headers: HeaderMap, write: boolean): string | undefined {
+/**
+ * The first header that would change the operation's meaning and is not
+ * implemented, if any. `conditionalWrite` says the write honours If-Match /
+ * If-None-Match itself.
+ */
+export function unimplementedHeader(headers: HeaderMap, write: boolean, conditionalWrite = false): string | undefined {
   for (const name of ANY_OPERATION) if (headers[name] !== undefined) return name;
   if (!write) return undefined;
+  if (!conditionalWrite) for (const name of CONDITIONAL) if (headers[name] !== undefined) return name;
   for (const name of WRITES) if (headers[name] !== undefined) return name;
   const acl = headers['x-amz-acl'];
   if (acl !== undefined && !HARMLESS_ACLS.has(acl.trim().toLowerCase())) return 'x-amz-acl';

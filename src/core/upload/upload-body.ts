@@ -30,6 +30,8 @@ export interface UploadBody {
   failure(): unknown;
   /** The `x-amz-checksum-*` response header, once the body has ended well. */
   checksumHeader(): [string, string] | undefined;
+  /** The additional checksum's algorithm (lower case), when the upload declares one. */
+  checksumAlgorithm?: string;
 }
 
 export async function prepareUploadBody(request: UploadBodyRequest): Promise<UploadBody> {
@@ -66,6 +68,7 @@ export async function prepareUploadBody(request: UploadBodyRequest): Promise<Upl
   return {
     body: held.stream,
     failure,
+    ...(request.checksum && { checksumAlgorithm: request.checksum.algorithm }),
     checksumHeader() {
       const computed = checksum?.computed();
       return checksum && computed !== undefined ? [checksum.header, computed] : undefined;
