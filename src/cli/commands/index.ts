@@ -23,4 +23,9 @@ export const commands: readonly CommandEntry[] = [
     summary: 'create, list and revoke access keys',
     load: async () => (await import('./keys.ts')).keysCommand,
   },
+  {
+    name: 'db',
+    summary: 'migrate the database policy store to this version',
+    load: async () => (await import('./db.ts')).dbCommand,
+  },
 ];

@@ -1,6 +1,6 @@
 import { after, describe } from 'node:test';
 import { runPolicyStoreContract } from '../../../test/contract/policy-store-contract.ts';
-import { POSTGRES_SKIP_REASON, stopTestCluster, tempPostgresStore } from './test-support.ts';
+import { POSTGRES_SKIP_REASON, stopTestCluster, tempPostgresStore } from './postgres-store.test-helper.ts';
 
 if (POSTGRES_SKIP_REASON) {
   describe('postgres policy store contract', { skip: POSTGRES_SKIP_REASON }, () => {});
