@@ -37,6 +37,12 @@ export interface AccessControl {
    * managed store has no such key (or there is none).
    */
   revokeAccessKey(accessKeyId: string): Promise<boolean>;
+  /**
+   * The fleet's shared cache when `policy.redisUrl` is set, for other
+   * caches to share entries through (JWKS documents, federation
+   * credentials, the session deny-list); seal what goes in, expect failures.
+   */
+  sharedCache?: SharedCache;
   close(): Promise<void>;
 }
 
@@ -77,6 +83,7 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
       allowedRegions: config.server.allowedRegions,
     }),
     policy: createGrantPolicy(store, config.server.addressing),
+    ...(sharedCache !== undefined && { sharedCache }),
     async revokeAccessKey(accessKeyId) {
       const revoked = (await managed?.revokeAccessKey(accessKeyId)) ?? false;
       store.invalidateAccessKey(accessKeyId);
