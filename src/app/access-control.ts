@@ -1,6 +1,8 @@
 /**
  * Who may do what: the policy store (the config file, layered over the
- * runtime's database store when one is configured), a TTL cache in front,
+ * runtime's database store when one is configured), the fleet's shared cache
+ * tier when one is configured, a per-process TTL cache in front (both drop
+ * entries as soon as a store with a change feed announces a change),
  * SigV4 authentication with the runtime's crypto, the grant-based access
  * policy, in-process key revocation and — when the `sts` section is
  * configured — the STS endpoint with session credentials as the second
@@ -14,14 +16,18 @@ import type { AccessPolicy } from '../core/access-policy.ts';
 import type { SpecialRoute } from '../core/routes.ts';
 import type { SluiceConfig } from '../core/config.ts';
 import type { RuntimeContext } from '../core/runtime.ts';
+import { parseMasterKey, SecretBox } from '../auth/secret-box.ts';
 import { CachedPolicyStore } from '../policy/cached-store.ts';
 import { ConfigPolicyStore } from '../policy/config-store.ts';
 import { LayeredPolicyStore } from '../policy/layered-store.ts';
-import type { WritablePolicyStore } from '../policy/store.ts';
 import { type StsServices, createSts } from '../sts/create-sts.ts';
 import { StaticRoleSource } from '../sts/role-source.ts';
 import { type RevocationKind, newRevocation, revocationCheckedSource } from '../sts/session-revocation.ts';
 import { LayeredRoleSource, StoreRoleSource } from '../sts/store-role-source.ts';
+import { hasChangeFeed, type PolicyChange } from '../policy/policy-change.ts';
+import type { SharedCache } from '../policy/shared-cache.ts';
+import { SharedTierPolicyStore } from '../policy/shared-tier-store.ts';
+import type { PolicyStore, WritablePolicyStore } from '../policy/store.ts';
 import { writeAudit } from './audit.ts';
 import type { AppServices } from './services.ts';
 
@@ -50,6 +56,12 @@ export interface AccessControl {
    * elsewhere within the policy cache TTL. Throws without a managed store.
    */
   revokeSessions(kind: RevocationKind, value: string): Promise<void>;
+  /**
+   * The fleet's shared cache when `policy.redisUrl` is set, for other
+   * caches to share entries through (JWKS documents, federation
+   * credentials, the session deny-list); seal what goes in, expect failures.
+   */
+  sharedCache?: SharedCache;
   close(): Promise<void>;
 }
 
@@ -57,10 +69,29 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
   const { runtime } = services;
   const fixed = new ConfigPolicyStore(config, runtime.now());
   const managed = await openManagedStore(config, services);
-  const store = new CachedPolicyStore(managed ? new LayeredPolicyStore(fixed, managed) : fixed, {
-    ttlMs: config.policy.cacheTtlSeconds * 1000,
-    now: () => runtime.now().getTime(),
-  });
+  const ttlMs = config.policy.cacheTtlSeconds * 1000;
+  const now = () => runtime.now().getTime();
+  const warn = (msg: string, error: unknown) => runtime.log.write({ level: 'warn', msg, error: errorText(error) });
+  let inner: PolicyStore = managed ? new LayeredPolicyStore(fixed, managed) : fixed;
+  let sharedCache: SharedCache | undefined;
+  let shared: SharedTierPolicyStore | undefined;
+  try {
+    if (config.policy.redisUrl !== undefined) {
+      if (!services.openSharedCache) throw new TypeError('policy.redisUrl is set, but this runtime has no shared cache');
+      if (config.policy.masterKey === undefined) throw new TypeError('policy.redisUrl needs policy.masterKey to seal shared entries');
+      sharedCache = services.openSharedCache(config.policy.redisUrl);
+      inner = shared = new SharedTierPolicyStore(inner, sharedCache, { ttlMs, now, box: new SecretBox(parseMasterKey(config.policy.masterKey)), warn });
+    }
+  } catch (error) {
+    await managed?.close();
+    throw error;
+  }
+  const store = new CachedPolicyStore(inner, { ttlMs, now });
+  const dropChanged = (change: PolicyChange) => {
+    store.applyChange(change);
+    void shared?.applyChange(change);
+  };
+  const unsubscribe = managed && hasChangeFeed(managed) ? managed.onChange(dropChanged) : undefined;
   const sts = await buildSts(config, services, managed);
 
   return {
@@ -79,9 +110,11 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
     policy: createGrantPolicy(store, config.server.addressing),
     routes: sts?.routes ?? [],
     ...(sts && { sts }),
+    ...(sharedCache !== undefined && { sharedCache }),
     async revokeAccessKey(accessKeyId) {
       const revoked = (await managed?.revokeAccessKey(accessKeyId)) ?? false;
       store.invalidateAccessKey(accessKeyId);
+      await shared?.applyChange({ kind: 'access-key', accessKeyId });
       if (revoked) writeAudit(runtime, 'access-key.revoked', { accessKeyId });
       return revoked;
     },
@@ -91,7 +124,11 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
       store.invalidateSessionRevocations();
       writeAudit(runtime, 'sessions.revoked', { kind, value });
     },
-    close: async () => managed?.close(),
+    async close() {
+      unsubscribe?.();
+      await sharedCache?.close();
+      await managed?.close();
+    },
   };
 }
 
@@ -133,10 +170,17 @@ async function buildSts(config: SluiceConfig, services: AppServices, managed: Wr
 }
 
 async function openManagedStore(config: SluiceConfig, services: AppServices): Promise<WritablePolicyStore | undefined> {
-  const { sqlitePath } = config.policy;
-  if (sqlitePath === undefined) return undefined;
-  if (!services.openPolicyStore) throw new TypeError('policy.sqlitePath is set, but this runtime has no database policy store');
-  return services.openPolicyStore({ ...config.policy, sqlitePath });
+  const { sqlitePath, postgresUrl } = config.policy;
+  if (sqlitePath === undefined && postgresUrl === undefined) return undefined;
+  const field = sqlitePath !== undefined ? 'sqlitePath' : 'postgresUrl';
+  if (!services.openPolicyStore) throw new TypeError(`policy.${field} is set, but this runtime has no database policy store`);
+  return sqlitePath !== undefined
+    ? services.openPolicyStore({ ...config.policy, sqlitePath })
+    : services.openPolicyStore({ ...config.policy, postgresUrl: postgresUrl! });
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Records each key's last use, at most once a minute, in the background. */

@@ -82,7 +82,7 @@ describe('createApp', () => {
   it('opens the managed store, audits revocations on the log sink and closes the store', async () => {
     const { store, calls } = fakeManagedStore();
     const opened: string[] = [];
-    const { services: s, logged } = services({ openPolicyStore: async (policy) => (opened.push(policy.sqlitePath), store) });
+    const { services: s, logged } = services({ openPolicyStore: async (policy) => (opened.push(String(policy.sqlitePath)), store) });
     const app = await createApp(testConfig({ buckets: [], policy: { sqlitePath: '/var/lib/sluice.db', masterKey: 'x' } }), s);
     assert.deepEqual(opened, ['/var/lib/sluice.db']);
 

@@ -12,10 +12,14 @@ import type { PolicyConfig } from '../core/config.ts';
 import type { HttpClient } from '../core/http.ts';
 import type { RuntimeContext } from '../core/runtime.ts';
 import type { FetchLike } from '../oidc/bounded-fetch.ts';
+import type { SharedCache } from '../policy/shared-cache.ts';
 import type { WritablePolicyStore } from '../policy/store.ts';
 
-/** Opens the managed policy store `policy.sqlitePath` names (Node: SQLite, loaded on demand). */
-export type PolicyStoreFactory = (policy: PolicyConfig & { sqlitePath: string }) => Promise<WritablePolicyStore>;
+/** Opens the managed policy store `policy.sqlitePath` or `policy.postgresUrl` names (Node: SQLite or PostgreSQL, loaded on demand). */
+export type PolicyStoreFactory = (policy: PolicyConfig & ({ sqlitePath: string } | { postgresUrl: string })) => Promise<WritablePolicyStore>;
+
+/** Connects to the fleet's shared cache `policy.redisUrl` names (Node: Redis). */
+export type SharedCacheFactory = (url: string) => SharedCache;
 
 export interface AppServices {
   /** Clock, randomness, the log sink (access log and audit events) and `waitUntil`. */
@@ -34,6 +38,8 @@ export interface AppServices {
   fetch?: FetchLike;
   /** Absent: a configuration with `policy.sqlitePath` is refused at start-up. */
   openPolicyStore?: PolicyStoreFactory;
+  /** Absent: a configuration with `policy.redisUrl` is refused at start-up. */
+  openSharedCache?: SharedCacheFactory;
 }
 
 /** The part of the services a backend may use. */

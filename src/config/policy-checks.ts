@@ -1,7 +1,8 @@
 /**
  * Cross-field rules of the access-control sections: account names, access
  * key ids, a key's account and every statement's bucket exist, and the
- * master key that goes with a SQLite store. When `policy.sqlitePath` is set,
+ * master key that goes with a database store or a shared cache, and one
+ * database store at most. When `policy.sqlitePath` or `policy.postgresUrl` is set,
  * accounts and buckets may live in the database, so references are checked
  * for form only. Like `cross-checks.ts`, this runs on the raw document and
  * looks only at parts of the right shape.
@@ -14,7 +15,7 @@ export function checkPolicySections(document: Record<string, unknown>): FieldPro
   const server = isPlainObject(document.server) ? document.server : {};
   const pathMapped = server.addressing === 'path-mapped';
   const policy = isPlainObject(document.policy) ? document.policy : {};
-  const withDatabase = typeof policy.sqlitePath === 'string';
+  const withDatabase = typeof policy.sqlitePath === 'string' || typeof policy.postgresUrl === 'string';
   const accounts = isPlainObject(document.accounts) ? document.accounts : {};
   const buckets = configuredBuckets(document.buckets, pathMapped);
 
@@ -50,8 +51,15 @@ export function checkPolicySections(document: Record<string, unknown>): FieldPro
     checkStatements(key.ceiling, ['accessKeys', id, 'ceiling']);
   }
 
-  if (withDatabase && policy.masterKey === undefined) {
-    problems.push({ path: ['policy', 'masterKey'], message: 'required when policy.sqlitePath is set (it encrypts the stored secrets)' });
+  if (typeof policy.sqlitePath === 'string' && typeof policy.postgresUrl === 'string') {
+    problems.push({ path: ['policy', 'postgresUrl'], message: 'give policy.sqlitePath or policy.postgresUrl, not both' });
+  }
+  if (policy.masterKey === undefined) {
+    const needing = (['sqlitePath', 'postgresUrl', 'redisUrl'] as const).find((field) => typeof policy[field] === 'string');
+    if (needing) {
+      const why = needing === 'redisUrl' ? 'it encrypts the entries shared through Redis' : 'it encrypts the stored secrets';
+      problems.push({ path: ['policy', 'masterKey'], message: `required when policy.${needing} is set (${why})` });
+    }
   }
   return problems;
 }

@@ -5,7 +5,7 @@
  * names a configured bucket) are checked in `policy-checks.ts`.
  */
 import { z } from 'zod';
-import { expiryProblem, grantPrefixProblem, masterKeyProblem, parseExpiry } from './rules.ts';
+import { expiryProblem, grantPrefixProblem, masterKeyProblem, parseExpiry, serviceUrlProblem } from './rules.ts';
 import { nonEmpty, ruled } from './schema-parts.ts';
 
 export const DEFAULT_POLICY_CACHE_TTL_SECONDS = 30;
@@ -45,7 +45,11 @@ export const accessKeySchema = accessKeyFieldsSchema.transform(({ secret, accoun
 export const policySchema = z.strictObject({
   /** SQLite database for keys, accounts, grants and buckets managed at run time (absolute once validated). */
   sqlitePath: nonEmpty('sqlitePath').optional(),
-  /** Master key (base64 of 32 bytes) that encrypts stored secrets; required with `sqlitePath`. */
+  /** PostgreSQL database shared by a fleet (`postgres://…`); instead of `sqlitePath`, never with it. */
+  postgresUrl: ruled(serviceUrlProblem(['postgres:', 'postgresql:'])).optional(),
+  /** Redis shared by a fleet as a second cache tier in front of the store (`redis://…`); optional. */
+  redisUrl: ruled(serviceUrlProblem(['redis:', 'rediss:'])).optional(),
+  /** Master key (base64 of 32 bytes) that encrypts stored secrets; required with `sqlitePath`, `postgresUrl` or `redisUrl`. */
   masterKey: ruled(masterKeyProblem).optional(),
   // Revocations made by another process must show within a minute.
   cacheTtlSeconds: z.number().int().min(0).max(60).default(DEFAULT_POLICY_CACHE_TTL_SECONDS),

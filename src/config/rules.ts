@@ -172,3 +172,18 @@ export function masterKeyProblem(text: string): string | undefined {
     return 'must be 32 random bytes written as base64 (e.g. the output of `openssl rand -base64 32`)';
   }
 }
+
+/** A database or cache URL of one of `schemes`; the message never repeats the URL (it may hold a password). */
+export function serviceUrlProblem(schemes: readonly string[]): (text: string) => string | undefined {
+  return (text) => {
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      return `must be a URL (${schemes.map((s) => `${s}//…`).join(' or ')})`;
+    }
+    if (!schemes.includes(url.protocol)) return `must start with ${schemes.map((s) => `${s}//`).join(' or ')}`;
+    if (url.hostname === '') return 'must name a host';
+    return undefined;
+  };
+}

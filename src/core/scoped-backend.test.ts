@@ -11,7 +11,6 @@ import {
   hasMultipart,
   hasNativeCopy,
 } from './backend-capabilities.ts';
-import type { Backend } from './backend.ts';
 import { bytesBody } from './body.ts';
 import { scopeBackend } from './scoped-backend.ts';
 

@@ -2,11 +2,13 @@
  * A TTL cache in front of any policy store, so the per-request lookups
  * (bucket, grants, access key) rarely reach the store. Changes made elsewhere
  * (another process's `sluice keys revoke`) show within the TTL; changes made
- * through this process call `invalidate` and show at once.
+ * through this process call `invalidate` and show at once, and so do changes
+ * a store with a change feed announces (`applyChange`).
  */
 import type { BucketConfig } from '../core/config.ts';
 import type { PermissionStatement } from '../core/identity.ts';
 import type { SessionRevocation } from '../sts/session-revocation.ts';
+import type { PolicyChange } from './policy-change.ts';
 import type { AccessKeyRecord, PolicyStore } from './store.ts';
 import { TtlCache } from './ttl-cache.ts';
 
@@ -70,5 +72,13 @@ export class CachedPolicyStore implements PolicyStore {
   /** Forget everything (after changing buckets or grants in this process). */
   invalidateAll(): void {
     this.cache.clear();
+  }
+
+  /** Forget what a change announced by the store affects. */
+  applyChange(change: PolicyChange): void {
+    if (change.kind === 'access-key') this.invalidateAccessKey(change.accessKeyId);
+    else if (change.kind === 'grants') this.cache.invalidate(`grants\0${change.account}`);
+    // Bucket entries are few and keyed several ways: drop them all, as for "all".
+    else this.invalidateAll();
   }
 }

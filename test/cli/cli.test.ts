@@ -56,7 +56,7 @@ describe('sluice root command', () => {
 describe('sluice <command> --help', () => {
   it('prints each command’s own help for --help, -h and help <command>', async () => {
     const expected: Record<string, RegExp> = {
-      serve: /^Usage: sluice serve --config FILE \[--listen HOST:PORT\]\n/,
+      serve: /^Usage: sluice serve --config FILE \[--listen HOST:PORT\] \[--workers N\]\n/,
       'validate-config': /^Usage: sluice validate-config FILE\n/,
     };
     const runs = Object.entries(expected).flatMap(([name, usage]) =>

@@ -67,7 +67,7 @@ export function createConnectionsCommand(deps: KeysDependencies = defaultKeysDep
           io.err(`note: connection ${name} does not use \`auth: { type: stored }\`; the stored key is unused until it does`);
         }
         await withStore(deps, config, file, { create: true }, async (store) => {
-          if (!store) throw new KeysSetupError('no policy store');
+          if (!store?.outbound) throw new KeysSetupError('no policy store that holds connection keys (SQLite)');
           await store.outbound.setConnectionCredentials(name, { accessKeyId, secretAccessKey, ...(sessionToken !== undefined && { sessionToken }) });
         });
         io.out(`Stored the access key ${accessKeyId} for connection ${name}.`);

@@ -48,4 +48,9 @@ export const commands: readonly CommandEntry[] = [
     summary: 'store a connection\'s access key, sealed, in the policy store',
     load: async () => (await import('./connections.ts')).connectionsCommand,
   },
+  {
+    name: 'db',
+    summary: 'migrate the database policy store to this version',
+    load: async () => (await import('./db.ts')).dbCommand,
+  },
 ];

@@ -60,20 +60,21 @@ export function createIssuerCommand(deps: KeysDependencies = defaultKeysDependen
         const config = await deps.loadConfig(file);
         return withStore(deps, config, file, { create: action !== 'list' }, async (store) => {
           if (action === 'list') {
-            const keys = store ? await store.outbound.listIssuerKeys() : [];
+            const keys = store?.outbound ? await store.outbound.listIssuerKeys() : [];
             if (json) io.out(JSON.stringify(keys.map((k) => ({ ...k, createdAt: k.createdAt.toISOString() }))));
             else if (keys.length === 0) io.out('No issuer keys.');
             else for (const k of keys) io.out(`${k.kid}  ${k.alg}  ${k.status.padEnd(8)}  ${k.createdAt.toISOString()}`);
             return EXIT_OK;
           }
-          if (!store) throw new KeysSetupError('no policy store');
+          const outbound = store?.outbound;
+          if (!outbound) throw new KeysSetupError('no policy store that holds issuer keys (SQLite)');
           if (action === 'generate') {
-            const made = await rotation.generateStoredKey(store.outbound, alg, deps.now());
+            const made = await rotation.generateStoredKey(outbound, alg, deps.now());
             io.out(json ? JSON.stringify(made) : `Generated ${alg} key ${made.kid} (${made.status}).`);
             if (made.status === 'next' && !json) io.out('It is published now; run `sluice issuer keys rotate` once relying parties have refreshed their copy of the key set.');
             return EXIT_OK;
           }
-          const rotated = await rotation.rotateStoredKeys(store.outbound);
+          const rotated = await rotation.rotateStoredKeys(outbound);
           io.out(json ? JSON.stringify(rotated) : `Active key: ${rotated.active}${rotated.previous ? `; previous (still published): ${rotated.previous}` : ''}.`);
           return EXIT_OK;
         });

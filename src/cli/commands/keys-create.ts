@@ -16,7 +16,7 @@ is shown only this once: Sluice keeps it encrypted with policy.masterKey and
 cannot show it again.
 
 Options:
-  -c, --config FILE        configuration file (its policy.sqlitePath and policy.masterKey)
+  -c, --config FILE        configuration file (its policy.sqlitePath or policy.postgresUrl, and policy.masterKey)
   -a, --account ACCOUNT    the account the key acts for, defined in the file or the store
   -l, --label LABEL        what the key is for, shown by \`sluice keys list\`
       --expires WHEN       a lifetime (12h, 90d, 6w, 1y), a date (2027-01-01, midnight UTC)

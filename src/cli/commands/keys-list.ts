@@ -14,7 +14,7 @@ expires and was last used (UTC). Secrets are never shown. Keys written in
 the configuration file itself are not listed: the file is their record.
 
 Options:
-  -c, --config FILE        configuration file (its policy.sqlitePath and policy.masterKey)
+  -c, --config FILE        configuration file (its policy.sqlitePath or policy.postgresUrl, and policy.masterKey)
   -a, --account ACCOUNT    only this account's keys
       --json               print a JSON array for scripts
   -h, --help               show this help

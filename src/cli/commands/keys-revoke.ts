@@ -9,7 +9,7 @@ import { audit } from '../audit.ts';
 
 const help = `Usage: sluice keys revoke --config FILE ID
 
-Revoke an access key in the SQLite policy store. Revocation is final: to
+Revoke an access key in the database policy store. Revocation is final: to
 let a client in again, create a new key. A running server refuses the key
 within policy.cacheTtlSeconds (30 seconds by default).
 
@@ -17,7 +17,7 @@ Arguments:
   ID                       the access key id (as \`sluice keys list\` shows it)
 
 Options:
-  -c, --config FILE        configuration file (its policy.sqlitePath and policy.masterKey)
+  -c, --config FILE        configuration file (its policy.sqlitePath or policy.postgresUrl, and policy.masterKey)
   -h, --help               show this help
 
 Exit codes: 0 revoked (or already revoked), 1 no such key or failure, 2 bad usage.`;
@@ -48,7 +48,7 @@ export function createKeysRevokeCommand(deps: KeysDependencies): Command {
         return { before, after: (await store.getAccessKeySummary(id))! };
       });
       if (!outcome) {
-        io.err(`sluice keys revoke: no access key ${printable(id)} in ${config.policy.sqlitePath ?? file}`);
+        io.err(`sluice keys revoke: no access key ${printable(id)} in ${config.policy.sqlitePath ?? 'the PostgreSQL policy database'}`);
         return EXIT_FAILURE;
       }
       const { before, after } = outcome;

@@ -1,14 +1,20 @@
 /**
  * What the `sluice keys` subcommands share: loading the configuration and
- * opening the SQLite policy store it names, with failures turned into one
+ * opening the database policy store it names (SQLite or PostgreSQL), with
+ * failures turned into one
  * clear message each (no store configured, no or bad master key, a master
  * key that does not match the database, a file that cannot be opened).
  */
 import { existsSync } from 'node:fs';
 import { parseMasterKey } from '../../auth/secret-box.ts';
 import type { SluiceConfig } from '../../core/config.ts';
-import type { SqlitePolicyStore } from '../../policy/sqlite/sqlite-store.ts';
+import type { AccessKeySummary, WritablePolicyStore } from '../../policy/store.ts';
 import { loadConfig } from '../load-config.ts';
+
+/** What the subcommands use of a store; the SQLite and PostgreSQL stores both are one. */
+export interface ManagedKeyStore extends WritablePolicyStore {
+  getAccessKeySummary(accessKeyId: string): Promise<AccessKeySummary | null>;
+}
 
 /** A problem the user fixes in the configuration or environment: printed, exit 1. */
 export class KeysSetupError extends Error {
@@ -18,17 +24,18 @@ export class KeysSetupError extends Error {
 export interface KeysDependencies {
   loadConfig(file: string): Promise<SluiceConfig>;
   /**
-   * The configured SQLite store. With `create: false`, a database file that
+   * The configured database store. With `create: false`, a SQLite file that
    * does not exist yet yields null instead of being created.
    */
-  openStore(config: SluiceConfig, file: string, options: { create: boolean }): Promise<SqlitePolicyStore | null>;
+  openStore(config: SluiceConfig, file: string, options: { create: boolean }): Promise<ManagedKeyStore | null>;
   now(): Date;
 }
 
-export async function openConfiguredStore(config: SluiceConfig, file: string, options: { create: boolean }): Promise<SqlitePolicyStore | null> {
+export async function openConfiguredStore(config: SluiceConfig, file: string, options: { create: boolean }): Promise<ManagedKeyStore | null> {
   const path = config.policy?.sqlitePath;
-  if (path === undefined) {
-    throw new KeysSetupError(`${file} has no policy.sqlitePath: access keys are managed in the SQLite policy store (set policy.sqlitePath and policy.masterKey)`);
+  const postgresUrl = config.policy?.postgresUrl;
+  if (path === undefined && postgresUrl === undefined) {
+    throw new KeysSetupError(`${file} has no policy.sqlitePath or policy.postgresUrl: access keys are managed in a database policy store (set one of them and policy.masterKey)`);
   }
   const masterKeyText = config.policy?.masterKey;
   if (masterKeyText === undefined) {
@@ -40,13 +47,25 @@ export async function openConfiguredStore(config: SluiceConfig, file: string, op
   } catch (error) {
     throw new KeysSetupError(`policy.masterKey: ${(error as Error).message}`);
   }
+  const fileAccounts = new Set((config.accounts ?? []).map((a) => a.name));
+  const accountExists = (name: string) => fileAccounts.has(name);
+  const { PolicyStoreError } = await import('../../policy/sqlite/errors.ts');
+  if (path === undefined) {
+    const { PostgresPolicyStore } = await import('../../policy/postgres/postgres-store.ts');
+    try {
+      // A command needs no change feed; a short connect timeout keeps a wrong URL from hanging it.
+      return await PostgresPolicyStore.open(postgresUrl!, { masterKey, accountExists, listen: false, maxConnections: 2 });
+    } catch (error) {
+      if (error instanceof PolicyStoreError) throw new KeysSetupError(error.message);
+      // pg's messages name host and port, never the password.
+      throw new KeysSetupError(`cannot use the PostgreSQL policy database: ${(error as Error).message}`);
+    }
+  }
   if (!options.create && !existsSync(path)) return null;
   // Loaded on demand, so other commands do not load the native SQLite module.
   const { SqlitePolicyStore } = await import('../../policy/sqlite/sqlite-store.ts');
-  const { PolicyStoreError } = await import('../../policy/sqlite/errors.ts');
-  const fileAccounts = new Set((config.accounts ?? []).map((a) => a.name));
   try {
-    return await SqlitePolicyStore.open(path, { masterKey, accountExists: (name) => fileAccounts.has(name) });
+    return await SqlitePolicyStore.open(path, { masterKey, accountExists });
   } catch (error) {
     if (error instanceof PolicyStoreError) throw new KeysSetupError(error.message);
     if ((error as { code?: string }).code?.startsWith('SQLITE_')) {
@@ -68,7 +87,7 @@ export async function withStore<T>(
   config: SluiceConfig,
   file: string,
   options: { create: boolean },
-  use: (store: SqlitePolicyStore | null) => Promise<T>,
+  use: (store: ManagedKeyStore | null) => Promise<T>,
 ): Promise<T> {
   const store = await deps.openStore(config, file, options);
   try {

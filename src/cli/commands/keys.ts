@@ -1,6 +1,6 @@
 /**
- * `sluice keys create | list | revoke`: managing access keys in the SQLite
- * policy store the configuration names. Picks the subcommand and reports its
+ * `sluice keys create | list | revoke`: managing access keys in the database
+ * policy store (SQLite or PostgreSQL) the configuration names. Picks the subcommand and reports its
  * failures: bad usage with that subcommand's help (exit 2), setup problems
  * and configuration errors as messages (exit 1).
  */
@@ -17,8 +17,9 @@ function keysHelp(subcommands: readonly Command[]): string {
   const list = subcommands.map((c) => `  ${c.name.padEnd(width)}   ${c.summary}`).join('\n');
   return `Usage: sluice keys <create|list|revoke> --config FILE [options]
 
-Manage access keys in the SQLite policy store named by the configuration's
-policy.sqlitePath; stored secrets are encrypted with policy.masterKey.
+Manage access keys in the database policy store named by the configuration's
+policy.sqlitePath or policy.postgresUrl; stored secrets are encrypted with
+policy.masterKey.
 
 Subcommands:
 ${list}

@@ -1,24 +1,33 @@
 /**
- * `sluice serve --config FILE [--listen HOST:PORT]`: load the configuration,
- * start the Node server, log where it listens, and on SIGTERM/SIGINT drain
- * in-flight requests before exiting 0.
+ * `sluice serve --config FILE [--listen HOST:PORT] [--workers N]`: load the
+ * configuration, start the Node server, log where it listens, on SIGHUP
+ * re-read and swap in the configuration (an invalid one is logged and the
+ * running one kept), and on SIGTERM/SIGINT drain in-flight requests before
+ * exiting 0. With `--workers N` this process only supervises N worker
+ * processes (serve-workers.ts) that each do all of that.
  */
 import type { SluiceConfig } from '../../core/config.ts';
 import { listenProblem } from '../../config/rules.ts';
+import { ConfigError, formatConfigProblem } from '../../core/errors/config-error.ts';
 import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, type CliIo, type Command } from '../command.ts';
 import { loadConfig } from '../load-config.ts';
 import { logLine, reportConfigError } from '../report.ts';
 
-const help = `Usage: sluice serve --config FILE [--listen HOST:PORT]
+const help = `Usage: sluice serve --config FILE [--listen HOST:PORT] [--workers N]
 
 Start the S3 endpoint described by a configuration file. Logs are JSON
 lines on stdout. SIGTERM or SIGINT stops accepting connections, lets
 in-flight requests finish (up to server.shutdownGraceSeconds) and exits 0;
-a second signal exits at once.
+a second signal exits at once. SIGHUP re-reads the configuration file and
+serves it from the next request on, without dropping connections; an
+invalid file is logged and the running configuration kept (the listen
+address and connection limits need a restart).
 
 Options:
   -c, --config FILE          configuration file (.yaml, .yml or .json)
   -l, --listen HOST:PORT     overrides server.listen; port 0 picks a free port
+  -w, --workers N            run N worker processes sharing the port (1 to 64);
+                             they share nothing but the policy store and cache
   -h, --help                 show this help
 
 Exit codes: 0 stopped cleanly, 1 invalid configuration or failed start, 2 bad usage.`;
@@ -28,14 +37,16 @@ export interface RunningServer {
   close(): Promise<void>;
   /** Write out request log lines the server holds back. */
   flushLog?(): void;
+  /** Serve a new configuration from the next request on. */
+  reload?(config: SluiceConfig): Promise<void>;
 }
 
 export type StartServer = (config: SluiceConfig, options?: { listen?: string }) => Promise<RunningServer>;
 
-/** Where shutdown signals come from; `process` in production, an emitter in tests. */
+/** Where shutdown and reload signals come from; `process` in production, an emitter in tests. */
 export interface SignalSource {
-  once(signal: 'SIGTERM' | 'SIGINT', listener: () => void): unknown;
-  removeListener(signal: 'SIGTERM' | 'SIGINT', listener: () => void): unknown;
+  once(signal: 'SIGTERM' | 'SIGINT' | 'SIGHUP', listener: () => void): unknown;
+  removeListener(signal: 'SIGTERM' | 'SIGINT' | 'SIGHUP', listener: () => void): unknown;
 }
 
 export interface ServeDependencies {
@@ -44,6 +55,12 @@ export interface ServeDependencies {
   signals: SignalSource;
   /** Called when the process must end now (second signal, or draining overran its time). */
   exit: (code: number) => void;
+  /** Runs N worker processes instead of serving here (node:cluster); resolves to the exit code. */
+  runWorkers?: (workers: number, io: CliIo) => Promise<number>;
+  /** Fields added to this process's log lines (a worker's id). */
+  logFields?: Record<string, unknown>;
+  /** Called once the server has stopped (a worker lets go of its supervisor's channel, so it can exit). */
+  afterStop?: () => void;
 }
 
 /** Seconds allowed on top of the configured grace before giving up on a clean stop. */
@@ -55,7 +72,14 @@ const defaultDependencies: ServeDependencies = {
   startServer: async (config, options) => (await import('../../runtimes/node/server.ts')).startServer(config, options),
   signals: process,
   exit: (code) => process.exit(code),
+  runWorkers: async (workers, io) => (await import('./serve-workers.ts')).superviseWorkers(workers, io),
+  ...(process.env.SLUICE_WORKER_ID !== undefined && {
+    logFields: { worker: Number(process.env.SLUICE_WORKER_ID), pid: process.pid },
+    afterStop: () => process.disconnect?.(),
+  }),
 };
+
+const MAX_WORKERS = 64;
 
 export function createServeCommand(deps: ServeDependencies = defaultDependencies): Command {
   return {
@@ -66,16 +90,21 @@ export function createServeCommand(deps: ServeDependencies = defaultDependencies
       const parsed = parseCommandArgs(
         { help },
         args,
-        { config: { type: 'string', short: 'c' }, listen: { type: 'string', short: 'l' } },
+        { config: { type: 'string', short: 'c' }, listen: { type: 'string', short: 'l' }, workers: { type: 'string', short: 'w' } },
         io,
       );
       if (!parsed) return EXIT_OK;
-      const { config: file, listen } = parsed.values;
+      const { config: file, listen, workers } = parsed.values;
       if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument ${parsed.positionals[0]}`);
       if (file === undefined) throw new UsageError('missing --config FILE');
       if (listen !== undefined) {
         const problem = listenProblem(listen);
         if (problem) throw new UsageError(`--listen ${problem}`);
+      }
+      if (workers !== undefined) {
+        if (!/^\d+$/.test(workers) || Number(workers) < 1 || Number(workers) > MAX_WORKERS) {
+          throw new UsageError(`--workers must be a whole number from 1 to ${MAX_WORKERS}`);
+        }
       }
 
       let config: SluiceConfig;
@@ -86,6 +115,9 @@ export function createServeCommand(deps: ServeDependencies = defaultDependencies
         return EXIT_FAILURE;
       }
 
+      // The supervisor checks the configuration first, so a bad file fails once, not in every worker.
+      if (workers !== undefined && deps.runWorkers) return deps.runWorkers(Number(workers), io);
+
       let server: RunningServer;
       try {
         server = await deps.startServer(config, listen !== undefined ? { listen } : {});
@@ -93,8 +125,46 @@ export function createServeCommand(deps: ServeDependencies = defaultDependencies
         logLine(io, 'error', 'failed to start', { error: (error as Error).message });
         return EXIT_FAILURE;
       }
-      return waitForShutdown(server, config.server.shutdownGraceSeconds, deps, io);
+      const stopReloading = reloadOnHangUp(server, file, deps, io);
+      const code = await waitForShutdown(server, config.server.shutdownGraceSeconds, deps, io);
+      stopReloading();
+      deps.afterStop?.();
+      return code;
     },
+  };
+}
+
+/** On each SIGHUP: load and validate the file again, and swap it in; keep the running one when it fails. */
+function reloadOnHangUp(server: RunningServer, file: string, deps: ServeDependencies, io: CliIo): () => void {
+  let stopped = false;
+  let reloading = Promise.resolve();
+  const fields = deps.logFields ?? {};
+  const onHangUp = () => {
+    if (stopped) return;
+    deps.signals.once('SIGHUP', onHangUp);
+    reloading = reloading.then(async () => {
+      server.flushLog?.();
+      let next: SluiceConfig;
+      try {
+        next = await deps.loadConfig(file);
+      } catch (error) {
+        const problems = error instanceof ConfigError ? error.problems.map(formatConfigProblem) : [(error as Error).message];
+        logLine(io, 'error', 'reload refused: the configuration is invalid; keeping the running one', { ...fields, problems });
+        return;
+      }
+      try {
+        if (!server.reload) throw new Error('this server cannot reload');
+        await server.reload(next);
+        logLine(io, 'info', 'reloaded', { ...fields });
+      } catch (error) {
+        logLine(io, 'error', 'reload failed; keeping the running configuration', { ...fields, error: (error as Error).message });
+      }
+    });
+  };
+  deps.signals.once('SIGHUP', onHangUp);
+  return () => {
+    stopped = true;
+    deps.signals.removeListener('SIGHUP', onHangUp);
   };
 }
 
@@ -142,7 +212,7 @@ function waitForShutdown(server: RunningServer, graceSeconds: number, deps: Serv
     deps.signals.once('SIGTERM', onTerm);
     deps.signals.once('SIGINT', onInt);
     // Announced only once the handlers are in place: whoever waits for this line may signal at once.
-    logLine(io, 'info', 'listening', { url: server.url });
+    logLine(io, 'info', 'listening', { url: server.url, ...deps.logFields });
   });
 }
 

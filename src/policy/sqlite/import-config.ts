@@ -6,13 +6,16 @@
 import type { AccessKeyConfig, AccountConfig, BucketConfig } from '../../core/config.ts';
 import type { SqlitePolicyStore } from './sqlite-store.ts';
 
+/** What importing needs of a store: the SQLite and PostgreSQL stores both have it. */
+export type ImportTarget = Pick<SqlitePolicyStore, 'putAccount' | 'putGrant' | 'putBucket' | 'importAccessKey'>;
+
 export interface PolicyDefinitions {
   buckets: BucketConfig[];
   accounts?: AccountConfig[];
   accessKeys?: AccessKeyConfig[];
 }
 
-export async function importPolicyConfig(store: SqlitePolicyStore, config: PolicyDefinitions): Promise<void> {
+export async function importPolicyConfig(store: ImportTarget, config: PolicyDefinitions): Promise<void> {
   for (const account of config.accounts ?? []) {
     // The store holds one grant per (account, bucket); a second would silently replace the first.
     const buckets = account.grants.map((g) => g.bucket);

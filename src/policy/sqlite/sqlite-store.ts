@@ -18,6 +18,7 @@ import {
   bucketFromRow, bucketToRow, checkAccountName, checkBucket, checkStatements, grantFromRow, isoOrNull,
   statementsToJson, summaryFromRow, type BucketRow, type GrantRow, type KeyRow,
 } from './rows.ts';
+import { checkKeyInput } from './key-input.ts';
 import { migrate } from './schema.ts';
 import type { RevocationKind, SessionRevocation, SessionRevocationStore } from '../../sts/session-revocation.ts';
 import type { RoleDefinitionStore, StoredRoleDefinition } from '../../sts/store-role-source.ts';
@@ -280,19 +281,6 @@ export class SqlitePolicyStore implements WritablePolicyStore, SessionRevocation
     if (await this.externalAccount(account)) return;
     throw new UnknownAccountError(account);
   }
-}
-
-function checkKeyInput(input: ImportedAccessKey): void {
-  if (typeof input.accessKeyId !== 'string' || !/^[A-Za-z0-9]{1,128}$/.test(input.accessKeyId)) {
-    throw new TypeError('an access key id must be 1 to 128 letters or digits');
-  }
-  if (typeof input.secretAccessKey !== 'string' || input.secretAccessKey === '') throw new TypeError('an access key needs a secret');
-  if (typeof input.label !== 'string') throw new TypeError('an access key label must be a string');
-  for (const [name, date] of [['expiresAt', input.expiresAt], ['createdAt', input.createdAt]] as const) {
-    if (date !== undefined && !(date instanceof Date && !Number.isNaN(date.getTime()))) throw new TypeError(`${name} must be a valid Date`);
-  }
-  if (input.status !== undefined && input.status !== 'active' && input.status !== 'disabled') throw new TypeError('status must be "active" or "disabled"');
-  if (input.ceiling !== undefined) checkStatements(input.ceiling, `ceiling of ${input.accessKeyId}`);
 }
 
 interface RoleRow { account: string; name: string; definition: string; updated_at: string }

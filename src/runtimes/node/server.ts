@@ -4,7 +4,10 @@
  * accepting, end each connection once its in-flight requests have finished,
  * and cut whatever remains when the grace period ends. It also holds the
  * line against clients that would tie it up: HTTP/1.x only, a cap on
- * connections, a deadline for headers and a pace for uploads.
+ * connections, a deadline for headers and a pace for uploads. `reload`
+ * swaps in an app built from a new configuration without dropping a
+ * connection: new requests go to the new app, and the old one is closed once
+ * the requests it was serving have finished.
  */
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -42,6 +45,12 @@ export interface RunningServer {
   close(): Promise<void>;
   /** Write out log lines the sink holds back, so that lines written elsewhere keep their order. */
   flushLog(): void;
+  /**
+   * Serve a new configuration from the next request on. The listen address
+   * and connection limits stay as started (they belong to the socket); a
+   * configuration that fails to build leaves the running one in place.
+   */
+  reload(config: SluiceConfig): Promise<void>;
 }
 
 /**
@@ -69,11 +78,14 @@ export async function startServer(config: SluiceConfig, options: StartOptions = 
   // Without a sink from the caller the server owns one on stdout, flushed when it closes.
   const log = options.log ?? createJsonLineLog(process.stdout);
   const services = createNodeServices(log);
-  const app = await createApp(config, services, {
+  const buildApp = (cfg: SluiceConfig) => createApp(cfg, services, {
     ...(options.backends !== undefined && { backends: options.backends }),
     gateway: { isReady: () => !draining, ...options.gateway },
   });
-  const { gateway, access } = app;
+  const app = await buildApp(config);
+  // The app serving new requests, and how many requests each app still has in progress.
+  let current = { app, inFlight: 0, retired: undefined as (() => void) | undefined };
+  let grace = config.server.shutdownGraceSeconds;
 
   const limits = serverLimits(config.server);
   // Requests in progress per connection, so draining can end each connection
@@ -99,8 +111,13 @@ export async function startServer(config: SluiceConfig, options: StartOptions = 
         log.write({ level: 'warn', msg: 'upload cut', violation, ip: socket.remoteAddress });
       });
     }
+    const serving = current;
+    serving.inFlight++;
+    res.once('close', () => {
+      if (--serving.inFlight === 0) serving.retired?.();
+    });
     // handleNodeRequest settles every failure itself; this is the last line of defence.
-    handleNodeRequest(gateway, req, res, log).catch((error: unknown) => {
+    handleNodeRequest(serving.app.gateway, req, res, log).catch((error: unknown) => {
       log.write({ level: 'error', msg: 'response failed', error: String(error) });
       failResponse(res);
     });
@@ -135,7 +152,7 @@ export async function startServer(config: SluiceConfig, options: StartOptions = 
     });
   } catch (error) {
     // Not listening: release the policy database and outbound connections, and write out what start-up logged.
-    await app.close();
+    await current.app.close();
     services.close();
     log.flush?.();
     throw error;
@@ -147,20 +164,39 @@ export async function startServer(config: SluiceConfig, options: StartOptions = 
     url: `http://${urlHost}:${address.port}`,
     port: address.port,
     server,
-    access,
+    get access() {
+      return current.app.access;
+    },
     flushLog: () => log.flush?.(),
+    async reload(next) {
+      if (draining) throw new Error('the server is shutting down');
+      const fresh = await buildApp(next);
+      const old = current;
+      current = { app: fresh, inFlight: 0, retired: undefined };
+      grace = next.server.shutdownGraceSeconds;
+      // The old app's policy store and caches go once its last request is done (or the grace period ends).
+      await new Promise<void>((resolve) => {
+        if (old.inFlight === 0) return resolve();
+        const timer = setTimeout(resolve, grace * 1000);
+        old.retired = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      await old.app.close();
+    },
     async close() {
       if (draining) return;
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const [socket, requests] of active) if (requests === 0) socket.end();
-      const graceMs = config.server.shutdownGraceSeconds * 1000;
+      const graceMs = grace * 1000;
       const deadline = setTimeout(() => {
         for (const socket of active.keys()) socket.destroy();
       }, graceMs);
       await closed;
       clearTimeout(deadline);
-      await app.close();
+      await current.app.close();
       services.close();
       log.flush?.();
     },

@@ -2,14 +2,15 @@
  * What the Node runtime supplies to the app: Node's clock and randomness,
  * the given log sink, the Node backend registry (with fs), one keep-alive
  * HTTP client shared by every outbound connection (made on first use),
- * `node:crypto`'s synchronous SigV4 primitives and the SQLite policy store.
+ * `node:crypto`'s synchronous SigV4 primitives, the SQLite or PostgreSQL
+ * policy store and the Redis shared cache.
  */
 import { randomFillSync } from 'node:crypto';
 import type { AppServices } from '../../app/services.ts';
 import type { LogSink } from '../../core/runtime.ts';
 import { nodeBackends } from './backend-registry.ts';
 import { type NodeHttpClient, createNodeHttpClient } from './http-client.ts';
-import { openSqlitePolicyStore } from './policy-store.ts';
+import { nodePolicyStoreFactory, nodeSharedCacheFactory } from './policy-store.ts';
 import { nodeSigV4Crypto } from './sigv4-crypto.ts';
 
 export interface NodeServices extends AppServices {
@@ -30,7 +31,8 @@ export function createNodeServices(log: LogSink, options: { createHttpClient?: (
     sigv4Crypto: nodeSigV4Crypto,
     // Identity providers' documents only: the global fetch is fine off the hot path.
     fetch: (url, init) => fetch(url, init),
-    openPolicyStore: openSqlitePolicyStore,
+    openPolicyStore: nodePolicyStoreFactory(log),
+    openSharedCache: nodeSharedCacheFactory(log),
     close: () => http?.close(),
   };
 }

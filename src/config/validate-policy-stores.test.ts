@@ -1,0 +1,45 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { linesOf, options } from './validate.test-helper.ts';
+import { validateConfig } from './validate.ts';
+
+const MASTER_KEY = btoa(String.fromCharCode(...new Uint8Array(32).fill(42)));
+const PG = 'postgresql://sluice:pw@db.internal:5432/sluice';
+
+describe('validateConfig: the PostgreSQL store and the Redis cache', () => {
+  it('keeps a PostgreSQL URL and a Redis URL with the master key', () => {
+    const config = validateConfig({ policy: { postgresUrl: PG, redisUrl: 'redis://cache:6379/2', masterKey: MASTER_KEY } }, options);
+    assert.deepEqual(config.policy, { postgresUrl: PG, redisUrl: 'redis://cache:6379/2', masterKey: MASTER_KEY, cacheTtlSeconds: 30 });
+  });
+
+  it('refuses both database stores at once', () => {
+    assert.deepEqual(linesOf({ policy: { postgresUrl: PG, sqlitePath: 'x.db', masterKey: MASTER_KEY } }), [
+      'policy.postgresUrl: give policy.sqlitePath or policy.postgresUrl, not both',
+    ]);
+  });
+
+  it('requires the master key with a PostgreSQL store or a Redis cache', () => {
+    assert.deepEqual(linesOf({ policy: { postgresUrl: PG } }), ['policy.masterKey: required when policy.postgresUrl is set (it encrypts the stored secrets)']);
+    assert.deepEqual(linesOf({ policy: { redisUrl: 'redis://127.0.0.1' } }), [
+      'policy.masterKey: required when policy.redisUrl is set (it encrypts the entries shared through Redis)',
+    ]);
+  });
+
+  it('checks the URLs’ form without repeating them (they may hold passwords)', () => {
+    const lines = linesOf({ policy: { postgresUrl: 'mysql://u:hunter2@h/db', redisUrl: 'not a url hunter2', masterKey: MASTER_KEY } });
+    assert.deepEqual(lines, [
+      'policy.postgresUrl: must start with postgres:// or postgresql://',
+      'policy.redisUrl: must be a URL (redis://… or rediss://…)',
+    ]);
+    assert.ok(lines.every((line) => !line.includes('hunter2')));
+  });
+
+  it('checks grants for form only when the accounts may live in PostgreSQL', () => {
+    const config = validateConfig({
+      accounts: { research: { grants: [{ bucket: 'elsewhere', actions: ['read'] }] } },
+      accessKeys: { SLAKEXAMPLEKEYAAAAAA: { secret: 'research-secret-0123456789', account: 'stored-account' } },
+      policy: { postgresUrl: PG, masterKey: MASTER_KEY },
+    }, options);
+    assert.equal(config.accessKeys[0]?.account, 'stored-account');
+  });
+});
