@@ -56,6 +56,7 @@ export async function putObject(ctx: RequestContext, op: OperationOf<'PutObject'
   } catch (error) {
     throw watched.failure() ?? error;
   }
+  await watched.finish();
   const headers: HeaderMap = { etag: result.etag, 'content-length': '0' };
   const computed = checksum?.computed();
   if (checksum && computed !== undefined) headers[checksum.header] = computed;
