@@ -9,6 +9,9 @@
  * them) stay external and load from node_modules. Types are checked
  * separately, with `npm run typecheck`.
  *
+ * The Cloudflare Workers bundle is built next, into `worker/` of the same
+ * folder (`scripts/build-worker.mjs`: no Node built-ins, a size budget).
+ *
  *   node scripts/build.mjs [--outdir DIR]
  */
 import { readdirSync, rmSync } from 'node:fs';
@@ -16,6 +19,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
+import { buildWorker, describeWorkerBuild } from './build-worker.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const sourceDir = join(root, 'src');
@@ -86,6 +90,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   try {
     const result = await buildDist(values.outdir);
     console.log(`built ${result.modules} modules into ${relative(process.cwd(), result.outdir) || '.'} in ${result.milliseconds} ms`);
+    console.log(describeWorkerBuild(await buildWorker(join(result.outdir, 'worker', 'sluice-worker.js'))));
   } catch (error) {
     // esbuild has already printed its own errors.
     if (!Array.isArray(error?.errors)) console.error(`build: ${error?.message ?? error}`);

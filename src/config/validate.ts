@@ -16,10 +16,12 @@ import { resolvePosixPath } from './paths.ts';
 import { checkPolicySections } from './policy-checks.ts';
 import { checkStsSection } from './sts-checks.ts';
 import { formatFieldPath, isPlainObject, isWithin, type FieldProblem } from './problem.ts';
+import { checkRuntimeLimits, type RuntimeLimits } from './runtime-checks.ts';
 import { configDocumentSchema } from './schema.ts';
 import { configErrorMessage, problemsFromZod } from './zod-problems.ts';
 
 export { parseConfigText, type ConfigFormat } from './parse-text.ts';
+export type { RuntimeLimits } from './runtime-checks.ts';
 
 export interface ValidateOptions {
   /** Named in every problem, usually the file path as given. */
@@ -34,6 +36,8 @@ export interface ValidateOptions {
   resolvePath?: (baseDir: string, path: string) => string;
   /** Returns a problem message when a directory a connection names (an fs root) is unusable, e.g. missing. */
   checkDirectory?: (absolutePath: string) => string | undefined;
+  /** What this runtime cannot run (another runtime's connection kinds, a database policy store), named in problems. */
+  runtime?: RuntimeLimits;
 }
 
 export function validateConfig(document: unknown, options: ValidateOptions): SluiceConfig {
@@ -51,8 +55,13 @@ export function validateConfig(document: unknown, options: ValidateOptions): Slu
   const input = interpolated.value as Record<string, unknown>;
   const parsed = configDocumentSchema(connectionUnionSchema(options.backends)).safeParse(input, { error: configErrorMessage });
   const sts = checkStsSection(input);
+  const available = options.backends.plugins.map((kind) => kind.type).sort();
+  const unavailable = options.runtime ? checkRuntimeLimits(input, options.runtime, available) : [];
+  // The runtime's own message replaces the schema's ("must be one of …") for the entry it names.
+  const fromSchema = parsed.success ? [] : problemsFromZod(parsed.error, input, options.backends);
   const later: FieldProblem[] = [
-    ...(parsed.success ? [] : problemsFromZod(parsed.error, input, options.backends)),
+    ...unavailable,
+    ...fromSchema.filter((p) => !unavailable.some((u) => isWithin(p.path, u.path.slice(0, 2)))),
     ...crossCheck(input),
     ...checkPolicySections(input),
     ...checkDirectories(input, options, resolvePath),

@@ -3,14 +3,15 @@
  * per source module, with every relative import pointing at a `.js` file it
  * wrote; the launcher runs `dist/` under plain `node` and says what to do when
  * it is missing; and commands load lazily there too, as a module trace of the
- * launcher shows.
+ * launcher shows. The Workers bundle beside it holds no Node built-in and no
+ * Node-only module, within its size budget.
  */
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
 import { launcher, repoRoot } from './run-cli.ts';
@@ -37,9 +38,11 @@ describe('npm run build', () => {
     const outdir = join(dir, 'out');
     const { stdout } = await run(process.execPath, [join(repoRoot, 'scripts', 'build.mjs'), '--outdir', outdir]);
     const sources = filesUnder(join(repoRoot, 'src'), '.ts').filter((file) => !/\.test(-helper)?\.ts$/.test(file));
-    const outputs = filesUnder(outdir, '.js');
+    const outputs = filesUnder(outdir, '.js').filter((file) => !file.startsWith(`worker${sep}`));
     assert.deepEqual(outputs, sources.map((file) => file.replace(/\.ts$/, '.js')));
     assert.match(stdout, new RegExp(`^built ${sources.length} modules into `));
+    assert.match(stdout, /\nbuilt the Workers bundle .*sluice-worker\.js: \d+ KiB, \d+ KiB gzipped \(budget 1024 KiB\)/);
+    assert.deepEqual(filesUnder(join(outdir, 'worker'), '.js'), ['sluice-worker.js']);
 
     let dynamicImports = 0;
     for (const file of outputs) {
@@ -61,6 +64,7 @@ describe('npm run build', () => {
     await mkdir(join(checkout, 'scripts'), { recursive: true });
     await mkdir(join(checkout, 'src'), { recursive: true });
     await copyFile(join(repoRoot, 'scripts', 'build.mjs'), join(checkout, 'scripts', 'build.mjs'));
+    await copyFile(join(repoRoot, 'scripts', 'build-worker.mjs'), join(checkout, 'scripts', 'build-worker.mjs'));
     await copyFile(join(repoRoot, 'tsconfig.json'), join(checkout, 'tsconfig.json'));
     await symlink(join(repoRoot, 'node_modules'), join(checkout, 'node_modules'));
     await writeFile(join(checkout, 'src', 'helper.test-helper.ts'), 'export const answer = 42;\n');
@@ -73,6 +77,22 @@ describe('npm run build', () => {
     assert.ok(existsSync(join(checkout, 'src', 'main.ts')));
     await assert.rejects(build(join(checkout, 'dist')), (error: { stderr: string }) =>
       /src\/main\.ts: imports src\/helper\.test-helper\.ts, which is not part of the build/.test(error.stderr));
+  });
+});
+
+describe('the Workers bundle', () => {
+  const bundle = async (name: string, source: string) => {
+    const entry = join(dir, `${name}.ts`);
+    await writeFile(entry, source);
+    return run(process.execPath, [join(repoRoot, 'scripts', 'build-worker.mjs'), '--entry', entry, '--outfile', join(dir, `${name}.js`)]);
+  };
+
+  it('refuses a Node built-in and a Node-only module of the project, naming the importer', async () => {
+    await assert.rejects(bundle('builtin', "import { readFileSync } from 'node:fs';\nexport default { fetch: () => new Response(readFileSync('x')) };\n"), (error: { stderr: string }) =>
+      /builtin\.ts imports the Node built-in "node:fs", which the Workers bundle cannot include/.test(error.stderr));
+    const nodeOnly = relative(dir, join(repoRoot, 'src', 'runtimes', 'node', 'services.ts')).split(sep).join('/');
+    await assert.rejects(bundle('node-only', `import { createNodeServices } from './${nodeOnly}';\nexport default { fetch: () => new Response(String(createNodeServices)) };\n`), (error: { stderr: string }) =>
+      /node-only\.ts imports src\/runtimes\/node\/services\.ts, which runs on Node only/.test(error.stderr));
   });
 });
 

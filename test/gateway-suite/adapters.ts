@@ -174,49 +174,54 @@ function flatHeaders(message: IncomingMessage): Record<string, string> {
   return headers;
 }
 
+/**
+ * A client for a gateway listening on a loopback port: one connection per
+ * request (no agent, so nothing is left open when the server stops), the
+ * target sent exactly as given, and `extraHeaders` added after signing.
+ */
+export function loopbackClient(port: number, extraHeaders: Record<string, string> = {}): Pick<GatewayUnderTest, 'send' | 'abandonAfterFirstBytes'> {
+  const open = (request: SuiteRequest, onResponse: (response: IncomingMessage) => void) => {
+    const body = bodyBytes(request.body);
+    const outgoing = httpRequest(
+      { host: '127.0.0.1', port, method: request.method ?? 'GET', path: request.target, headers: { ...requestHeaders(request, body), ...extraHeaders }, agent: false },
+      onResponse,
+    );
+    outgoing.end(body);
+    return outgoing;
+  };
+  return {
+    send(request) {
+      return new Promise<SuiteResponse>((resolve, reject) => {
+        open(request, (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('error', reject);
+          response.on('end', () => resolve(suiteResponse(response.statusCode!, flatHeaders(response), new Uint8Array(Buffer.concat(chunks)))));
+        }).on('error', reject);
+      });
+    },
+    abandonAfterFirstBytes(request) {
+      return new Promise<number>((resolve, reject) => {
+        const outgoing = open(request, (response) => {
+          response.once('data', () => {
+            outgoing.destroy();
+            resolve(response.statusCode!);
+          });
+        });
+        outgoing.on('error', (error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ECONNRESET') reject(error);
+        });
+      });
+    },
+  };
+}
+
 /** (c) The Node server (`startServer`) over real HTTP on loopback. */
 export const nodeAdapter: GatewayAdapter = {
   name: 'node',
   async start(setup) {
     const server = await startServer(setup.config, { backends: setup.backends, log: quietLog });
-    const { port } = server;
-    const open = (request: SuiteRequest, onResponse: (response: IncomingMessage) => void) => {
-      const body = bodyBytes(request.body);
-      // One connection per request (no agent): nothing is left open when the server drains.
-      const outgoing = httpRequest(
-        { host: '127.0.0.1', port, method: request.method ?? 'GET', path: request.target, headers: requestHeaders(request, body), agent: false },
-        onResponse,
-      );
-      outgoing.end(body);
-      return outgoing;
-    };
-    return {
-      origin: server.url,
-      send(request) {
-        return new Promise<SuiteResponse>((resolve, reject) => {
-          open(request, (response) => {
-            const chunks: Buffer[] = [];
-            response.on('data', (chunk: Buffer) => chunks.push(chunk));
-            response.on('error', reject);
-            response.on('end', () => resolve(suiteResponse(response.statusCode!, flatHeaders(response), new Uint8Array(Buffer.concat(chunks)))));
-          }).on('error', reject);
-        });
-      },
-      abandonAfterFirstBytes(request) {
-        return new Promise<number>((resolve, reject) => {
-          const outgoing = open(request, (response) => {
-            response.once('data', () => {
-              outgoing.destroy();
-              resolve(response.statusCode!);
-            });
-          });
-          outgoing.on('error', (error: NodeJS.ErrnoException) => {
-            if (error.code !== 'ECONNRESET') reject(error);
-          });
-        });
-      },
-      close: () => server.close(),
-    };
+    return { origin: server.url, ...loopbackClient(server.port), close: () => server.close() };
   },
 };
 
@@ -255,12 +260,16 @@ export interface SharedS3Peer {
   stop(): Promise<void>;
 }
 
-export function sharedS3Peer(): SharedS3Peer {
+/**
+ * By default moto does not check signatures (its check mis-handles encoded delimiters in list
+ * queries; our verifier checks in process instead). A gateway in another process (workerd) cannot
+ * be watched that way: there moto checks them.
+ */
+export function sharedS3Peer(options: { verifySignatures?: boolean } = {}): SharedS3Peer {
   let started: Promise<S3Peer> | undefined;
   let prefixes = 0;
   return {
-    // moto's own signature check mis-handles encoded delimiters in list queries; our verifier checks instead.
-    peer: () => (started ??= startMotoServer({ verifySignatures: false })),
+    peer: () => (started ??= startMotoServer({ verifySignatures: options.verifySignatures ?? false })),
     nextPrefix: () => `run-${++prefixes}/`,
     async stop() {
       await (await started?.catch(() => undefined))?.stop();

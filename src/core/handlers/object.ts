@@ -90,17 +90,6 @@ export function checksumHeaders(upload: UploadBody): HeaderMap {
   return checksum ? { [checksum[0]]: checksum[1] } : {};
 }
 
-/** The verified checksum as the object stores it: its value is the computed one, known once the body has ended. */
-function checksumToStore(header: string, computed: () => string | undefined): ObjectChecksum {
-  return {
-    algorithm: header.slice('x-amz-checksum-'.length).toUpperCase(),
-    type: 'FULL_OBJECT',
-    get value() {
-      return computed();
-    },
-  };
-}
-
 export async function deleteObject(_ctx: RequestContext, { backend, key }: AuthorizedObject): Promise<GatewayResponse> {
   await backend.delete(key);
   return { status: 204, headers: {} };

@@ -1,0 +1,36 @@
+/**
+ * What a runtime cannot run, checked at validation so a configuration meant
+ * for another runtime fails with a message naming this one: a connection
+ * kind another runtime offers (Workers have no file system for `fs`), or a
+ * database policy store (`policy.sqlitePath`, SQLite on Node only).
+ */
+import { isPlainObject, type FieldProblem } from './problem.ts';
+
+export interface RuntimeLimits {
+  /** The runtime as problems name it, e.g. "Cloudflare Workers". */
+  name: string;
+  /** Connection kinds other runtimes offer that this one cannot run, each with the reason. */
+  unavailableConnections?: Readonly<Record<string, string>>;
+  /** Why `policy.sqlitePath` cannot be used here; absent when the runtime can open a database store. */
+  noDatabasePolicy?: string;
+}
+
+/** Problems for what `limits` excludes, at the fields that ask for it. */
+export function checkRuntimeLimits(document: Record<string, unknown>, limits: RuntimeLimits, available: readonly string[]): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const unavailable = limits.unavailableConnections ?? {};
+  if (isPlainObject(document.connections)) {
+    for (const [name, connection] of Object.entries(document.connections)) {
+      const type = isPlainObject(connection) ? connection.type : undefined;
+      if (typeof type !== 'string' || !Object.hasOwn(unavailable, type)) continue;
+      problems.push({
+        path: ['connections', name, 'type'],
+        message: `type "${type}" is not available on ${limits.name}: ${unavailable[type]} (available here: ${available.join(', ')})`,
+      });
+    }
+  }
+  if (limits.noDatabasePolicy !== undefined && isPlainObject(document.policy) && document.policy.sqlitePath !== undefined) {
+    problems.push({ path: ['policy', 'sqlitePath'], message: `not available on ${limits.name}: ${limits.noDatabasePolicy}` });
+  }
+  return problems;
+}

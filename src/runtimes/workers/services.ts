@@ -1,0 +1,33 @@
+/**
+ * What the Workers runtime supplies to the app: the platform's clock and
+ * randomness, JSON lines on the console (Workers Logs and Logpush take
+ * them), background work kept alive with `ctx.waitUntil`, the portable
+ * backends, and one fetch-based HTTP client that keeps request bodies'
+ * declared length (`fixed-length-fetch.ts`). SigV4 uses WebCrypto (the
+ * app's default); there is no database policy store.
+ */
+import type { AppServices } from '../../app/services.ts';
+import { portableBackends } from '../../backends/portable-registry.ts';
+import { createFetchHttpClient } from '../../core/fetch-http-client.ts';
+import type { HttpClient } from '../../core/http.ts';
+import type { LogSink } from '../../core/runtime.ts';
+import type { BackgroundWork } from './background.ts';
+import { fixedLengthFetch } from './fixed-length-fetch.ts';
+
+/** One JSON line per event; `console.log` is synchronous on Workers, so nothing is held back. */
+export const consoleLog: LogSink = { write: (event) => console.log(JSON.stringify(event)) };
+
+export function createWorkersServices(background: BackgroundWork, log: LogSink = consoleLog): AppServices {
+  let http: HttpClient | undefined;
+  return {
+    runtime: {
+      now: () => new Date(),
+      randomBytes: (bytes) => crypto.getRandomValues(bytes),
+      log,
+      waitUntil: (work) => background.add(work),
+    },
+    backends: portableBackends,
+    httpClient: () => (http ??= createFetchHttpClient(fixedLengthFetch())),
+  };
+}
+
