@@ -11,6 +11,8 @@
  */
 import {
   BackendUnavailableError,
+  ObjectNotFoundError,
+  UnsupportedKeyError,
   PreconditionFailedError,
   RangeNotSatisfiableError,
   WriteNotAllowedError,
@@ -33,6 +35,7 @@ import type { HeaderMap, OutboundResponse } from '../../core/http.ts';
 import { applyConditions, etagListMatches } from '../../core/s3/conditions.ts';
 import { resolveRange } from '../../core/s3/range.ts';
 import { createAuthorizer, type RequestAuthorizer } from './auth.ts';
+import { blobNameProblem, toBlobName } from './blob-names.ts';
 import { uploadBlocks } from './block-upload.ts';
 import { mapBlobError, mapContainerError } from './errors.ts';
 import { listObjects } from './listing.ts';
@@ -78,7 +81,9 @@ export class AzureBackend implements Backend {
 
   /** The blob's URL, with an optional query (already encoded). */
   blobUrl(key: string, query = ''): string {
-    return `${this.opts.endpoint}/${this.opts.container}/${encodeBlobPath(this.opts.prefix + key)}${query ? `?${query}` : ''}`;
+    const problem = blobNameProblem(key);
+    if (problem) throw new UnsupportedKeyError(key, problem);
+    return `${this.opts.endpoint}/${this.opts.container}/${encodeBlobPath(this.opts.prefix + toBlobName(key))}${query ? `?${query}` : ''}`;
   }
 
   private containerUrl(query: string): string {
@@ -87,6 +92,8 @@ export class AzureBackend implements Backend {
 
   /** Get Blob Properties, unconditionally. */
   async properties(key: string, signal?: AbortSignal): Promise<BlobInfo> {
+    // A key no blob can be named after is not there.
+    if (blobNameProblem(key)) throw new ObjectNotFoundError(key);
     let res: OutboundResponse;
     try {
       res = await this.transport.send({ operation: 'GetBlobProperties', method: 'HEAD', url: this.blobUrl(key), idempotent: true, signal });
@@ -115,6 +122,7 @@ export class AzureBackend implements Backend {
   private async getOnce(key: string, options: GetOptions): Promise<GetResult | 'changed'> {
     const headers: HeaderMap = {};
     const { range, conditions, signal } = options;
+    if (blobNameProblem(key)) throw new ObjectNotFoundError(key);
     let known: BlobInfo | undefined;
     if (conditions || range?.kind === 'suffix') {
       known = await this.properties(key, signal);
@@ -207,6 +215,8 @@ export class AzureBackend implements Backend {
     let headers: HeaderMap;
     try {
       this.assertWritable();
+      const problem = blobNameProblem(key);
+      if (problem) throw new UnsupportedKeyError(key, problem);
       headers = metadataHeaders(metadata);
     } catch (err) {
       discardBody(body);
@@ -271,6 +281,7 @@ export class AzureBackend implements Backend {
 
   async delete(key: string): Promise<void> {
     this.assertWritable();
+    if (blobNameProblem(key)) return;
     try {
       const res = await this.transport.send({
         operation: 'DeleteBlob',

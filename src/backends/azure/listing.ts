@@ -22,6 +22,7 @@ import { BackendError } from '../../core/backend-errors.ts';
 import type { ListParams, ListResult, ObjectSummary } from '../../core/backend.ts';
 import { compareKeys, laterKey } from '../../core/s3/key-order.ts';
 import { listSorted } from '../../core/s3/list-sorted.ts';
+import { fromBlobName, toBlobName } from './blob-names.ts';
 import { s3Etag } from './object-headers.ts';
 import type { ListBlobsPage, ListedEntry } from './xml.ts';
 
@@ -75,7 +76,27 @@ function summarize(entry: Entry): ObjectSummary | undefined {
 
 function strip(base: string, name: string): string {
   if (!name.startsWith(base)) throw new BackendError('storage backend listed a name outside the requested prefix');
-  return name.slice(base.length);
+  return fromBlobName(name.slice(base.length));
+}
+
+/** The service cannot group on this delimiter (it cut a prefix somewhere else): group in the gateway. */
+class DelimiterUnsupported extends Error {}
+
+/**
+ * One service page as entries with keys, sorted by byte order (a service may
+ * send its prefixes and blobs apart, as Azurite does); prefix entries are
+ * checked to end at the first delimiter after the prefix, as S3 groups.
+ */
+async function readPage(read: ListBlobsPageReader, base: string, params: ListParams, serviceDelimiter: string | undefined, marker: string | undefined, maxResults: number) {
+  const page = await read({ prefix: base + toBlobName(params.prefix), delimiter: serviceDelimiter, marker, maxResults });
+  const entries: Entry[] = page.entries.map((listed) => ({ key: strip(base, listed.name), listed }));
+  for (const entry of entries) {
+    if (entry.listed.kind !== 'prefix') continue;
+    const cut = entry.key.indexOf(params.delimiter!, params.prefix.length);
+    if (cut < 0 || cut + params.delimiter!.length !== entry.key.length) throw new DelimiterUnsupported();
+  }
+  entries.sort((x, y) => compareKeys(x.key, y.key));
+  return { entries, nextMarker: page.nextMarker };
 }
 
 export async function listObjects(read: ListBlobsPageReader, base: string, params: ListParams): Promise<ListResult> {
@@ -83,14 +104,24 @@ export async function listObjects(read: ListBlobsPageReader, base: string, param
   const token = params.continuationToken ? decodeToken(params.continuationToken) : undefined;
   const after = laterKey(params.startAfter || undefined, token?.a);
   const sorted = token?.s === 1 || SURROGATE.test(params.prefix) || (after !== undefined && SURROGATE.test(after)) || SURROGATE.test(params.delimiter ?? '');
-  if (!sorted) {
+  // The service groups on the delimiter when it can; the gateway does otherwise (`listSorted` groups either way).
+  let serviceDelimiter = params.delimiter ? toBlobName(params.delimiter) : undefined;
+  for (let tries = 0; tries < 2; tries++) {
     try {
-      return await streamingPage(read, base, params, after, token?.m);
+      if (!sorted) {
+        try {
+          return await streamingPage(read, base, params, serviceDelimiter, after, token?.m);
+        } catch (err) {
+          if (!(err instanceof OrderBreak)) throw err;
+        }
+      }
+      return await sortedPage(read, base, params, serviceDelimiter, after);
     } catch (err) {
-      if (!(err instanceof OrderBreak)) throw err;
+      if (!(err instanceof DelimiterUnsupported) || serviceDelimiter === undefined) throw err;
+      serviceDelimiter = undefined;
     }
   }
-  return sortedPage(read, base, params, after);
+  throw new BackendError('listing could not be served');
 }
 
 function withToken(result: ListResult, token: (last: string) => string): ListResult {
@@ -98,7 +129,7 @@ function withToken(result: ListResult, token: (last: string) => string): ListRes
   return { ...result, nextContinuationToken: token(result.nextContinuationToken) };
 }
 
-async function streamingPage(read: ListBlobsPageReader, base: string, params: ListParams, after: string | undefined, startMarker: string | undefined): Promise<ListResult> {
+async function streamingPage(read: ListBlobsPageReader, base: string, params: ListParams, serviceDelimiter: string | undefined, after: string | undefined, startMarker: string | undefined): Promise<ListResult> {
   const maxResults = Math.min(5000, Math.max(params.maxKeys + 1, 100));
   // The service marker each yielded entry came with, so the next page resumes at its page.
   const markers = new Map<string, string | undefined>();
@@ -106,13 +137,13 @@ async function streamingPage(read: ListBlobsPageReader, base: string, params: Li
     let marker = startMarker;
     let previous: string | undefined;
     for (let pages = 0; pages < MAX_SERVICE_PAGES; pages++) {
-      const page = await read({ prefix: base + params.prefix, delimiter: params.delimiter, marker, maxResults });
-      for (const listed of page.entries) {
-        const key = strip(base, listed.name);
+      const page = await readPage(read, base, params, serviceDelimiter, marker, maxResults);
+      for (const entry of page.entries) {
+        const key = entry.key;
         if (SURROGATE.test(key) || (previous !== undefined && compareKeys(previous, key) >= 0)) throw new OrderBreak();
         previous = key;
         markers.set(key, marker);
-        yield { key, listed };
+        yield entry;
       }
       if (!page.nextMarker) return;
       marker = page.nextMarker;
@@ -126,14 +157,14 @@ async function streamingPage(read: ListBlobsPageReader, base: string, params: Li
   });
 }
 
-async function sortedPage(read: ListBlobsPageReader, base: string, params: ListParams, after: string | undefined): Promise<ListResult> {
+async function sortedPage(read: ListBlobsPageReader, base: string, params: ListParams, serviceDelimiter: string | undefined, after: string | undefined): Promise<ListResult> {
   const all: Entry[] = [];
   let marker: string | undefined;
   for (let pages = 0; ; pages++) {
     if (pages >= MAX_SERVICE_PAGES) throw new BackendError('listing did not end within the page bound');
-    const page = await read({ prefix: base + params.prefix, delimiter: params.delimiter, marker, maxResults: 5000 });
-    for (const listed of page.entries) {
-      all.push({ key: strip(base, listed.name), listed });
+    const page = await readPage(read, base, params, serviceDelimiter, marker, 5000);
+    for (const entry of page.entries) {
+      all.push(entry);
       if (all.length > MAX_SORTED_ENTRIES) {
         throw new BackendError(`listing needs reordering and holds more than ${MAX_SORTED_ENTRIES} entries under one prefix`);
       }
