@@ -10,6 +10,7 @@
  * (`If-Match` with Azure's own tag).
  */
 import {
+  BackendError,
   BackendUnavailableError,
   ObjectNotFoundError,
   UnsupportedKeyError,
@@ -160,8 +161,10 @@ export class AzureBackend implements Backend {
       throw new RangeNotSatisfiableError(size);
     }
     if (contentRange) return { info, body: res.body, range: { start: Number(contentRange[1]), end: Number(contentRange[2]) } };
-    // The whole blob came back (e.g. a range covering all of it): it is the range asked for.
-    return { info, body: res.body, range: wanted };
+    // The whole blob came back: that is the range asked for only when the range covers all of it.
+    if (wanted.start === 0 && wanted.end === size - 1) return { info, body: res.body, range: wanted };
+    discardBody(res.body);
+    throw new BackendError('storage backend answered a ranged read with the whole blob');
   }
 
   async list(params: ListParams): Promise<ListResult> {
