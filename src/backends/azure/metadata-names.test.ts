@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { decodeMetadataName, encodeMetadataName, metadataNameProblem } from './metadata-names.ts';
 import { metadataHeaders, userMetadata } from './object-headers.ts';
 import { UnsupportedMetadataError } from '../../core/backend-errors.ts';
+import { toS3Error } from '../../core/errors/to-s3-error.ts';
 
 describe('metadata name bridge', () => {
   const cases: [string, string][] = [
@@ -53,5 +54,11 @@ describe('metadata name bridge', () => {
     for (const metadata of [{ 'bad name': 'v' }, { ok: 'non-ascii é' }, { ok: ' padded ' }] as Record<string, string>[]) {
       assert.throws(() => metadataHeaders({ metadata }), UnsupportedMetadataError, JSON.stringify(metadata));
     }
+  });
+
+  it('reaches the client as 400 InvalidArgument naming the header', () => {
+    const error = toS3Error(new UnsupportedMetadataError('x-amz-meta-bad name', 'bad name', 'not a header token'));
+    assert.equal(error?.code, 'InvalidArgument');
+    assert.equal(error?.status, 400);
   });
 });
