@@ -3,6 +3,7 @@
  * registry a Workers runtime uses, and the base the Node registry extends.
  * A new portable backend is one line here.
  */
+import { azureBackendPlugin } from './azure/plugin.ts';
 import { memoryBackendPlugin } from './memory/plugin.ts';
 import { createBackendRegistry } from './registry.ts';
 import { s3BackendPlugin } from './s3/plugin.ts';
@@ -10,4 +11,5 @@ import { s3BackendPlugin } from './s3/plugin.ts';
 export const portableBackends = createBackendRegistry([
   memoryBackendPlugin,
   s3BackendPlugin,
+  azureBackendPlugin,
 ]);

@@ -40,7 +40,7 @@ describe('createBackends', () => {
   it('names the available types when a connection has a type this runtime lacks', () => {
     assert.throws(
       () => createBackends({ disk: { type: 'fs', name: 'disk', readOnly: false, root: '/srv' } }, portableBackends, services()),
-      { name: 'TypeError', message: 'connection disk: no backend of type fs in this runtime (available: memory, s3)' },
+      { name: 'TypeError', message: 'connection disk: no backend of type fs in this runtime (available: memory, s3, azure)' },
     );
   });
 
@@ -56,14 +56,14 @@ describe('createBackends', () => {
 });
 
 describe('validation with the portable registry', () => {
-  it('accepts memory and s3 connections and rejects fs, naming the kinds it has', () => {
+  it('accepts memory, s3 and azure connections and rejects fs, naming the kinds it has', () => {
     const options = { source: 'sluice.yaml', baseDir: '/srv', env: {}, backends: portableBackends };
     const config = validateConfig({ connections: { scratch: { type: 'memory' } } }, options);
     assert.deepEqual(config.connections.scratch, { type: 'memory', readOnly: false, name: 'scratch' });
     assert.throws(
       () => validateConfig({ connections: { disk: { type: 'fs', root: 'data' } } }, options),
       (error: unknown) =>
-        error instanceof ConfigError && error.problems.map((p) => `${p.path}: ${p.message}`).join('\n') === 'connections.disk.type: must be one of "memory", "s3"',
+        error instanceof ConfigError && error.problems.map((p) => `${p.path}: ${p.message}`).join('\n') === 'connections.disk.type: must be one of "azure", "memory", "s3"',
     );
   });
 });
@@ -119,7 +119,7 @@ describe('a newly registered kind', () => {
         'connections.cold.tier.name: must be one of "cold", "warm"',
         'connections.cold.tier.retentionDay: unknown field (did you mean "retentionDays"?)',
         'connections.cold.cacheDir: /srv/sluice/cache: no such directory',
-        'connections.odd.type: must be one of "archive", "memory", "s3"',
+        'connections.odd.type: must be one of "archive", "azure", "memory", "s3"',
       ],
     );
   });

@@ -66,6 +66,17 @@ export class KeyConflictError extends UnsupportedKeyError {
   override name = 'KeyConflictError';
 }
 
+/**
+ * Object metadata the backend cannot store faithfully (e.g. a user metadata
+ * name its store has no reversible form for). Nothing is stored.
+ */
+export class UnsupportedMetadataError extends BackendError {
+  override name = 'UnsupportedMetadataError';
+  constructor(readonly argumentName: string, readonly argumentValue: string, reason: string) {
+    super(reason);
+  }
+}
+
 /** The connection is read-only or the backend cannot write. */
 export class WriteNotAllowedError extends BackendError {
   override name = 'WriteNotAllowedError';

@@ -2,8 +2,9 @@
  * The one place the gateway behaviour suite constructs anything from `src/`:
  * the three adapters (the core called directly, the core behind
  * `toFetchHandler` with the fetch-based HTTP client, the Node server over real
- * HTTP) and the backends they run over (memory, fs in a temporary folder, S3
- * over a local peer). When construction changes, it changes here only.
+ * HTTP) and the backends they run over (memory, fs in a temporary folder,
+ * Azure over Azurite, S3 over a local peer). When construction changes, it
+ * changes here only.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { type IncomingMessage, request as httpRequest } from 'node:http';
@@ -13,6 +14,7 @@ import { accessKeySource } from '../../src/auth/credential-source.ts';
 import { createSigV4Authenticator } from '../../src/auth/sigv4-authenticator.ts';
 import { createGrantPolicy } from '../../src/authz/grant-policy.ts';
 import { FsBackend } from '../../src/backends/fs/fs-backend.ts';
+import { AzureBackend } from '../../src/backends/azure/azure-backend.ts';
 import { MemoryBackend } from '../../src/backends/memory/memory-backend.ts';
 import { S3Backend } from '../../src/backends/s3/s3-backend.ts';
 import type { Backend } from '../../src/core/backend.ts';
@@ -25,6 +27,7 @@ import type { LogSink } from '../../src/core/runtime.ts';
 import { ConfigPolicyStore } from '../../src/policy/config-store.ts';
 import { createNodeHttpClient } from '../../src/runtimes/node/http-client.ts';
 import { startServer } from '../../src/runtimes/node/server.ts';
+import { startAzurite, type AzuritePeer } from '../peers/azurite-peer.ts';
 import { motoUnavailableReason, startMotoServer } from '../peers/moto-peer.ts';
 import type { S3Peer } from '../peers/s3-peer.ts';
 import { verifyingHttpClient } from '../peers/verifying-http-client.ts';
@@ -309,5 +312,41 @@ export function s3Backends(http: 'fetch' | 'node', shared: SharedS3Peer): Backen
       });
     },
     close: async () => nodeClient?.close(),
+  };
+}
+
+/**
+ * Azure backends over one Azurite for a test file (started on first use),
+ * each in a fresh container, through the fetch-based or the Node HTTP
+ * client. Azurite checks every Shared Key signature.
+ */
+export function azureBackends(http: 'fetch' | 'node'): BackendMaker {
+  let started: Promise<AzuritePeer> | undefined;
+  let nodeClient: ReturnType<typeof createNodeHttpClient> | undefined;
+  let containers = 0;
+  const client = (): HttpClient => {
+    if (http === 'fetch') return createFetchHttpClient();
+    nodeClient ??= createNodeHttpClient();
+    return nodeClient;
+  };
+  return {
+    name: `azure (${http} HTTP client)`,
+    async make() {
+      const peer = await (started ??= startAzurite());
+      const container = `suite-${http}-${++containers}`;
+      await peer.createContainer(container);
+      return handle(new AzureBackend({
+        account: peer.account,
+        container,
+        endpoint: peer.endpoint,
+        auth: { kind: 'sharedKey', accountKey: peer.accountKey },
+        http: client(),
+        retry: { attempts: 1 },
+      }));
+    },
+    async close() {
+      nodeClient?.close();
+      await (await started?.catch(() => undefined))?.stop();
+    },
   };
 }

@@ -4,22 +4,22 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { BUCKET, type InteropGateway, PAGED_KEYS, startInteropGateway } from './gateway-fixture.ts';
+import { BUCKET, type InteropGateway, PAGED_KEYS, startInteropGateway, interopBackends, UPLOADS_BUCKET } from './gateway-fixture.ts';
 
 const run = promisify(execFile);
 const AWS = '/usr/bin/aws';
 
-describe('aws-cli', () => {
+for (const kind of interopBackends()) describe(`aws-cli over ${kind}`, () => {
   let gateway: InteropGateway;
   let scratch: string;
 
   before(async () => {
-    gateway = await startInteropGateway();
+    gateway = await startInteropGateway(kind);
     scratch = await mkdtemp(join(tmpdir(), 'sluice-awscli-'));
   });
   after(async () => {
@@ -121,5 +121,29 @@ describe('aws-cli', () => {
   test('without credentials (--no-sign-request) the restricted bucket is refused', async () => {
     const refused = await awsFails(['s3', 'ls', `s3://${BUCKET}/`, '--no-sign-request']);
     assert.match(refused, /AccessDenied/);
+  });
+
+  test('s3 cp uploads, s3api put-object keeps metadata, s3 rm deletes', async () => {
+    const source = join(scratch, 'upload.txt');
+    const content = `uploaded through ${kind}\n`.repeat(100);
+    await writeFile(source, content);
+    await aws(['s3', 'cp', source, `s3://${UPLOADS_BUCKET}/cli/upload.txt`]);
+    const back = join(scratch, 'upload-back.txt');
+    await aws(['s3', 'cp', `s3://${UPLOADS_BUCKET}/cli/upload.txt`, back]);
+    assert.equal(await readFile(back, 'utf8'), content);
+    await aws(['s3api', 'put-object', '--bucket', UPLOADS_BUCKET, '--key', 'cli/meta.txt', '--body', source, '--content-type', 'text/plain', '--metadata', 'owner=team-a,x-kebab-name=v']);
+    const head = JSON.parse(await aws(['s3api', 'head-object', '--bucket', UPLOADS_BUCKET, '--key', 'cli/meta.txt'])) as { ContentType: string; Metadata: Record<string, string>; ContentLength: number };
+    assert.equal(head.ContentType, 'text/plain');
+    assert.equal(head.ContentLength, content.length);
+    assert.deepEqual(head.Metadata, { owner: 'team-a', 'x-kebab-name': 'v' });
+    await aws(['s3', 'rm', `s3://${UPLOADS_BUCKET}/cli/upload.txt`]);
+    const listing = JSON.parse(await aws(['s3api', 'list-objects-v2', '--bucket', UPLOADS_BUCKET, '--prefix', 'cli/'])) as { Contents: { Key: string }[] };
+    assert.deepEqual(listing.Contents.map((c) => c.Key), ['cli/meta.txt']);
+  });
+
+  test('writing to the read-only grant is refused', async () => {
+    const source = join(scratch, 'denied.txt');
+    await writeFile(source, 'x');
+    assert.match(await awsFails(['s3', 'cp', source, `s3://${BUCKET}/denied.txt`]), /AccessDenied/);
   });
 });

@@ -5,20 +5,21 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { type InteropGateway, PAGED_KEYS, startInteropGateway } from './gateway-fixture.ts';
+import { type InteropGateway, PAGED_KEYS, startInteropGateway, interopBackends } from './gateway-fixture.ts';
 
 const run = promisify(execFile);
 const SCRIPT = fileURLToPath(new URL('./boto3_checks.py', import.meta.url));
 
-describe('boto3', () => {
+for (const kind of interopBackends()) describe(`boto3 over ${kind}`, () => {
   let gateway: InteropGateway;
   let results: Record<string, unknown>;
 
   before(async () => {
-    gateway = await startInteropGateway();
+    gateway = await startInteropGateway(kind);
     const { stdout } = await run('/usr/bin/python3', [SCRIPT], {
       env: {
         PATH: process.env.PATH,
@@ -33,6 +34,16 @@ describe('boto3', () => {
     results = JSON.parse(stdout) as Record<string, unknown>;
   });
   after(() => gateway?.stop());
+
+  test('put_object, get_object and delete_object on the writable bucket', () => {
+    assert.deepEqual(results.put_then_get, {
+      body: 'hello from boto3',
+      content_type: 'text/plain',
+      metadata: { origin: 'boto3' },
+      etag: '"' + createHash('md5').update('hello from boto3').digest('hex') + '"',
+    });
+    assert.deepEqual(results.deleted, ['404', 404]);
+  });
 
   test('get_object returns the object', () => {
     assert.equal(results.get_object, gateway.objects['data/measurements.csv']);

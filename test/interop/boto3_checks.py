@@ -53,6 +53,13 @@ def xml_error(status, body):
 s3 = client(os.environ["SLUICE_KEY_ID"], os.environ["SLUICE_SECRET"])
 results = {}
 
+UPLOADS = "uploads"
+s3.put_object(Bucket=UPLOADS, Key="py/hello.txt", Body=b"hello from boto3", ContentType="text/plain", Metadata={"origin": "boto3"})
+written = s3.get_object(Bucket=UPLOADS, Key="py/hello.txt")
+results["put_then_get"] = {"body": written["Body"].read().decode(), "content_type": written["ContentType"], "metadata": written["Metadata"], "etag": written["ETag"]}
+s3.delete_object(Bucket=UPLOADS, Key="py/hello.txt")
+results["deleted"] = error_of(lambda: s3.head_object(Bucket=UPLOADS, Key="py/hello.txt"))
+
 results["get_object"] = s3.get_object(Bucket=BUCKET, Key="data/measurements.csv")["Body"].read().decode()
 head = s3.head_object(Bucket=BUCKET, Key="readme.txt")
 results["head_object"] = {"ContentLength": head["ContentLength"], "ETag": head["ETag"]}

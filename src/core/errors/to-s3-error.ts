@@ -22,6 +22,7 @@ import {
   RangeNotSatisfiableError,
   StorageFullError,
   UnsupportedKeyError,
+  UnsupportedMetadataError,
   WriteNotAllowedError,
 } from '../backend-errors.ts';
 import { S3Error, invalidArgument, noSuchKey } from './s3-error.ts';
@@ -57,6 +58,7 @@ export function toS3Error(error: unknown): S3Error | undefined {
     // bucket policy would). 403 says so without revealing what lies beyond the link, as reads answer 404.
     return new S3Error('AccessDenied', 'Access Denied');
   }
+  if (error instanceof UnsupportedMetadataError) return invalidArgument(error.message, error.argumentName, error.argumentValue);
   if (error instanceof UnsupportedKeyError) return new S3Error('KeyTooLongError', 'Your key is too long');
   if (error instanceof WriteNotAllowedError) return new S3Error('AccessDenied', 'Access Denied');
   if (error instanceof ObjectTooLargeError) {

@@ -1,0 +1,91 @@
+/**
+ * Uploading a body as a block blob without ever sending a stream: the body
+ * is read into a block-sized buffer. A body that ends within the first block
+ * goes up in one Put Blob (bytes in memory, so it can be retried and carries
+ * its Content-MD5); a longer one is staged block by block (Put Block) and
+ * committed with Put Block List only after it ended cleanly. A body that
+ * fails midway or at its end therefore commits nothing: the previous version
+ * stays, and the uncommitted blocks are discarded by the service.
+ */
+import { createMd5 } from '../../core/md5.ts';
+import { toWebStream, type Body } from '../../core/body.ts';
+import { encodeBase64 } from './shared-key.ts';
+
+export interface BlockSink {
+  /** Store the whole content in one request. */
+  putWhole(bytes: Uint8Array, md5Hex: string): Promise<void>;
+  /** Stage one block under `blockId` (base64). */
+  stageBlock(blockId: string, bytes: Uint8Array): Promise<void>;
+  /** Commit the staged blocks, in order, as the blob's content. */
+  commit(blockIds: string[], md5Hex: string): Promise<void>;
+}
+
+export interface BlockUploadResult {
+  md5Hex: string;
+  size: number;
+}
+
+/** Azure allows at most 50,000 blocks per blob. */
+export const MAX_BLOCKS = 50_000;
+
+/** A block id unique to this upload: every id of one blob must have the same length. */
+export function uploadBlockId(uploadTag: string, index: number): string {
+  return encodeBase64(new TextEncoder().encode(`${uploadTag}-${String(index).padStart(6, '0')}`));
+}
+
+export async function uploadBlocks(body: Body, blockSize: number, uploadTag: string, sink: BlockSink, signal?: AbortSignal): Promise<BlockUploadResult> {
+  const reader = toWebStream(body).getReader();
+  const md5 = createMd5();
+  const blockIds: string[] = [];
+  let buffer = new Uint8Array(blockSize);
+  let filled = 0;
+  let size = 0;
+  const flush = async () => {
+    if (blockIds.length >= MAX_BLOCKS) throw new RangeError(`a blob holds at most ${MAX_BLOCKS} blocks`);
+    const id = uploadBlockId(uploadTag, blockIds.length);
+    await sink.stageBlock(id, buffer.subarray(0, filled));
+    blockIds.push(id);
+    buffer = new Uint8Array(blockSize);
+    filled = 0;
+  };
+  try {
+    for (;;) {
+      const { done, value } = await readUnlessAborted(reader, signal);
+      if (done) break;
+      md5.update(value);
+      size += value.byteLength;
+      let offset = 0;
+      while (offset < value.byteLength) {
+        // A full block is staged only once more bytes arrive, so a body of exactly one block stays one Put Blob.
+        if (filled === blockSize) await flush();
+        const take = Math.min(blockSize - filled, value.byteLength - offset);
+        buffer.set(value.subarray(offset, offset + take), filled);
+        filled += take;
+        offset += take;
+      }
+    }
+  } catch (err) {
+    reader.cancel(err).catch(() => {});
+    throw err;
+  }
+  const md5Hex = md5.digestHex();
+  if (blockIds.length === 0) {
+    await sink.putWhole(buffer.subarray(0, filled), md5Hex);
+  } else {
+    if (filled > 0) await flush();
+    await sink.commit(blockIds, md5Hex);
+  }
+  return { md5Hex, size };
+}
+
+/** The next chunk, or the abort reason as soon as the caller goes away (a stalled body never blocks). */
+function readUnlessAborted(reader: ReadableStreamDefaultReader<Uint8Array>, signal: AbortSignal | undefined): Promise<ReadableStreamReadResult<Uint8Array>> {
+  if (!signal) return reader.read();
+  signal.throwIfAborted();
+  let onAbort!: () => void;
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  return Promise.race([reader.read(), aborted]).finally(() => signal.removeEventListener('abort', onAbort));
+}

@@ -1,0 +1,37 @@
+/**
+ * Blob service answers → the backend's typed errors. What the gateway has no
+ * specific error for becomes an opaque `BackendError`; Azure's code and
+ * message stay in `cause` for logs.
+ */
+import { BackendError, ObjectNotFoundError, PreconditionFailedError, UnsupportedKeyError } from '../../core/backend-errors.ts';
+import { AzureResponseError } from './transport.ts';
+
+export function opaque(err: AzureResponseError): BackendError {
+  return new BackendError('storage backend refused the request', {
+    cause: { operation: err.operation, status: err.status, ...err.detail },
+  });
+}
+
+/** Map a failed blob request; already typed errors (unavailability, the caller's abort) pass through. */
+export function mapBlobError(err: unknown, key: string, condition = 'If-Match'): unknown {
+  if (!(err instanceof AzureResponseError)) return err;
+  switch (err.status) {
+    case 404:
+      // A missing container is a configuration problem, not a missing object.
+      return err.code === 'ContainerNotFound' ? opaque(err) : new ObjectNotFoundError(key);
+    case 412:
+      return new PreconditionFailedError(condition);
+    case 400:
+      if (err.code === 'InvalidUri' || err.code === 'InvalidResourceName' || err.code === 'OutOfRangeInput') {
+        return new UnsupportedKeyError(key, 'the storage backend does not accept this blob name');
+      }
+      return opaque(err);
+    default:
+      return opaque(err);
+  }
+}
+
+/** Map a failed container-level request (listing). */
+export function mapContainerError(err: unknown): unknown {
+  return err instanceof AzureResponseError ? opaque(err) : err;
+}

@@ -1,0 +1,124 @@
+/**
+ * Object metadata ↔ Blob service headers. Content headers travel as the
+ * blob's properties (`x-ms-blob-content-*`, `x-ms-blob-cache-control`);
+ * user metadata as `x-ms-meta-*` with names bridged by `metadata-names.ts`.
+ * Azure has no `Expires` property and its own entity tags, so the object's
+ * `Expires` and a multipart ETag are kept in reserved metadata entries
+ * (names the name encoding never produces).
+ *
+ * The ETag a client sees is S3's: the quoted MD5 of the content (from the
+ * blob's Content-MD5), or the stored multipart ETag; Azure's own entity tag
+ * is kept beside it to pin a version in conditional requests.
+ */
+import { UnsupportedMetadataError } from '../../core/backend-errors.ts';
+import type { ObjectInfo, ObjectMetadata } from '../../core/backend.ts';
+import type { HeaderMap } from '../../core/http.ts';
+import { decodeMetadataName, encodeMetadataName, metadataNameProblem } from './metadata-names.ts';
+import { decodeBase64, encodeBase64 } from './shared-key.ts';
+
+/** Reserved metadata: the S3 ETag of a multipart object, and the `Expires` header. */
+export const ETAG_ENTRY = '_sluice_etag';
+export const EXPIRES_ENTRY = '_sluice_expires';
+const RESERVED = new Set([ETAG_ENTRY, EXPIRES_ENTRY]);
+
+/** Header values Azure stores verbatim: visible ASCII and spaces (no leading or trailing space). */
+function valueProblem(value: string): boolean {
+  return !/^[\x20-\x7e]*$/.test(value) || value !== value.trim();
+}
+
+/** Request headers that set the blob's properties and metadata; refuses what cannot round-trip. */
+export function metadataHeaders(metadata: ObjectMetadata, extra: Record<string, string> = {}): HeaderMap {
+  const headers: HeaderMap = {};
+  const properties: [keyof ObjectMetadata, string][] = [
+    ['contentType', 'x-ms-blob-content-type'],
+    ['contentEncoding', 'x-ms-blob-content-encoding'],
+    ['contentDisposition', 'x-ms-blob-content-disposition'],
+    ['contentLanguage', 'x-ms-blob-content-language'],
+    ['cacheControl', 'x-ms-blob-cache-control'],
+  ];
+  for (const [field, header] of properties) {
+    const value = metadata[field] as string | undefined;
+    if (value !== undefined && value !== '') headers[header] = value;
+  }
+  if (metadata.expires !== undefined) headers[`x-ms-meta-${EXPIRES_ENTRY}`] = metadata.expires;
+  for (const [name, value] of Object.entries(metadata.metadata)) {
+    const problem = metadataNameProblem(name);
+    if (problem) throw new UnsupportedMetadataError(`x-amz-meta-${name}`, name, `${problem}; it cannot be stored in Azure metadata`);
+    if (valueProblem(value)) {
+      throw new UnsupportedMetadataError(`x-amz-meta-${name}`, value, 'Azure stores metadata values of printable ASCII without surrounding spaces only');
+    }
+    headers[`x-ms-meta-${encodeMetadataName(name)}`] = value;
+  }
+  for (const [name, value] of Object.entries(extra)) headers[`x-ms-meta-${name}`] = value;
+  return headers;
+}
+
+/** User metadata from Azure names (lower-cased): reserved entries left out, foreign names kept as they are. */
+export function userMetadata(azure: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(azure)) {
+    if (RESERVED.has(name)) continue;
+    out[decodeMetadataName(name) ?? name] = value;
+  }
+  return out;
+}
+
+/** Lower-case hex of a base64 MD5, or undefined when it is not one. */
+export function md5HexOf(base64: string | undefined): string | undefined {
+  if (!base64) return undefined;
+  try {
+    const bytes = decodeBase64(base64);
+    if (bytes.length !== 16) return undefined;
+    return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  } catch {
+    return undefined;
+  }
+}
+
+export function md5Base64(hex: string): string {
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return encodeBase64(bytes);
+}
+
+/** The S3 ETag: the stored multipart ETag, else the quoted content MD5, else Azure's own tag. */
+export function s3Etag(azureEtag: string, contentMd5: string | undefined, metadata: Record<string, string>): string {
+  const stored = metadata[ETAG_ENTRY];
+  if (stored && /^[0-9a-f]{32}-\d+$/.test(stored)) return `"${stored}"`;
+  const hex = md5HexOf(contentMd5);
+  return hex ? `"${hex}"` : azureEtag;
+}
+
+export interface BlobInfo {
+  info: ObjectInfo;
+  /** Azure's entity tag, quoted: what conditional requests to Azure name. */
+  azureEtag: string;
+}
+
+/** Object info from the headers of Get Blob / Get Blob Properties. */
+export function blobInfoFromHeaders(key: string, headers: HeaderMap, size: number): BlobInfo {
+  const azureMeta: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.startsWith('x-ms-meta-')) azureMeta[name.slice('x-ms-meta-'.length)] = value;
+  }
+  const azureEtag = headers['etag'] ?? '""';
+  // A ranged read carries the whole blob's MD5 in x-ms-blob-content-md5; Content-MD5 then covers the range.
+  const contentMd5 = headers['x-ms-blob-content-md5'] ?? (headers['content-range'] ? undefined : headers['content-md5']);
+  const info: ObjectInfo = {
+    key,
+    size,
+    etag: s3Etag(azureEtag, contentMd5, azureMeta),
+    lastModified: new Date(headers['last-modified'] ?? 0),
+    metadata: userMetadata(azureMeta),
+  };
+  const optional: [keyof ObjectInfo, string | undefined][] = [
+    ['contentType', headers['content-type']],
+    ['contentEncoding', headers['content-encoding']],
+    ['contentDisposition', headers['content-disposition']],
+    ['contentLanguage', headers['content-language']],
+    ['cacheControl', headers['cache-control']],
+    ['expires', azureMeta[EXPIRES_ENTRY]],
+  ];
+  for (const [field, value] of optional) if (value !== undefined && value !== '') (info as unknown as Record<string, string>)[field] = value;
+  return { info, azureEtag };
+}

@@ -1,0 +1,150 @@
+/**
+ * One Blob service request, end to end: version and date headers,
+ * authorization, the injected `HttpClient`, a bound on the wait for the
+ * answer, retries of what may be retried, and Azure's error document read
+ * into a typed failure.
+ */
+import { BackendUnavailableError } from '../../core/backend-errors.ts';
+import { bytesBody, discardBody, readAll, type Body } from '../../core/body.ts';
+import type { HeaderMap, HttpClient, OutboundResponse } from '../../core/http.ts';
+import { backoffDelay, sleepUnlessAborted } from '../s3/retry.ts';
+import type { RequestAuthorizer } from './auth.ts';
+import { parseErrorDocument, type AzureErrorDocument } from './xml.ts';
+
+/** The Blob service version spoken (bearer tokens need 2017-11-09 or later). */
+export const AZURE_API_VERSION = '2021-12-02';
+const ERROR_BODY_LIMIT = 64 * 1024;
+
+export interface AzureCall {
+  /** Blob service operation name, for error causes and logs. */
+  operation: string;
+  method: string;
+  url: string;
+  headers?: HeaderMap;
+  /** Bytes can be sent again on a retry; a stream is sent once. */
+  body?: Uint8Array | Body;
+  idempotent: boolean;
+  signal?: AbortSignal;
+}
+
+export interface AzureTransportOptions {
+  http: HttpClient;
+  authorizer: RequestAuthorizer;
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  responseTimeoutMs: number;
+  now: () => Date;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+}
+
+/** A final answer other than 2xx or 304, with Azure's error code (`x-ms-error-code` or the document's). */
+export class AzureResponseError extends Error {
+  override name = 'AzureResponseError';
+  constructor(
+    readonly operation: string,
+    readonly status: number,
+    readonly headers: HeaderMap,
+    readonly detail: AzureErrorDocument,
+  ) {
+    super(`${operation}: ${status}${detail.code ? ` ${detail.code}` : ''}`);
+  }
+  get code(): string | undefined {
+    return this.detail.code;
+  }
+}
+
+async function readError(res: OutboundResponse): Promise<AzureErrorDocument> {
+  let detail: AzureErrorDocument = {};
+  try {
+    detail = parseErrorDocument(new TextDecoder().decode(await readAll(res.body, ERROR_BODY_LIMIT)));
+  } catch {
+    discardBody(res.body);
+  }
+  const code = res.headers['x-ms-error-code'];
+  return code ? { ...detail, code } : detail;
+}
+
+function isRetryable(status: number): boolean {
+  return status >= 500 || status === 408 || status === 429;
+}
+
+export class AzureTransport {
+  constructor(private readonly opts: AzureTransportOptions) {}
+
+  /** Send `call`; 2xx and 304 answers are returned (body unread), others throw. */
+  async send(call: AzureCall): Promise<OutboundResponse> {
+    const replayable = call.body === undefined || call.body instanceof Uint8Array;
+    const attempts = call.idempotent && replayable ? this.opts.attempts : 1;
+    let lastFailure: unknown;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (attempt > 1) {
+        await sleepUnlessAborted(this.opts.sleep, backoffDelay(attempt - 1, this.opts.baseDelayMs, this.opts.maxDelayMs, this.opts.random), call.signal);
+      }
+      let response: OutboundResponse;
+      try {
+        response = await this.sendOnce(call);
+      } catch (err) {
+        if (call.signal?.aborted) throw call.signal.reason;
+        if (err instanceof BackendUnavailableError) throw err;
+        lastFailure = err;
+        continue;
+      }
+      if (response.status < 300 || response.status === 304) return response;
+      const failure = new AzureResponseError(call.operation, response.status, response.headers, await readError(response));
+      if (!isRetryable(failure.status)) throw failure;
+      lastFailure = failure;
+    }
+    const cause =
+      lastFailure instanceof AzureResponseError
+        ? { operation: call.operation, attempts, status: lastFailure.status, ...lastFailure.detail }
+        : { operation: call.operation, attempts, error: lastFailure instanceof Error ? `${lastFailure.name}: ${lastFailure.message}` : String(lastFailure) };
+    throw new BackendUnavailableError('storage backend unavailable', cause);
+  }
+
+  private async sendOnce(call: AzureCall): Promise<OutboundResponse> {
+    const headers: HeaderMap = { ...call.headers, 'x-ms-version': AZURE_API_VERSION, 'x-ms-date': this.opts.now().toUTCString() };
+    let body: Body | undefined;
+    if (call.body instanceof Uint8Array) {
+      headers['content-length'] = String(call.body.byteLength);
+      body = bytesBody(call.body);
+    } else {
+      body = call.body;
+      if (body === undefined && (call.method === 'PUT' || call.method === 'POST')) headers['content-length'] = '0';
+    }
+    const url = this.opts.authorizer.url(call.url);
+    let auth: HeaderMap;
+    try {
+      auth = await this.opts.authorizer.headers(call.method, url, headers, call.signal);
+    } catch (err) {
+      discardBody(body);
+      throw new BackendUnavailableError('storage backend credentials unavailable', {
+        operation: call.operation,
+        error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+      });
+    }
+    const controller = new AbortController();
+    const forwardAbort = () => controller.abort(call.signal!.reason);
+    if (call.signal?.aborted) throw call.signal.reason;
+    call.signal?.addEventListener('abort', forwardAbort, { once: true });
+    const timer = setTimeout(() => controller.abort(new Error(`no response within ${this.opts.responseTimeoutMs} ms`)), this.opts.responseTimeoutMs);
+    try {
+      return await this.opts.http.request({ method: call.method, url, headers: { ...headers, ...auth }, body, signal: controller.signal });
+    } catch (err) {
+      call.signal?.removeEventListener('abort', forwardAbort);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** Read and drop a small answer's body so the keep-alive connection can be reused. */
+export async function consumeBody(body: Body): Promise<void> {
+  try {
+    await readAll(body, 1024 * 1024);
+  } catch {
+    discardBody(body);
+  }
+}
