@@ -5,6 +5,7 @@
  * Azure's answers are machine-written and flat, so a small scanner reads
  * them; text is entity-decoded and `Encoded="true"` names percent-decoded.
  */
+import { decodeXmlText } from '../../core/s3/xml-read.ts';
 
 export interface ListedBlob {
   kind: 'blob';
@@ -38,14 +39,6 @@ export interface AzureErrorDocument {
 }
 
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-export function decodeXmlText(text: string): string {
-  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (whole, ref: string) => {
-    if (ref.startsWith('#x')) return String.fromCodePoint(parseInt(ref.slice(2), 16));
-    if (ref.startsWith('#')) return String.fromCodePoint(parseInt(ref.slice(1), 10));
-    return ENTITIES[ref] ?? whole;
-  });
-}
 
 export function escapeXmlText(text: string): string {
   return text.replace(/[&<>"']/g, (ch) => `&${Object.entries(ENTITIES).find(([, v]) => v === ch)![0]};`);

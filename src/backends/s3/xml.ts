@@ -5,6 +5,9 @@
  * anything, and entities are decoded here, numeric references included.
  */
 import { XMLParser } from 'fast-xml-parser';
+import { decodeXmlText } from '../../core/s3/xml-read.ts';
+
+export { decodeXmlText };
 
 const ARRAY_PATHS = new Set(['ListBucketResult.Contents', 'ListBucketResult.CommonPrefixes']);
 
@@ -16,18 +19,6 @@ const parser = new XMLParser({
   processEntities: false,
   isArray: (_name, jpath) => ARRAY_PATHS.has(String(jpath)),
 });
-
-const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-
-/** Decode XML's predefined entities and character references. */
-export function decodeXmlText(text: string): string {
-  if (!text.includes('&')) return text;
-  return text.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (whole, ref: string) => {
-    if (ref.startsWith('#x')) return String.fromCodePoint(Number.parseInt(ref.slice(2), 16));
-    if (ref.startsWith('#')) return String.fromCodePoint(Number.parseInt(ref.slice(1), 10));
-    return NAMED[ref] ?? whole;
-  });
-}
 
 type Node = Record<string, unknown>;
 
