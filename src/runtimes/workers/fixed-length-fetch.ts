@@ -1,10 +1,12 @@
 /**
- * Outbound `fetch` on Workers with the declared length kept. workerd sends
- * a request body that is a `ReadableStream` chunked and drops its
- * `Content-Length` header, unless the stream is a `FixedLengthStream` of
- * that length. S3 needs the length (and it is a signed header), so a body
- * sent with a Content-Length is piped through a `FixedLengthStream` of it;
- * workerd also fails the request if the body's bytes differ from it.
+ * Declared lengths kept on Workers. workerd sends a body that is a plain
+ * `ReadableStream` chunked and drops its `Content-Length` header, unless the
+ * stream is a `FixedLengthStream` of that length. Outbound, S3 needs the
+ * length (and it is a signed header); toward the client, a response must keep
+ * the `Content-Length` S3 answers with (clients check it, and tools size
+ * downloads by it). A body sent with a Content-Length is therefore piped
+ * through a `FixedLengthStream` of it; workerd also fails the exchange if the
+ * body's bytes differ from it.
  */
 
 /** workerd's identity stream that declares its length; absent elsewhere. */
@@ -33,4 +35,14 @@ export function fixedLengthFetch(
     if (!FixedLength || !(init.body instanceof ReadableStream) || length === undefined) return fetchImpl(input, init);
     return fetchImpl(input, { ...init, body: init.body.pipeThrough(new FixedLength(length)) });
   };
+}
+
+/** A response whose streamed body keeps its declared `Content-Length` on the wire. */
+export function fixedLengthResponse(
+  response: Response,
+  FixedLength: FixedLengthStreamConstructor | undefined = (globalThis as { FixedLengthStream?: FixedLengthStreamConstructor }).FixedLengthStream,
+): Response {
+  const declared = response.headers.get('content-length');
+  if (!FixedLength || !response.body || declared === null || !/^\d+$/.test(declared)) return response;
+  return new Response(response.body.pipeThrough(new FixedLength(Number(declared))), response);
 }

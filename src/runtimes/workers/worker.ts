@@ -18,6 +18,7 @@ import { type BackgroundWork, createBackgroundWork } from './background.ts';
 import { maxRequestBodyBytes, refuseOversizedBody } from './body-limit.ts';
 import { loadWorkersConfig } from './config.ts';
 import { consoleLog, createWorkersServices } from './services.ts';
+import { fixedLengthResponse } from './fixed-length-fetch.ts';
 
 /** The part of Workers' `ExecutionContext` the handler uses. */
 export interface WaitUntilContext {
@@ -103,7 +104,7 @@ export function createWorker(options: WorkerOptions = {}): SluiceWorker {
       const handler = toFetchHandler(keepingAlive(current.app.gateway, background, ctx));
       const response = await handler(request, clientIp === undefined ? {} : { ip: clientIp });
       ctx.waitUntil(background.drained());
-      return response;
+      return fixedLengthResponse(response);
     },
   };
 }
