@@ -142,6 +142,12 @@ export interface Backend {
    * credentials to sign with): writes are then refused before any call.
    */
   readonly writable?: boolean;
+  /**
+   * The connection's circuit breaker, for readiness: its state, and whether
+   * an open circuit should make the server report itself not ready.
+   * Absent for backends without one.
+   */
+  circuitState?(): ConnectionCircuit | undefined;
   head(key: string, options?: { conditions?: ReadConditions; signal?: AbortSignal }): Promise<ObjectInfo>;
   get(key: string, options?: GetOptions): Promise<GetResult>;
   list(params: ListParams): Promise<ListResult>;
@@ -155,6 +161,13 @@ export interface Backend {
    * when a backend lacks this.
    */
   withPrefix?(prefix: string): Backend;
+}
+
+/** A connection's circuit breaker as readiness reports it. */
+export interface ConnectionCircuit {
+  state: 'closed' | 'open' | 'half-open';
+  consecutiveFailures: number;
+  affectsReadiness: boolean;
 }
 
 export interface PutOptions {

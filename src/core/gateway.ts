@@ -19,7 +19,7 @@ import type { GatewayRequest, GatewayResponse } from './http.ts';
 import { describeIdentity } from './identity.ts';
 import { Resolver } from './bucket-resolver.ts';
 import { type ResolutionStore, StaticResolutionStore } from './resolution-store.ts';
-import { type SpecialRoute, createRouteTable, healthRoutes } from './routes.ts';
+import { type Readiness, type SpecialRoute, createRouteTable, healthRoutes } from './routes.ts';
 import { type RuntimeContext, defaultRuntime, requestIdGenerator } from './runtime.ts';
 import { ListTokenCodec } from './s3/list-token.ts';
 import { UploadIdCodec } from './multipart/upload-id.ts';
@@ -61,7 +61,21 @@ export function createGateway(options: GatewayOptions): Gateway {
   const tokens = new ListTokenCodec(secret);
   const uploadIds = new UploadIdCodec(secret);
   const startedAt = runtime.now();
-  const routes = createRouteTable([...healthRoutes(options.isReady ?? (() => true)), ...(options.routes ?? [])], config.server.virtualHostDomain);
+  const isReady = options.isReady ?? (() => true);
+  const readiness = (): Readiness => {
+    if (!isReady()) return { ready: false, status: 'draining' };
+    const connections: Record<string, string> = {};
+    let degraded = false;
+    for (const [name, backend] of options.backends) {
+      const circuit = backend.circuitState?.();
+      if (!circuit || circuit.state === 'closed') continue;
+      connections[name] = circuit.state;
+      if (circuit.state === 'open' && circuit.affectsReadiness) degraded = true;
+    }
+    const report = Object.keys(connections).length > 0 ? { connections } : {};
+    return degraded ? { ready: false, status: 'degraded', ...report } : { ready: true, status: 'ready', ...report };
+  };
+  const routes = createRouteTable([...healthRoutes(readiness), ...(options.routes ?? [])], config.server.virtualHostDomain);
   const parseOptions = { virtualHostDomain: config.server.virtualHostDomain };
 
   async function route(req: GatewayRequest, requestId: string, record: AccessRecord): Promise<GatewayResponse> {

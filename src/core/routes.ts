@@ -65,8 +65,17 @@ export function jsonResponse(status: number, value: unknown, headers: Record<str
   };
 }
 
-/** `/.health` (the process answers) and `/.ready` (it accepts work: false while draining). */
-export function healthRoutes(isReady: () => boolean): SpecialRoute[] {
+/** What `/.ready` reports: whether to send work here, and why not. */
+export interface Readiness {
+  ready: boolean;
+  /** `ready`, `draining`, or `degraded` (a connection that affects readiness has its circuit open). */
+  status: string;
+  /** Connections whose circuit breaker is not closed, by name. */
+  connections?: Record<string, string>;
+}
+
+/** `/.health` (the process answers) and `/.ready` (it accepts work: not while draining, nor while a connection that counts is down). */
+export function healthRoutes(readiness: () => Readiness): SpecialRoute[] {
   const onlyGet = (req: GatewayRequest) =>
     req.method === 'GET' || req.method === 'HEAD' ? undefined : jsonResponse(405, { error: 'MethodNotAllowed' }, { allow: 'GET, HEAD' });
   return [
@@ -81,8 +90,8 @@ export function healthRoutes(isReady: () => boolean): SpecialRoute[] {
       async handle(req) {
         const refused = onlyGet(req);
         if (refused) return refused;
-        const ready = isReady();
-        return jsonResponse(ready ? 200 : 503, { status: ready ? 'ready' : 'draining' });
+        const { ready, ...report } = readiness();
+        return jsonResponse(ready ? 200 : 503, report);
       },
     },
   ];
