@@ -4,13 +4,12 @@
  * failures: bad usage with that subcommand's help (exit 2), setup problems
  * and configuration errors as messages (exit 1).
  */
-import { ConfigError } from '../../core/errors/config-error.ts';
-import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo, type Command } from '../command.ts';
-import { reportConfigError } from '../report.ts';
+import { EXIT_OK, UsageError, type Command } from '../command.ts';
 import { createKeysCreateCommand } from './keys-create.ts';
 import { createKeysListCommand } from './keys-list.ts';
-import { KeysSetupError, defaultKeysDependencies, type KeysDependencies } from './keys-store.ts';
+import { defaultKeysDependencies, type KeysDependencies } from './keys-store.ts';
 import { createKeysRevokeCommand } from './keys-revoke.ts';
+import { runSubcommand } from './subcommand-group.ts';
 
 function keysHelp(subcommands: readonly Command[]): string {
   const width = Math.max(...subcommands.map((c) => c.name.length));
@@ -55,32 +54,9 @@ export function createKeysCommand(deps: KeysDependencies = defaultKeysDependenci
       if (first === undefined) throw new UsageError('missing subcommand (create, list or revoke)');
       const subcommand = subcommands.find((c) => c.name === first);
       if (!subcommand) throw new UsageError(first.startsWith('-') ? `unknown option ${first}` : `unknown subcommand "${first}"`);
-      return runSubcommand(subcommand, rest, io);
+      return runSubcommand(`sluice keys ${subcommand.name}`, subcommand, rest, io);
     },
   };
-}
-
-async function runSubcommand(subcommand: Command, args: string[], io: CliIo): Promise<number> {
-  const prefix = `sluice keys ${subcommand.name}`;
-  try {
-    return await subcommand.run(args, io);
-  } catch (error) {
-    if (error instanceof UsageError) {
-      io.err(`${prefix}: ${error.message}`);
-      io.err('');
-      io.err(subcommand.help);
-      return EXIT_USAGE;
-    }
-    if (error instanceof KeysSetupError) {
-      io.err(`${prefix}: ${error.message}`);
-      return EXIT_FAILURE;
-    }
-    if (error instanceof ConfigError) {
-      reportConfigError(error, io);
-      return EXIT_FAILURE;
-    }
-    throw error;
-  }
 }
 
 export const keysCommand = createKeysCommand();

@@ -41,7 +41,8 @@ ${examples}`;
   };
 }
 
-async function runSubcommand(prefix: string, subcommand: Command, args: string[], io: CliIo): Promise<number> {
+/** Run one subcommand, reporting its failures under `prefix` (e.g. `sluice keys create`). */
+export async function runSubcommand(prefix: string, subcommand: Command, args: string[], io: CliIo): Promise<number> {
   try {
     return await subcommand.run(args, io);
   } catch (error) {
