@@ -34,6 +34,7 @@ import { sigv4Micro } from './suites/sigv4-micro.ts';
 import { smallObjects } from './suites/small-objects.ts';
 import { streamingMemory } from './suites/streaming-memory.ts';
 import { stsExchange } from './suites/sts.ts';
+import { allocatorTuned, RECOMMENDED_TRIM_THRESHOLD, TRIM_THRESHOLD_VARIABLE } from '../src/runtimes/node/malloc-tuning.ts';
 
 const SECTIONS: Record<string, { run: (ctx: BenchContext) => Promise<SectionResult>; needsWrk: boolean }> = {
   small: { run: smallObjects, needsWrk: true },
@@ -79,6 +80,9 @@ const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
 console.log(`Sluice benchmarks — Node ${process.version}, ${layout.cpus} CPUs, ` +
   (layout.pinned ? 'servers pinned to CPU 0, load generator to CPU 1' : 'NOT pinned (needs 2 CPUs and taskset): figures are rough'));
 console.log(`load average at start: ${load()} (other work on this machine skews every figure)`);
+console.log(allocatorTuned(process.env)
+  ? 'every server process inherits this environment\'s glibc allocator settings'
+  : `every server process runs with ${TRIM_THRESHOLD_VARIABLE}=${RECOMMENDED_TRIM_THRESHOLD}, as docs/deployment.md prescribes for Sluice`);
 console.log(`each comparison: ${values.warmup} s warm-up per server, then ${values.rounds} rounds of ${values.seconds} s per server, ` +
   'alternating between them; latencies are medians over the rounds');
 if (!hasWrk) console.log('wrk not found: sections small, large, signed and proxy are skipped. Install it: apt-get install -y wrk (or brew install wrk).');

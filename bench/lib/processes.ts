@@ -8,6 +8,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
+import { allocatorEnv } from '../../src/runtimes/node/malloc-tuning.ts';
 
 export interface ServerProcess {
   name: string;
@@ -68,7 +69,9 @@ export async function spawnServer(options: SpawnOptions): Promise<ServerProcess>
     ? [options.command, args]
     : ['taskset', ['-c', String(options.cpu), options.command, ...args]];
   // taskset execs the command, so the child's pid is the server's own.
-  const child = spawn(command, argv, { cwd: options.cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+  // Every server gets the allocator setting Sluice's deployment docs prescribe, baselines alike.
+  const env = { ...process.env, ...allocatorEnv(process.env) };
+  const child = spawn(command, argv, { cwd: options.cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (text: string) => {
     stderr = (stderr + text).slice(-4000);

@@ -13,7 +13,7 @@ export function reportConfigError(error: unknown, io: CliIo): void {
 }
 
 /** One structured JSON log line, like the server's own logs. */
-export function logLine(io: CliIo, level: 'info' | 'error', msg: string, fields: Record<string, unknown> = {}): void {
+export function logLine(io: CliIo, level: 'info' | 'warn' | 'error', msg: string, fields: Record<string, unknown> = {}): void {
   const line = JSON.stringify({ level, msg, ...fields });
   if (level === 'error') io.err(line);
   else io.out(line);

@@ -5,10 +5,12 @@
  * and connections, and they agree through the policy store (and the Redis
  * tier) alone. SIGHUP is passed to every worker (each reloads itself);
  * SIGTERM/SIGINT too, and the supervisor exits once all have stopped. A
- * worker that dies unasked is replaced, at most once a second.
+ * worker that dies unasked is replaced, at most once a second. Workers start
+ * with glibc's trim threshold raised unless it is set (malloc-tuning.ts).
  */
 import cluster, { type Worker } from 'node:cluster';
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from '../command.ts';
+import { allocatorEnv } from '../../runtimes/node/malloc-tuning.ts';
 import { logLine } from '../report.ts';
 
 const RESTART_DELAY_MS = 1_000;
@@ -33,7 +35,7 @@ export function superviseWorkers(count: number, io: CliIo): Promise<number> {
 
   return new Promise((resolve) => {
     const fork = (slot: number) => {
-      const worker = cluster.fork({ SLUICE_WORKER_ID: String(slot) });
+      const worker = cluster.fork({ SLUICE_WORKER_ID: String(slot), ...allocatorEnv(process.env) });
       workers.set(slot, worker);
       worker.on('exit', (code, signal) => {
         workers.delete(slot);

@@ -10,6 +10,7 @@ import type { SluiceConfig } from '../../core/config.ts';
 import { listenProblem } from '../../config/rules.ts';
 import { ConfigError, formatConfigProblem } from '../../core/errors/config-error.ts';
 import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, type CliIo, type Command } from '../command.ts';
+import { allocatorAdvice } from '../../runtimes/node/malloc-tuning.ts';
 import { loadConfig } from '../load-config.ts';
 import { logLine, reportConfigError } from '../report.ts';
 
@@ -61,6 +62,8 @@ export interface ServeDependencies {
   logFields?: Record<string, unknown>;
   /** Called once the server has stopped (a worker lets go of its supervisor's channel, so it can exit). */
   afterStop?: () => void;
+  /** A hint about the process's allocator settings worth logging at start, if any (malloc-tuning.ts). */
+  allocatorAdvice?: () => string | undefined;
 }
 
 /** Seconds allowed on top of the configured grace before giving up on a clean stop. */
@@ -73,6 +76,7 @@ const defaultDependencies: ServeDependencies = {
   signals: process,
   exit: (code) => process.exit(code),
   runWorkers: async (workers, io) => (await import('./serve-workers.ts')).superviseWorkers(workers, io),
+  allocatorAdvice: () => allocatorAdvice(process.env, process.platform),
   ...(process.env.SLUICE_WORKER_ID !== undefined && {
     logFields: { worker: Number(process.env.SLUICE_WORKER_ID), pid: process.pid },
     afterStop: () => process.disconnect?.(),
@@ -117,6 +121,8 @@ export function createServeCommand(deps: ServeDependencies = defaultDependencies
 
       // The supervisor checks the configuration first, so a bad file fails once, not in every worker.
       if (workers !== undefined && deps.runWorkers) return deps.runWorkers(Number(workers), io);
+      const advice = deps.allocatorAdvice?.();
+      if (advice) logLine(io, 'warn', advice, deps.logFields);
 
       let server: RunningServer;
       try {
