@@ -176,7 +176,7 @@ describe('validateConfig field problems', () => {
   it('names the expected type and says "required" for missing fields', () => {
     const lines = linesOf({
       server: { accessLog: 'yes', shutdownGraceSeconds: 1.5, listen: 9000 },
-      connections: { a: { type: 'fs' }, b: {}, c: { type: 'gcs' }, d: 'fs' },
+      connections: { a: { type: 'fs' }, b: {}, c: { type: 'ftp' }, d: 'fs' },
       buckets: { abc: {} },
     });
     assert.deepEqual(lines, [
