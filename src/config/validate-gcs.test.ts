@@ -27,7 +27,7 @@ describe('validateConfig gcs connections', () => {
       { connections: { g: { type: 'gcs', bucket: 'my.bucket_1', prefix: 'data', auth: { type: 'serviceAccountKey', key: '${env:GCS_KEY}' } } } },
       { ...options, env: { GCS_KEY: JSON.stringify(KEY_FILE) } },
     );
-    const connection = config.connections.g as { prefix: string; auth: { key: { client_email: string } } };
+    const connection = config.connections.g as unknown as { prefix: string; auth: { key: { client_email: string } } };
     assert.equal(connection.prefix, 'data/');
     assert.equal(connection.auth.key.client_email, KEY_FILE.client_email);
   });
@@ -37,7 +37,7 @@ describe('validateConfig gcs connections', () => {
       { connections: { g: { type: 'gcs', bucket: 'bkt', auth: { type: 'workload-identity', audience: PROVIDER, serviceAccount: 'sluice@proj.iam.gserviceaccount.com' } } } },
       options,
     );
-    assert.deepEqual((config.connections.g as { auth: unknown }).auth, { type: 'workload-identity', audience: PROVIDER, serviceAccount: 'sluice@proj.iam.gserviceaccount.com' });
+    assert.deepEqual((config.connections.g as unknown as { auth: unknown }).auth, { type: 'workload-identity', audience: PROVIDER, serviceAccount: 'sluice@proj.iam.gserviceaccount.com' });
   });
 
   it('reports every problem at once', () => {
