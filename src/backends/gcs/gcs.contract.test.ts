@@ -31,8 +31,8 @@ let buckets = 0;
 /** What GCS itself cannot name, and so neither can the backend. */
 export const gcsSkips = (prefix: string): Record<string, string> => {
   const reason = prefix
-    ? 'the corpus holds keys of exactly 1024 UTF-8 bytes; GCS object names are at most 1024 bytes, so with a base prefix they cannot be stored (gcs-hostile-keys.test.ts runs the rest of the corpus)'
-    : 'GCS refuses the object names "." and "..", which the corpus holds (gcs-hostile-keys.test.ts runs the rest of the corpus)';
+    ? 'the corpus holds keys of exactly 1024 UTF-8 bytes; GCS object names are at most 1024 bytes, so with a base prefix they cannot be stored'
+    : 'GCS refuses the object names "." and "..", which the corpus holds';
   return {
     'each hostile key is stored, read back byte-faithfully and listed exactly once': reason,
     'hostile keys that do not nest under one another coexist and list in byte order': reason,
