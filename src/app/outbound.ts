@@ -8,6 +8,7 @@ import type { SluiceConfig } from '../core/config.ts';
 import type { SpecialRoute } from '../core/routes.ts';
 import type { OutboundCredentialServices } from '../federation/outbound-credentials.ts';
 import { storedCredentialProvider } from '../federation/stored-credentials.ts';
+import { createGoogleFederation } from '../federation/google-federation.ts';
 import { createFederation } from '../federation/web-identity.ts';
 import { type Issuer, createIssuer } from '../oidc/issuer/create-issuer.ts';
 import { storedIssuerKeySource } from '../oidc/issuer/stored-keys.ts';
@@ -32,11 +33,18 @@ export async function createOutbound(config: SluiceConfig, services: AppServices
     now: () => runtime.now(),
     log: runtime.log,
   });
+  const google = issuer && createGoogleFederation({
+    minter: issuer.minter,
+    http: () => services.httpClient(),
+    now: () => runtime.now(),
+    log: runtime.log,
+  });
   return {
     ...(issuer !== undefined && { issuer }),
     routes: issuer?.routes ?? [],
     credentials: {
       ...(federation !== undefined && { webIdentity: (request) => federation.webIdentity(request) }),
+      ...(google !== undefined && { googleAccessToken: (request) => google.accessToken(request) }),
       ...(stored !== undefined && { stored: (connection) => storedCredentialProvider(stored, connection, () => runtime.now()) }),
     },
   };

@@ -4,6 +4,7 @@
  * A new portable backend is one line here.
  */
 import { azureBackendPlugin } from './azure/plugin.ts';
+import { gcsBackendPlugin } from './gcs/plugin.ts';
 import { memoryBackendPlugin } from './memory/plugin.ts';
 import { createBackendRegistry } from './registry.ts';
 import { s3BackendPlugin } from './s3/plugin.ts';
@@ -12,4 +13,5 @@ export const portableBackends = createBackendRegistry([
   memoryBackendPlugin,
   s3BackendPlugin,
   azureBackendPlugin,
+  gcsBackendPlugin,
 ]);

@@ -40,7 +40,7 @@ describe('createBackends', () => {
   it('names the available types when a connection has a type this runtime lacks', () => {
     assert.throws(
       () => createBackends({ disk: { type: 'fs', name: 'disk', readOnly: false, root: '/srv' } }, portableBackends, services()),
-      { name: 'TypeError', message: 'connection disk: no backend of type fs in this runtime (available: memory, s3, azure)' },
+      { name: 'TypeError', message: 'connection disk: no backend of type fs in this runtime (available: memory, s3, azure, gcs)' },
     );
   });
 
@@ -63,7 +63,7 @@ describe('validation with the portable registry', () => {
     assert.throws(
       () => validateConfig({ connections: { disk: { type: 'fs', root: 'data' } } }, options),
       (error: unknown) =>
-        error instanceof ConfigError && error.problems.map((p) => `${p.path}: ${p.message}`).join('\n') === 'connections.disk.type: must be one of "azure", "memory", "s3"',
+        error instanceof ConfigError && error.problems.map((p) => `${p.path}: ${p.message}`).join('\n') === 'connections.disk.type: must be one of "azure", "gcs", "memory", "s3"',
     );
   });
 });
@@ -119,7 +119,7 @@ describe('a newly registered kind', () => {
         'connections.cold.tier.name: must be one of "cold", "warm"',
         'connections.cold.tier.retentionDay: unknown field (did you mean "retentionDays"?)',
         'connections.cold.cacheDir: /srv/sluice/cache: no such directory',
-        'connections.odd.type: must be one of "archive", "azure", "memory", "s3"',
+        'connections.odd.type: must be one of "archive", "azure", "gcs", "memory", "s3"',
       ],
     );
   });

@@ -176,7 +176,7 @@ describe('validateConfig field problems', () => {
   it('names the expected type and says "required" for missing fields', () => {
     const lines = linesOf({
       server: { accessLog: 'yes', shutdownGraceSeconds: 1.5, listen: 9000 },
-      connections: { a: { type: 'fs' }, b: {}, c: { type: 'gcs' }, d: 'fs' },
+      connections: { a: { type: 'fs' }, b: {}, c: { type: 'ftp' }, d: 'fs' },
       buckets: { abc: {} },
     });
     assert.deepEqual(lines, [
@@ -184,8 +184,8 @@ describe('validateConfig field problems', () => {
       'server.shutdownGraceSeconds: expected a whole number, got a fractional number',
       'server.listen: expected a string, got a number',
       'connections.a.root: required',
-      'connections.b.type: required: one of "azure", "fs", "memory", "s3"',
-      'connections.c.type: must be one of "azure", "fs", "memory", "s3"',
+      'connections.b.type: required: one of "azure", "fs", "gcs", "memory", "s3"',
+      'connections.c.type: must be one of "azure", "fs", "gcs", "memory", "s3"',
       'connections.d: expected a mapping, got a string',
       'buckets.abc.connection: required',
     ]);

@@ -5,6 +5,7 @@
  * (`BackendServices.credentials`) when it has an issuer and a store; each
  * answer is a provider the backend calls before every signed request.
  */
+import type { BearerTokenProvider, GoogleFederationRequest } from './google-federation.ts';
 import type { AwsCredentials, WebIdentityRequest } from './web-identity.ts';
 
 export type CredentialProvider = () => Promise<AwsCredentials>;
@@ -14,4 +15,6 @@ export interface OutboundCredentialServices {
   webIdentity?(request: WebIdentityRequest): CredentialProvider;
   /** Absent when there is no policy store to hold sealed keys. */
   stored?(connection: string): CredentialProvider;
+  /** Google access tokens by workload identity federation; absent when the configuration has no `issuer`. */
+  googleAccessToken?(request: GoogleFederationRequest): BearerTokenProvider;
 }

@@ -66,7 +66,7 @@ function countingServices(t: TestContext) {
 
 describe('the Node backend registry', () => {
   it('offers the portable kinds and fs', () => {
-    assert.deepEqual(nodeBackends.plugins.map((p) => p.type), ['memory', 's3', 'azure', 'fs']);
+    assert.deepEqual(nodeBackends.plugins.map((p) => p.type), ['memory', 's3', 'azure', 'gcs', 'fs']);
   });
 
   it('builds one backend per connection, by type', async (t) => {

@@ -68,12 +68,12 @@ policy:
   masterKey: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
 `;
   assert.deepEqual(problemsOf(() => loadWorkersConfig({ SLUICE_CONFIG: text })), [
-    'SLUICE_CONFIG: connections.disk.type: type "fs" is not available on Cloudflare Workers: a Worker has no local file system; serve the objects from an S3-compatible store (type: s3) (available here: azure, memory, s3)',
+    'SLUICE_CONFIG: connections.disk.type: type "fs" is not available on Cloudflare Workers: a Worker has no local file system; serve the objects from an S3-compatible store (type: s3) (available here: azure, gcs, memory, s3)',
     'SLUICE_CONFIG: policy.sqlitePath: not available on Cloudflare Workers: a Worker has no SQLite; keep buckets, accounts and access keys in the configuration',
   ]);
   // A kind no runtime offers keeps the schema's message.
   assert.deepEqual(problemsOf(() => loadWorkersConfig({ SLUICE_CONFIG: 'connections: { main: { type: ftp } }' })), [
-    'SLUICE_CONFIG: connections.main.type: must be one of "azure", "memory", "s3"',
+    'SLUICE_CONFIG: connections.main.type: must be one of "azure", "gcs", "memory", "s3"',
   ]);
 });
 

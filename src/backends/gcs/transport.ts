@@ -1,0 +1,173 @@
+/**
+ * One JSON API request, end to end: the bearer token, the injected
+ * `HttpClient`, a bound on the wait for the answer, retries of what may be
+ * retried (and one retry with a fresh token after a 401), and Google's JSON
+ * error document read into a typed failure.
+ */
+import { BackendError, BackendUnavailableError } from '../../core/backend-errors.ts';
+import { bytesBody, discardBody, readAll, type Body } from '../../core/body.ts';
+import type { HeaderMap, HttpClient, OutboundResponse } from '../../core/http.ts';
+import { backoffDelay, sleepUnlessAborted } from '../s3/retry.ts';
+import type { GcsTokenProvider } from './auth.ts';
+
+const ERROR_BODY_LIMIT = 64 * 1024;
+const JSON_BODY_LIMIT = 32 * 1024 * 1024;
+
+export interface GcsCall {
+  /** JSON API method name (`objects.get`, …), for error causes and logs. */
+  operation: string;
+  method: string;
+  url: string;
+  headers?: HeaderMap;
+  /** Bytes can be sent again on a retry; a stream is sent once. */
+  body?: Uint8Array | Body;
+  idempotent: boolean;
+  signal?: AbortSignal;
+  /** Statuses other than 2xx returned as answers instead of failures (308 of a resumable upload). */
+  accept?: readonly number[];
+}
+
+export interface GcsTransportOptions {
+  http: HttpClient;
+  tokens: GcsTokenProvider | undefined;
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  responseTimeoutMs: number;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+}
+
+/** A final answer other than 2xx, with Google's reason (`errors[0].reason`) and message. */
+export class GcsResponseError extends Error {
+  override name = 'GcsResponseError';
+  constructor(
+    readonly operation: string,
+    readonly status: number,
+    readonly reason: string | undefined,
+    readonly detail: string | undefined,
+  ) {
+    super(`${operation}: ${status}${reason ? ` ${reason}` : ''}`);
+  }
+}
+
+async function readError(call: GcsCall, res: OutboundResponse): Promise<GcsResponseError> {
+  let reason: string | undefined;
+  let message: string | undefined;
+  try {
+    const text = new TextDecoder().decode(await readAll(res.body, ERROR_BODY_LIMIT));
+    const doc = JSON.parse(text) as { error?: { message?: unknown; errors?: { reason?: unknown }[] } };
+    if (typeof doc.error?.message === 'string') message = doc.error.message;
+    const first = doc.error?.errors?.[0]?.reason;
+    if (typeof first === 'string') reason = first;
+  } catch {
+    discardBody(res.body);
+  }
+  return new GcsResponseError(call.operation, res.status, reason, message);
+}
+
+function isRetryable(status: number): boolean {
+  return status >= 500 || status === 408 || status === 429;
+}
+
+export class GcsTransport {
+  constructor(private readonly opts: GcsTransportOptions) {}
+
+  /** Send `call`; 2xx answers (and those in `accept`) are returned with the body unread, others throw. */
+  async send(call: GcsCall): Promise<OutboundResponse> {
+    const replayable = call.body === undefined || call.body instanceof Uint8Array;
+    const attempts = call.idempotent && replayable ? this.opts.attempts : 1;
+    let lastFailure: unknown;
+    let refreshedToken = false;
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (attempt > 1) {
+        await sleepUnlessAborted(this.opts.sleep, backoffDelay(attempt - 1, this.opts.baseDelayMs, this.opts.maxDelayMs, this.opts.random), call.signal);
+      }
+      let response: OutboundResponse;
+      try {
+        response = await this.sendOnce(call);
+      } catch (err) {
+        if (call.signal?.aborted) throw call.signal.reason;
+        if (err instanceof BackendError) throw err;
+        lastFailure = err;
+        continue;
+      }
+      if (response.status < 300 || call.accept?.includes(response.status)) return response;
+      const failure = await readError(call, response);
+      if (failure.status === 401 && this.opts.tokens && !refreshedToken && replayable) {
+        // A token the service no longer takes (revoked, clock skew): fetch a fresh one, once.
+        this.opts.tokens.invalidate?.();
+        refreshedToken = true;
+        attempt--;
+        continue;
+      }
+      if (!isRetryable(failure.status)) throw failure;
+      lastFailure = failure;
+    }
+    const cause =
+      lastFailure instanceof GcsResponseError
+        ? { operation: call.operation, attempts, status: lastFailure.status, reason: lastFailure.reason, message: lastFailure.detail }
+        : { operation: call.operation, attempts, error: lastFailure instanceof Error ? `${lastFailure.name}: ${lastFailure.message}` : String(lastFailure) };
+    throw new BackendUnavailableError('storage backend unavailable', cause);
+  }
+
+  /** Send and parse a JSON answer. */
+  async json<T>(call: GcsCall): Promise<T> {
+    const res = await this.send(call);
+    const text = new TextDecoder().decode(await readAll(res.body, JSON_BODY_LIMIT));
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      throw new BackendError('storage backend answered with an unreadable document', { cause: { operation: call.operation, status: res.status } });
+    }
+  }
+
+  private async sendOnce(call: GcsCall): Promise<OutboundResponse> {
+    const headers: HeaderMap = { ...call.headers };
+    let body: Body | undefined;
+    if (call.body instanceof Uint8Array) {
+      headers['content-length'] = String(call.body.byteLength);
+      body = bytesBody(call.body);
+    } else {
+      body = call.body;
+      if (body === undefined && (call.method === 'PUT' || call.method === 'POST')) headers['content-length'] = '0';
+    }
+    if (this.opts.tokens) {
+      let token: string;
+      try {
+        token = await this.opts.tokens.token({ signal: call.signal });
+      } catch (err) {
+        discardBody(body);
+        // Typed credential failures (refused identity, unreachable token service) keep their meaning.
+        if (err instanceof BackendError) throw err;
+        throw new BackendUnavailableError('storage backend credentials unavailable', {
+          operation: call.operation,
+          error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+        });
+      }
+      headers.authorization = `Bearer ${token}`;
+    }
+    const controller = new AbortController();
+    const forwardAbort = () => controller.abort(call.signal!.reason);
+    if (call.signal?.aborted) throw call.signal.reason;
+    call.signal?.addEventListener('abort', forwardAbort, { once: true });
+    const timer = setTimeout(() => controller.abort(new Error(`no response within ${this.opts.responseTimeoutMs} ms`)), this.opts.responseTimeoutMs);
+    try {
+      return await this.opts.http.request({ method: call.method, url: call.url, headers, body, signal: controller.signal });
+    } catch (err) {
+      call.signal?.removeEventListener('abort', forwardAbort);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+/** Read and drop a small answer's body so the keep-alive connection can be reused. */
+export async function consumeBody(body: Body): Promise<void> {
+  try {
+    await readAll(body, 1024 * 1024);
+  } catch {
+    discardBody(body);
+  }
+}
