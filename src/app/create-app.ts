@@ -11,7 +11,7 @@ import type { Backend } from '../core/backend.ts';
 import type { SluiceConfig } from '../core/config.ts';
 import { type Gateway, type GatewayOptions, createGateway } from '../core/gateway.ts';
 import { type AccessControl, createAccessControl } from './access-control.ts';
-import { createOutbound } from './outbound.ts';
+import { type Outbound, createOutbound } from './outbound.ts';
 import { type AppServices, backendServices } from './services.ts';
 
 export interface AppOverrides {
@@ -34,9 +34,13 @@ export interface App {
 
 export async function createApp(config: SluiceConfig, services: AppServices, overrides: AppOverrides = {}): Promise<App> {
   const { runtime } = services;
-  const access = await createAccessControl(config, services);
-  // The issuer and the outbound credentials connections draw on (federation, sealed keys).
-  const outbound = await createOutbound(config, services, access.managed);
+  // The issuer and the outbound credentials connections draw on (federation, sealed keys), built
+  // once the database store is open; the issuer is also the built-in identity provider of API keys.
+  let outbound: Outbound | undefined;
+  const access = await createAccessControl(config, services, {
+    issuer: async (managed) => (outbound = await createOutbound(config, services, managed)).issuer,
+  });
+  if (outbound === undefined) throw new TypeError('the outbound services were not built');
   const backends = overrides.backends ?? createBackends(config.connections, services.backends, { ...backendServices(services), credentials: outbound.credentials });
   const gateway = createGateway({
     config,
