@@ -49,18 +49,20 @@ export interface AccessControl {
   sts?: StsServices;
   /** Sluice's own OIDC issuer, when configured (it signs API keys). */
   issuer?: Issuer;
+  /** API key records through the policy cache, with a database store. */
+  apiKeyRecords?: CachedApiKeyRecords;
   /**
    * Revoke an API key from inside this process: its next exchange here is
    * refused at once, elsewhere within the policy cache TTL. False when the
    * managed store has no such key (or there is none).
    */
-  revokeApiKey(jti: string): Promise<boolean>;
+  revokeApiKey(jti: string, actor?: Record<string, string>): Promise<boolean>;
   /**
    * Revoke a stored key from inside this process: it stops working at once
    * (its cache entry is dropped), not only after the TTL. False when the
    * managed store has no such key (or there is none).
    */
-  revokeAccessKey(accessKeyId: string): Promise<boolean>;
+  revokeAccessKey(accessKeyId: string, actor?: Record<string, string>): Promise<boolean>;
   /**
    * Revoke, from inside this process, every session issued so far for a
    * session access key id, a role URN or an account: refused at once here,
@@ -142,18 +144,22 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
     routes: sts?.routes ?? [],
     ...(sts && { sts }),
     ...(issuer && { issuer }),
+    ...(apiKeyRecords && { apiKeyRecords }),
     ...(sharedCache !== undefined && { sharedCache }),
-    async revokeAccessKey(accessKeyId) {
+    async revokeAccessKey(accessKeyId, actor = {}) {
+      const before = await managed?.listAccessKeys().then((keys) => keys.find((k) => k.accessKeyId === accessKeyId));
       const revoked = (await managed?.revokeAccessKey(accessKeyId)) ?? false;
       store.invalidateAccessKey(accessKeyId);
       await shared?.applyChange({ kind: 'access-key', accessKeyId });
-      if (revoked) writeAudit(runtime, 'access-key.revoked', { accessKeyId });
+      // Audited once, when it takes effect: revoking a revoked key changes nothing.
+      if (revoked && before?.revokedAt === undefined) writeAudit(runtime, 'access-key.revoked', { accessKeyId, ...actor });
       return revoked;
     },
-    async revokeApiKey(jti) {
+    async revokeApiKey(jti, actor = {}) {
+      const before = await managed?.getApiKey(jti);
       const revoked = (await managed?.revokeApiKey(jti)) ?? false;
       apiKeyRecords?.invalidate(jti);
-      if (revoked) writeAudit(runtime, 'api-key.revoked', { jti });
+      if (revoked && before?.revokedAt === undefined) writeAudit(runtime, 'api-key.revoked', { jti, ...actor });
       return revoked;
     },
     async revokeSessions(kind, value) {
@@ -219,9 +225,12 @@ async function openManagedStore(config: SluiceConfig, services: AppServices): Pr
   if (sqlitePath === undefined && postgresUrl === undefined) return undefined;
   const field = sqlitePath !== undefined ? 'sqlitePath' : 'postgresUrl';
   if (!services.openPolicyStore) throw new TypeError(`policy.${field} is set, but this runtime has no database policy store`);
+  // Keys made at run time (the management API) may belong to the file's accounts too.
+  const fileAccounts = new Set(config.accounts.map((account) => account.name));
+  const options = { accountExists: (name: string) => fileAccounts.has(name) };
   return sqlitePath !== undefined
-    ? services.openPolicyStore({ ...config.policy, sqlitePath })
-    : services.openPolicyStore({ ...config.policy, postgresUrl: postgresUrl! });
+    ? services.openPolicyStore({ ...config.policy, sqlitePath }, options)
+    : services.openPolicyStore({ ...config.policy, postgresUrl: postgresUrl! }, options);
 }
 
 function errorText(error: unknown): string {

@@ -13,6 +13,9 @@ import { type Gateway, type GatewayOptions, createGateway } from '../core/gatewa
 import { type AccessControl, createAccessControl } from './access-control.ts';
 import { type Outbound, createOutbound } from './outbound.ts';
 import { type AppServices, backendServices } from './services.ts';
+import { createAdminRoute } from '../admin/admin-route.ts';
+import type { SpecialRoute } from '../core/routes.ts';
+import { writeAudit } from './audit.ts';
 
 export interface AppOverrides {
   /** Backends by connection name, instead of building them from the configuration (tests, benchmarks). */
@@ -50,7 +53,7 @@ export async function createApp(config: SluiceConfig, services: AppServices, ove
     policy: access.policy,
     runtime,
     ...overrides.gateway,
-    routes: [...access.routes, ...outbound.routes, ...(overrides.gateway?.routes ?? [])],
+    routes: [...access.routes, ...outbound.routes, adminRoute(config, services, access), ...(overrides.gateway?.routes ?? [])],
   });
   return {
     gateway,
@@ -59,4 +62,31 @@ export async function createApp(config: SluiceConfig, services: AppServices, ove
     revokeAccessKey: (accessKeyId) => access.revokeAccessKey(accessKeyId),
     close: () => access.close(),
   };
+}
+
+/** The management API at `/.admin/v1/`: its operations need the database store; its document does not. */
+function adminRoute(config: SluiceConfig, services: AppServices, access: AccessControl): SpecialRoute {
+  const { runtime } = services;
+  const { managed, issuer, apiKeyRecords } = access;
+  return createAdminRoute({
+    auth: {
+      authenticate: access.authenticate,
+      ...(issuer && { issuer }),
+      ...(apiKeyRecords && { apiKeys: apiKeyRecords }),
+      operators: new Set(config.admin?.operators ?? []),
+      now: () => runtime.now(),
+    },
+    ...(managed && {
+      services: {
+        config,
+        managed,
+        policy: access.store,
+        ...(issuer && { issuer }),
+        runtime,
+        revokeAccessKey: (id, actor) => access.revokeAccessKey(id, actor),
+        revokeApiKey: (jti, actor) => access.revokeApiKey(jti, actor),
+        audit: (event, fields) => writeAudit(runtime, event, fields),
+      },
+    }),
+  });
 }
