@@ -211,7 +211,8 @@ async function revokeAccessKey(call: AdminCall): Promise<AdminResult> {
   // Another account's key is "not found", never "forbidden": ids do not leak across accounts.
   if (!key) throw new AdminError('NotFound', `No access key ${params.accessKeyId} in account ${params.account}.`);
   const already = key.revokedAt !== undefined;
-  await services.revokeAccessKey(key.accessKeyId, { account: key.account, ...actor(call) });
+  // Revoking a revoked key changes nothing, and is not audited again.
+  if (!already) await services.revokeAccessKey(key.accessKeyId, { account: key.account, ...actor(call) });
   const after = (await services.managed.listAccessKeys({ account: params.account! })).find((k) => k.accessKeyId === params.accessKeyId)!;
   return ok({ revoked: !already, revokedAt: after.revokedAt!.toISOString() });
 }
@@ -250,7 +251,7 @@ async function revokeApiKey(call: AdminCall): Promise<AdminResult> {
   const record = await services.managed.getApiKey(params.jti!);
   if (!record || record.account !== params.account) throw new AdminError('NotFound', `No API key ${params.jti} in account ${params.account}.`);
   const already = record.revokedAt !== undefined;
-  await services.revokeApiKey(record.jti, { account: record.account, ...actor(call) });
+  if (!already) await services.revokeApiKey(record.jti, { account: record.account, ...actor(call) });
   return ok({ revoked: !already, revokedAt: (await services.managed.getApiKey(record.jti))!.revokedAt!.toISOString() });
 }
 

@@ -147,19 +147,16 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
     ...(apiKeyRecords && { apiKeyRecords }),
     ...(sharedCache !== undefined && { sharedCache }),
     async revokeAccessKey(accessKeyId, actor = {}) {
-      const before = await managed?.listAccessKeys().then((keys) => keys.find((k) => k.accessKeyId === accessKeyId));
       const revoked = (await managed?.revokeAccessKey(accessKeyId)) ?? false;
       store.invalidateAccessKey(accessKeyId);
       await shared?.applyChange({ kind: 'access-key', accessKeyId });
-      // Audited once, when it takes effect: revoking a revoked key changes nothing.
-      if (revoked && before?.revokedAt === undefined) writeAudit(runtime, 'access-key.revoked', { accessKeyId, ...actor });
+      if (revoked) writeAudit(runtime, 'access-key.revoked', { accessKeyId, ...actor });
       return revoked;
     },
     async revokeApiKey(jti, actor = {}) {
-      const before = await managed?.getApiKey(jti);
       const revoked = (await managed?.revokeApiKey(jti)) ?? false;
       apiKeyRecords?.invalidate(jti);
-      if (revoked && before?.revokedAt === undefined) writeAudit(runtime, 'api-key.revoked', { jti, ...actor });
+      if (revoked) writeAudit(runtime, 'api-key.revoked', { jti, ...actor });
       return revoked;
     },
     async revokeSessions(kind, value) {
