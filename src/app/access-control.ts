@@ -20,7 +20,10 @@ import { parseMasterKey, SecretBox } from '../auth/secret-box.ts';
 import { CachedPolicyStore } from '../policy/cached-store.ts';
 import { ConfigPolicyStore } from '../policy/config-store.ts';
 import { LayeredPolicyStore } from '../policy/layered-store.ts';
-import { type StsServices, createSts } from '../sts/create-sts.ts';
+import type { Issuer } from '../oidc/issuer/create-issuer.ts';
+import { CachedApiKeyRecords } from '../sts/api-key-exchange.ts';
+import { builtInProvider, withBuiltInProvider } from '../sts/built-in-provider.ts';
+import { type BuiltInProviderOptions, type StsServices, createSts } from '../sts/create-sts.ts';
 import { StaticRoleSource } from '../sts/role-source.ts';
 import { type RevocationKind, newRevocation, revocationCheckedSource } from '../sts/session-revocation.ts';
 import { LayeredRoleSource, StoreRoleSource } from '../sts/store-role-source.ts';
@@ -44,12 +47,22 @@ export interface AccessControl {
   routes: SpecialRoute[];
   /** The STS services, when the `sts` section is configured. */
   sts?: StsServices;
+  /** Sluice's own OIDC issuer, when configured (it signs API keys). */
+  issuer?: Issuer;
+  /** API key records through the policy cache, with a database store. */
+  apiKeyRecords?: CachedApiKeyRecords;
+  /**
+   * Revoke an API key from inside this process: its next exchange here is
+   * refused at once, elsewhere within the policy cache TTL. False when the
+   * managed store has no such key (or there is none).
+   */
+  revokeApiKey(jti: string, actor?: Record<string, string>): Promise<boolean>;
   /**
    * Revoke a stored key from inside this process: it stops working at once
    * (its cache entry is dropped), not only after the TTL. False when the
    * managed store has no such key (or there is none).
    */
-  revokeAccessKey(accessKeyId: string): Promise<boolean>;
+  revokeAccessKey(accessKeyId: string, actor?: Record<string, string>): Promise<boolean>;
   /**
    * Revoke, from inside this process, every session issued so far for a
    * session access key id, a role URN or an account: refused at once here,
@@ -65,7 +78,15 @@ export interface AccessControl {
   close(): Promise<void>;
 }
 
-export async function createAccessControl(config: SluiceConfig, services: AppServices): Promise<AccessControl> {
+export interface AccessControlHooks {
+  /**
+   * Sluice's own issuer, built once the database store is open (its keys may
+   * live there); with it, the STS endpoint accepts API keys.
+   */
+  issuer?: (managed: WritablePolicyStore | undefined) => Promise<Issuer | undefined>;
+}
+
+export async function createAccessControl(config: SluiceConfig, services: AppServices, hooks: AccessControlHooks = {}): Promise<AccessControl> {
   const { runtime } = services;
   const fixed = new ConfigPolicyStore(config, runtime.now());
   const managed = await openManagedStore(config, services);
@@ -92,7 +113,19 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
     void shared?.applyChange(change);
   };
   const unsubscribe = managed && hasChangeFeed(managed) ? managed.onChange(dropChanged) : undefined;
-  const sts = await buildSts(config, services, managed);
+  let issuer: Issuer | undefined;
+  let sts: StsServices | undefined;
+  // API key records are read through a cache with the policy TTL, like every other policy lookup.
+  const apiKeyRecords = managed ? new CachedApiKeyRecords(managed, { ttlMs, now }) : undefined;
+  try {
+    issuer = await hooks.issuer?.(managed);
+    sts = await buildSts(config, services, managed, issuer && apiKeyRecords && { issuerUrl: issuer.url, keys: issuer.keys, records: apiKeyRecords });
+  } catch (error) {
+    unsubscribe?.();
+    await sharedCache?.close();
+    await managed?.close();
+    throw error;
+  }
 
   return {
     store,
@@ -110,12 +143,20 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
     policy: createGrantPolicy(store, config.server.addressing),
     routes: sts?.routes ?? [],
     ...(sts && { sts }),
+    ...(issuer && { issuer }),
+    ...(apiKeyRecords && { apiKeyRecords }),
     ...(sharedCache !== undefined && { sharedCache }),
-    async revokeAccessKey(accessKeyId) {
+    async revokeAccessKey(accessKeyId, actor = {}) {
       const revoked = (await managed?.revokeAccessKey(accessKeyId)) ?? false;
       store.invalidateAccessKey(accessKeyId);
       await shared?.applyChange({ kind: 'access-key', accessKeyId });
-      if (revoked) writeAudit(runtime, 'access-key.revoked', { accessKeyId });
+      if (revoked) writeAudit(runtime, 'access-key.revoked', { accessKeyId, ...actor });
+      return revoked;
+    },
+    async revokeApiKey(jti, actor = {}) {
+      const revoked = (await managed?.revokeApiKey(jti)) ?? false;
+      apiKeyRecords?.invalidate(jti);
+      if (revoked) writeAudit(runtime, 'api-key.revoked', { jti, ...actor });
       return revoked;
     },
     async revokeSessions(kind, value) {
@@ -132,7 +173,12 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
   };
 }
 
-async function buildSts(config: SluiceConfig, services: AppServices, managed: WritablePolicyStore | undefined): Promise<StsServices | undefined> {
+async function buildSts(
+  config: SluiceConfig,
+  services: AppServices,
+  managed: WritablePolicyStore | undefined,
+  builtIn: BuiltInProviderOptions | undefined,
+): Promise<StsServices | undefined> {
   const sts = config.sts;
   if (!sts) return undefined;
   const { runtime } = services;
@@ -142,13 +188,14 @@ async function buildSts(config: SluiceConfig, services: AppServices, managed: Wr
   const fileRoles = new StaticRoleSource({
     roles: sts.roles,
     primaryProvider: sts.identityProviders.find((p) => p.id === sts.primaryIdentityProvider),
+    ...(builtIn && { builtInProvider: builtInProvider(builtIn.issuerUrl) }),
     accountExists,
   });
   // The file's roles win; roles managed with `sluice roles` come from the store, cached like other policy.
   const roleSource = managed
     ? new LayeredRoleSource([fileRoles, new StoreRoleSource({
       store: managed,
-      providers: sts.identityProviders,
+      providers: withBuiltInProvider(sts.identityProviders, builtIn?.issuerUrl),
       addressing: config.server.addressing,
       ttlMs: config.policy.cacheTtlSeconds * 1000,
       now: () => runtime.now().getTime(),
@@ -166,6 +213,7 @@ async function buildSts(config: SluiceConfig, services: AppServices, managed: Wr
     log: runtime.log,
     // Exchanges are audit events on the runtime's log sink, beside the access log.
     audit: runtime.log,
+    ...(builtIn && { builtIn }),
   });
 }
 
@@ -174,9 +222,12 @@ async function openManagedStore(config: SluiceConfig, services: AppServices): Pr
   if (sqlitePath === undefined && postgresUrl === undefined) return undefined;
   const field = sqlitePath !== undefined ? 'sqlitePath' : 'postgresUrl';
   if (!services.openPolicyStore) throw new TypeError(`policy.${field} is set, but this runtime has no database policy store`);
+  // Keys made at run time (the management API) may belong to the file's accounts too.
+  const fileAccounts = new Set(config.accounts.map((account) => account.name));
+  const options = { accountExists: (name: string) => fileAccounts.has(name) };
   return sqlitePath !== undefined
-    ? services.openPolicyStore({ ...config.policy, sqlitePath })
-    : services.openPolicyStore({ ...config.policy, postgresUrl: postgresUrl! });
+    ? services.openPolicyStore({ ...config.policy, sqlitePath }, options)
+    : services.openPolicyStore({ ...config.policy, postgresUrl: postgresUrl! }, options);
 }
 
 function errorText(error: unknown): string {

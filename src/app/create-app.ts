@@ -11,8 +11,11 @@ import type { Backend } from '../core/backend.ts';
 import type { SluiceConfig } from '../core/config.ts';
 import { type Gateway, type GatewayOptions, createGateway } from '../core/gateway.ts';
 import { type AccessControl, createAccessControl } from './access-control.ts';
-import { createOutbound } from './outbound.ts';
+import { type Outbound, createOutbound } from './outbound.ts';
 import { type AppServices, backendServices } from './services.ts';
+import { createAdminRoute } from '../admin/admin-route.ts';
+import type { SpecialRoute } from '../core/routes.ts';
+import { writeAudit } from './audit.ts';
 
 export interface AppOverrides {
   /** Backends by connection name, instead of building them from the configuration (tests, benchmarks). */
@@ -34,9 +37,13 @@ export interface App {
 
 export async function createApp(config: SluiceConfig, services: AppServices, overrides: AppOverrides = {}): Promise<App> {
   const { runtime } = services;
-  const access = await createAccessControl(config, services);
-  // The issuer and the outbound credentials connections draw on (federation, sealed keys).
-  const outbound = await createOutbound(config, services, access.managed);
+  // The issuer and the outbound credentials connections draw on (federation, sealed keys), built
+  // once the database store is open; the issuer is also the built-in identity provider of API keys.
+  let outbound: Outbound | undefined;
+  const access = await createAccessControl(config, services, {
+    issuer: async (managed) => (outbound = await createOutbound(config, services, managed)).issuer,
+  });
+  if (outbound === undefined) throw new TypeError('the outbound services were not built');
   const backends = overrides.backends ?? createBackends(config.connections, services.backends, { ...backendServices(services), credentials: outbound.credentials });
   const gateway = createGateway({
     config,
@@ -46,7 +53,7 @@ export async function createApp(config: SluiceConfig, services: AppServices, ove
     policy: access.policy,
     runtime,
     ...overrides.gateway,
-    routes: [...access.routes, ...outbound.routes, ...(overrides.gateway?.routes ?? [])],
+    routes: [...access.routes, ...outbound.routes, adminRoute(config, services, access), ...(overrides.gateway?.routes ?? [])],
   });
   return {
     gateway,
@@ -55,4 +62,31 @@ export async function createApp(config: SluiceConfig, services: AppServices, ove
     revokeAccessKey: (accessKeyId) => access.revokeAccessKey(accessKeyId),
     close: () => access.close(),
   };
+}
+
+/** The management API at `/.admin/v1/`: its operations need the database store; its document does not. */
+function adminRoute(config: SluiceConfig, services: AppServices, access: AccessControl): SpecialRoute {
+  const { runtime } = services;
+  const { managed, issuer, apiKeyRecords } = access;
+  return createAdminRoute({
+    auth: {
+      authenticate: access.authenticate,
+      ...(issuer && { issuer }),
+      ...(apiKeyRecords && { apiKeys: apiKeyRecords }),
+      operators: new Set(config.admin?.operators ?? []),
+      now: () => runtime.now(),
+    },
+    ...(managed && {
+      services: {
+        config,
+        managed,
+        policy: access.store,
+        ...(issuer && { issuer }),
+        runtime,
+        revokeAccessKey: (id, actor) => access.revokeAccessKey(id, actor),
+        revokeApiKey: (jti, actor) => access.revokeApiKey(jti, actor),
+        audit: (event, fields) => writeAudit(runtime, event, fields),
+      },
+    }),
+  });
 }

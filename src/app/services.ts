@@ -16,7 +16,11 @@ import type { SharedCache } from '../policy/shared-cache.ts';
 import type { WritablePolicyStore } from '../policy/store.ts';
 
 /** Opens the managed policy store `policy.sqlitePath` or `policy.postgresUrl` names (Node: SQLite or PostgreSQL, loaded on demand). */
-export type PolicyStoreFactory = (policy: PolicyConfig & ({ sqlitePath: string } | { postgresUrl: string })) => Promise<WritablePolicyStore>;
+export type PolicyStoreFactory = (
+  policy: PolicyConfig & ({ sqlitePath: string } | { postgresUrl: string }),
+  /** Accounts defined outside the store (the configuration file), which keys made at run time may belong to. */
+  options?: { accountExists?: (name: string) => boolean },
+) => Promise<WritablePolicyStore>;
 
 /** Connects to the fleet's shared cache `policy.redisUrl` names (Node: Redis). */
 export type SharedCacheFactory = (url: string) => SharedCache;

@@ -26,7 +26,13 @@ export function checkStsSection(document: Record<string, unknown>): StsCheck {
   // With a database, accounts may live there: a role's account is checked for form only (by the role's own rules).
   const withDatabase = typeof policy.sqlitePath === 'string';
   const accounts = isPlainObject(document.accounts) ? document.accounts : {};
-  const check = checkStsConfig(parsed.data, { addressing, accountExists: (account) => withDatabase || Object.hasOwn(accounts, account) });
+  // Sluice's own issuer, when configured, is the built-in provider of API keys.
+  const issuer = isPlainObject(document.issuer) && typeof document.issuer.url === 'string' ? document.issuer.url.replace(/\/+$/, '') : undefined;
+  const check = checkStsConfig(parsed.data, {
+    addressing,
+    accountExists: (account) => withDatabase || Object.hasOwn(accounts, account),
+    ...(issuer !== undefined && { issuerUrl: issuer }),
+  });
   return {
     problems: check.problems.map((problem) => ({ path: ['sts', ...problem.path.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s))], message: problem.message })),
     section: { config: parsed.data, roles: check.roles },

@@ -4,7 +4,7 @@
  * keys, `iss`, `aud`, and the time claims (`exp` required; `nbf` and `iat`
  * with 60 s of clock skew). Every refusal is an `OidcError` with a stable code.
  */
-import { type JWTPayload, type JWTVerifyGetKey, decodeJwt, decodeProtectedHeader, errors, jwtVerify } from 'jose';
+import { type JSONWebKeySet, type JWTPayload, type JWTVerifyGetKey, createLocalJWKSet, decodeJwt, decodeProtectedHeader, errors, jwtVerify } from 'jose';
 import type { JwksCache } from './jwks-cache.ts';
 import { OidcError } from './errors.ts';
 import type { IdentityProvider } from './provider-config.ts';
@@ -35,14 +35,30 @@ export function peekIssuer(token: string): string {
   return claims.iss;
 }
 
+/**
+ * A provider whose keys are in this process (Sluice's own issuer): verified
+ * against them directly, with no discovery or JWKS fetch.
+ */
+export interface LocalProvider {
+  provider: IdentityProvider;
+  /** The public keys currently published. */
+  keys(): Promise<JSONWebKeySet>;
+  /** Whether tokens may omit `exp` (API keys that never expire). */
+  expOptional: boolean;
+}
+
 export class TokenVerifier {
   private readonly byIssuer: Map<string, IdentityProvider>;
+  private readonly local: Map<string, LocalProvider>;
 
   constructor(
     providers: readonly IdentityProvider[],
     private readonly jwks: JwksCache,
+    local: readonly LocalProvider[] = [],
   ) {
     this.byIssuer = new Map(providers.map((provider) => [provider.issuer, provider]));
+    this.local = new Map(local.map((entry) => [entry.provider.issuer, entry]));
+    for (const entry of local) this.byIssuer.set(entry.provider.issuer, entry.provider);
   }
 
   /** The configured provider with this exact issuer, or undefined. */
@@ -51,7 +67,8 @@ export class TokenVerifier {
   }
 
   async verify(token: string, provider: IdentityProvider, now: Date): Promise<VerifiedToken> {
-    const getKey: JWTVerifyGetKey = async (header, input) => {
+    const local = this.local.get(provider.issuer);
+    const getKey: JWTVerifyGetKey = local ? async (header, input) => createLocalJWKSet(await local.keys())(header, input) : async (header, input) => {
       const keys = await this.jwks.keys(provider);
       try {
         return await keys(header, input);
@@ -69,7 +86,7 @@ export class TokenVerifier {
         algorithms: ALLOWED_ALGORITHMS,
         clockTolerance: CLOCK_SKEW_SECONDS,
         currentDate: now,
-        requiredClaims: ['exp'],
+        requiredClaims: local?.expOptional ? [] : ['exp'],
       }));
     } catch (error) {
       throw toOidcError(error, provider);

@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import type { AddressingMode } from '../core/config.ts';
 import { identityProvidersSchema } from '../oidc/provider-config.ts';
+import { BUILT_IN_PROVIDER_ID, withBuiltInProvider } from './built-in-provider.ts';
 import { type Role, validateRole } from './role.ts';
 import { roleUrn } from './role-ref.ts';
 import type { SessionKeyringConfig } from './session-keyring.ts';
@@ -78,10 +79,21 @@ export interface StsConfigCheck {
   problems: StsConfigProblem[];
 }
 
-/** The checks across fields, and the roles. `accountExists` says whether a role's owner is a configured account. */
-export function checkStsConfig(config: StsConfig, context: { addressing: AddressingMode; accountExists: (account: string) => boolean }): StsConfigCheck {
+/**
+ * The checks across fields, and the roles. `accountExists` says whether a
+ * role's owner is a configured account; `issuerUrl` (Sluice's own issuer,
+ * when configured) adds the built-in provider `sluice` roles may bind to.
+ */
+export function checkStsConfig(config: StsConfig, context: { addressing: AddressingMode; accountExists: (account: string) => boolean; issuerUrl?: string }): StsConfigCheck {
   const problems: StsConfigProblem[] = [];
   const { sessions } = config;
+  config.identityProviders.forEach((provider, i) => {
+    if (provider.id === BUILT_IN_PROVIDER_ID) problems.push({ path: `identityProviders.${i}.id`, message: `"${BUILT_IN_PROVIDER_ID}" is the built-in provider of Sluice's own API keys; choose another id` });
+    else if (context.issuerUrl !== undefined && provider.issuer.replace(/\/+$/, '') === context.issuerUrl) {
+      problems.push({ path: `identityProviders.${i}.issuer`, message: `is Sluice's own issuer, which is built in as the provider "${BUILT_IN_PROVIDER_ID}"` });
+    }
+  });
+  const providers = withBuiltInProvider(config.identityProviders, context.issuerUrl);
   if (config.primaryIdentityProvider !== undefined && !config.identityProviders.some((p) => p.id === config.primaryIdentityProvider)) {
     problems.push({ path: 'primaryIdentityProvider', message: 'is not a configured identity provider' });
   }
@@ -105,7 +117,7 @@ export function checkStsConfig(config: StsConfig, context: { addressing: Address
   const roles: Role[] = [];
   const seen = new Set<string>();
   config.roles.forEach((definition, i) => {
-    const result = validateRole(definition, { providers: config.identityProviders, addressing: context.addressing });
+    const result = validateRole(definition, { providers, addressing: context.addressing });
     if (!result.ok) {
       for (const problem of result.problems) problems.push({ path: problem.path ? `roles.${i}.${problem.path}` : `roles.${i}`, message: problem.message });
       return;

@@ -10,6 +10,9 @@ import { TokenVerifier } from '../oidc/token-verifier.ts';
 import { type StsConfig, keyringConfig } from './config-schema.ts';
 import type { SpecialRoute } from '../core/routes.ts';
 import type { Role } from './role.ts';
+import type { IssuerKeySource } from '../oidc/issuer/issuer-keys.ts';
+import type { ApiKeyRecordLookup } from './api-key-exchange.ts';
+import { builtInLocalProvider, builtInProvider } from './built-in-provider.ts';
 import { type RoleSource, StaticRoleSource } from './role-source.ts';
 import { SessionCredentialSource } from './session-credential-source.ts';
 import { SessionKeyring } from './session-keyring.ts';
@@ -27,6 +30,14 @@ export interface CreateStsOptions {
   random: (bytes: Uint8Array) => Uint8Array;
   log: LogSink;
   audit: LogSink;
+  /** Sluice's own issuer as the built-in provider of API keys, with the records their exchanges check. */
+  builtIn?: BuiltInProviderOptions;
+}
+
+export interface BuiltInProviderOptions {
+  issuerUrl: string;
+  keys: IssuerKeySource;
+  records: ApiKeyRecordLookup;
 }
 
 export interface StsServices {
@@ -41,14 +52,16 @@ export async function createSts(options: CreateStsOptions): Promise<StsServices>
   const { config } = options;
   const keyring = await SessionKeyring.create(keyringConfig(config));
   const jwks = new JwksCache({ fetch: options.fetch, now: options.now, log: options.log });
-  const verifier = new TokenVerifier(config.identityProviders, jwks);
+  const { builtIn } = options;
+  const verifier = new TokenVerifier(config.identityProviders, jwks, builtIn ? [builtInLocalProvider(builtIn.issuerUrl, builtIn.keys)] : []);
   const roles = options.roleSource ?? new StaticRoleSource({
     roles: options.roles,
     primaryProvider: config.identityProviders.find((p) => p.id === config.primaryIdentityProvider),
+    ...(builtIn && { builtInProvider: builtInProvider(builtIn.issuerUrl) }),
     accountExists: options.accountExists,
   });
   return {
-    routes: createStsRoutes({ roles, verifier, keyring, random: options.random, audit: options.audit }),
+    routes: createStsRoutes({ roles, verifier, keyring, random: options.random, audit: options.audit, ...(builtIn && { apiKeys: builtIn.records }) }),
     credentialSource: new SessionCredentialSource({ keyring, now: options.now }),
     roles,
     verifier,

@@ -12,6 +12,8 @@ export interface StsExchangeRecord {
   role?: string;
   issuer?: string;
   assumedBy?: string;
+  /** The `jti` of the API key exchanged, when the token was one. */
+  apiKey?: string;
   sessionName?: string;
   result: 'success' | 'failure';
   errorCode?: string;

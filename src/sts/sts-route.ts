@@ -13,6 +13,8 @@ import type { GatewayRequest } from '../core/http.ts';
 import type { LogSink } from '../core/runtime.ts';
 import { OidcError } from '../oidc/errors.ts';
 import { type TokenVerifier, peekIssuer } from '../oidc/token-verifier.ts';
+import { type ApiKeyRecordLookup, checkApiKeyExchange } from './api-key-exchange.ts';
+import { BUILT_IN_PROVIDER_ID } from './built-in-provider.ts';
 import { claimText, matchBindings } from './claim-match.ts';
 import type { RouteContext, SpecialRoute } from '../core/routes.ts';
 import { mintSessionCredentials } from './mint-session.ts';
@@ -37,6 +39,8 @@ export interface StsRouteDeps {
   /** Receives one `sts_exchange` audit event per request. */
   audit: LogSink;
   maxBodyBytes?: number;
+  /** API key records, when Sluice's issuer is the built-in identity provider; absent: API keys are refused. */
+  apiKeys?: ApiKeyRecordLookup;
 }
 
 /** The route at `/.sts`. */
@@ -114,6 +118,10 @@ async function exchange(deps: StsRouteDeps, req: GatewayRequest, ctx: RouteConte
   const subject = claimText(verified.claims.sub);
   if (subject === undefined || subject === '') throw new StsError('InvalidIdentityToken', 'The token has no subject (sub).');
   record.assumedBy = subject;
+  if (provider.id === BUILT_IN_PROVIDER_ID) {
+    if (!deps.apiKeys) throw new StsError('InvalidIdentityToken', 'API keys are not accepted by this server.', 'no API key store');
+    record.apiKey = (await checkApiKeyExchange(verified.claims, ref, deps.apiKeys, now)).jti;
+  }
 
   const match = matchBindings(role.bindings, { provider: provider.id, audiences: verified.audiences, claims: verified.claims });
   if (!match.allowed) {

@@ -21,6 +21,7 @@ const TOKEN_COMMAND_TIMEOUT_MS = 30_000;
 const EXCHANGE_TIMEOUT_MS = 30_000;
 
 const help = `Usage: sluice creds --endpoint URL --role URN (--token-file FILE | --token-command CMD) [options]
+       sluice creds --endpoint URL --api-key-file FILE [--role URN] [options]
 
 Exchange an identity token for session credentials at a Sluice STS endpoint
 and print them as credential_process JSON (Version 1). Use it from an AWS
@@ -30,9 +31,15 @@ profile:
   credential_process = sluice creds --endpoint https://sluice.example.com --role demo::role/reader --token-file /path/to/token
   endpoint_url = https://sluice.example.com
 
+With an API key (\`sluice apikeys create\`), the profile is one line:
+
+  credential_process = sluice creds --endpoint https://sluice.example.com --api-key-file /path/to/key.jwt
+
 Options:
       --endpoint URL         the Sluice server (STS at URL/.sts)
-      --role URN             the role to assume (account::role/name)
+      --role URN             the role to assume (account::role/name); with --api-key-file,
+                             by default the key's bound role, else its account's _default role
+      --api-key-file FILE    read a Sluice API key from FILE (read again at each exchange)
       --token-file FILE      read the identity token from FILE (read again at each exchange)
       --token-command CMD    run CMD (with /bin/sh) and use its output as the token
       --duration SECONDS     session length (900 to 43200; default: the role's maximum, at most 3600)
@@ -66,6 +73,7 @@ export function createCredsCommand(deps: CredsDependencies = { fetch: (...a) => 
         role: { type: 'string' },
         'token-file': { type: 'string' },
         'token-command': { type: 'string' },
+        'api-key-file': { type: 'string' },
         duration: { type: 'string' },
         'session-name': { type: 'string' },
         'cache-dir': { type: 'string' },
@@ -76,8 +84,10 @@ export function createCredsCommand(deps: CredsDependencies = { fetch: (...a) => 
       if (parsed.positionals.length > 0) throw new UsageError('unexpected argument');
       if (v.endpoint === undefined) throw new UsageError('missing --endpoint URL');
       if (!/^https?:\/\//.test(v.endpoint)) throw new UsageError('--endpoint must be an http(s) URL');
-      if (v.role === undefined || !parseRoleRef(v.role)) throw new UsageError('missing or malformed --role URN (account::role/name)');
-      if ((v['token-file'] === undefined) === (v['token-command'] === undefined)) throw new UsageError('give one of --token-file, --token-command');
+      const apiKeyFile = v['api-key-file'];
+      const sources = [v['token-file'], v['token-command'], apiKeyFile].filter((x) => x !== undefined).length;
+      if (sources !== 1) throw new UsageError('give one of --token-file, --token-command, --api-key-file');
+      if (v.role !== undefined ? !parseRoleRef(v.role) : apiKeyFile === undefined) throw new UsageError('missing or malformed --role URN (account::role/name)');
       let duration: number | undefined;
       if (v.duration !== undefined) {
         duration = Number(v.duration);
@@ -86,7 +96,7 @@ export function createCredsCommand(deps: CredsDependencies = { fetch: (...a) => 
       const sessionName = v['session-name'] ?? 'sluice-creds';
       const url = v.endpoint.replace(/\/+$/, '').endsWith('/.sts') ? v.endpoint.replace(/\/+$/, '') : `${v.endpoint.replace(/\/+$/, '')}/.sts`;
       const cacheDir = v['cache-dir'] ?? join(deps.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'sluice');
-      const cacheFile = join(cacheDir, `${createHash('sha256').update(JSON.stringify([url, v.role, duration, sessionName, v['token-file'], v['token-command']])).digest('hex').slice(0, 32)}.json`);
+      const cacheFile = join(cacheDir, `${createHash('sha256').update(JSON.stringify([url, v.role, duration, sessionName, v['token-file'], v['token-command'], apiKeyFile])).digest('hex').slice(0, 32)}.json`);
 
       if (!v['no-cache']) {
         const cached = await readCached(cacheFile, deps.now());
@@ -96,9 +106,11 @@ export function createCredsCommand(deps: CredsDependencies = { fetch: (...a) => 
         }
       }
       try {
-        const token = v['token-file'] !== undefined ? (await readFile(v['token-file'], 'utf8')).trim() : await runTokenCommand(v['token-command']!);
+        const tokenFile = v['token-file'] ?? apiKeyFile;
+        const token = tokenFile !== undefined ? (await readFile(tokenFile, 'utf8')).trim() : await runTokenCommand(v['token-command']!);
         if (token === '') throw new ExchangeError('the identity token is empty');
-        const credentials = await exchange(deps.fetch, url, { role: v.role, token, sessionName, duration });
+        const role = v.role ?? apiKeyRole(token);
+        const credentials = await exchange(deps.fetch, url, { role, token, sessionName, duration });
         if (!v['no-cache']) await writeCached(cacheDir, cacheFile, credentials);
         io.out(JSON.stringify(credentials));
         return EXIT_OK;
@@ -108,6 +120,24 @@ export function createCredsCommand(deps: CredsDependencies = { fetch: (...a) => 
       }
     },
   };
+}
+
+/**
+ * The role an API key assumes when none is named: the one it is bound to,
+ * else its account's `_default` role. Read from the token unverified — the
+ * server verifies it; this only picks what to ask for.
+ */
+function apiKeyRole(token: string): string {
+  let claims: Record<string, unknown>;
+  try {
+    const payload = token.split('.')[1] ?? '';
+    claims = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as Record<string, unknown>;
+  } catch {
+    throw new ExchangeError('the API key file does not hold a Sluice API key (not a JWT)');
+  }
+  if (claims.type !== 'api_key' || typeof claims.sub !== 'string') throw new ExchangeError('the API key file does not hold a Sluice API key');
+  if (typeof claims.role === 'string') return claims.role;
+  return `${claims.sub}::role/_default`;
 }
 
 async function readCached(file: string, now: Date): Promise<Credentials | undefined> {

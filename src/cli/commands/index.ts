@@ -24,6 +24,11 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./keys.ts')).keysCommand,
   },
   {
+    name: 'apikeys',
+    summary: 'create, list and revoke API keys (tokens for /.sts)',
+    load: async () => (await import('./apikeys.ts')).apikeysCommand,
+  },
+  {
     name: 'roles',
     summary: 'store, list, show and delete roles',
     load: async () => (await import('./roles.ts')).rolesCommand,

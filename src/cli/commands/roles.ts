@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseConfigText } from '../../config/parse-text.ts';
 import type { SluiceConfig } from '../../core/config.ts';
+import { withBuiltInProvider } from '../../sts/built-in-provider.ts';
 import { validateRole } from '../../sts/role.ts';
 import { type RoleRef, parseRoleRef, roleUrn } from '../../sts/role-ref.ts';
 import { audit } from '../audit.ts';
@@ -52,7 +53,7 @@ Options:
       const { config, file } = await setup(deps, parsed.values.config);
       const roleFile = parsed.positionals[0]!;
       const definition = parseConfigText(await readFile(roleFile, 'utf8'), extname(roleFile) === '.json' ? 'json' : 'yaml', roleFile);
-      const result = validateRole(definition, { providers: config.sts!.identityProviders, addressing: config.server.addressing });
+      const result = validateRole(definition, { providers: withBuiltInProvider(config.sts!.identityProviders, config.issuer?.url), addressing: config.server.addressing });
       if (!result.ok) {
         for (const problem of result.problems) io.err(`${roleFile}: ${problem.path || '(role)'}: ${problem.message}`);
         return EXIT_FAILURE;

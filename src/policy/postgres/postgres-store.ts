@@ -20,6 +20,7 @@ import type { ImportedAccessKey } from '../sqlite/sqlite-store.ts';
 import { checkKeyInput } from '../sqlite/key-input.ts';
 import type { AccessKeyRecord, AccessKeySummary, AccountGrant, NewAccessKey, WritablePolicyStore } from '../store.ts';
 import type { SessionRevocation } from '../../sts/session-revocation.ts';
+import type { ApiKeyRecord } from '../api-key-store.ts';
 import type { StoredRoleDefinition } from '../../sts/store-role-source.ts';
 import { PostgresChangeListener } from './change-listener.ts';
 import { checkSchema } from './schema.ts';
@@ -145,6 +146,26 @@ export class PostgresPolicyStore implements WritablePolicyStore, PolicyChangeFee
 
   async addSessionRevocation(): Promise<void> {
     throw new TypeError('the PostgreSQL policy store does not hold session revocations yet');
+  }
+
+  /*
+   * API key records likewise: none are found (so every API key token is
+   * refused at exchange), and creating one is refused.
+   */
+  async addApiKey(): Promise<void> {
+    throw new TypeError('the PostgreSQL policy store does not hold API keys yet: use the SQLite policy store (policy.sqlitePath) for API keys');
+  }
+
+  async getApiKey(): Promise<ApiKeyRecord | null> {
+    return null;
+  }
+
+  async listApiKeys(): Promise<ApiKeyRecord[]> {
+    return [];
+  }
+
+  async revokeApiKey(): Promise<boolean> {
+    return false;
   }
 
   async close(): Promise<void> {

@@ -99,6 +99,19 @@ const MIGRATIONS: readonly string[] = [
     updated_at TEXT NOT NULL
   ) STRICT;
   `,
+  // API key records: the tokens themselves are never stored, only what listing and revocation need.
+  `
+  CREATE TABLE api_keys (
+    jti TEXT PRIMARY KEY,
+    account TEXT NOT NULL,
+    role TEXT,
+    label TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT,
+    revoked_at TEXT
+  ) STRICT;
+  CREATE INDEX api_keys_by_account ON api_keys (account);
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

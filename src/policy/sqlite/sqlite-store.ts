@@ -11,6 +11,7 @@ import { newAccessKeyId, newSecretAccessKey } from '../../auth/access-key-ids.ts
 import { SecretBox } from '../../auth/secret-box.ts';
 import type { BucketConfig } from '../../core/config.ts';
 import type { PermissionStatement } from '../../core/identity.ts';
+import type { ApiKeyRecord } from '../api-key-store.ts';
 import type { AccessKeyRecord, AccessKeySummary, AccountGrant, KeyStatus, NewAccessKey, WritablePolicyStore } from '../store.ts';
 import { DuplicateAccessKeyError, SecretUnreadableError, UnknownAccountError } from './errors.ts';
 import { verifyMasterKey } from './master-key-check.ts';
@@ -276,11 +277,49 @@ export class SqlitePolicyStore implements WritablePolicyStore, SessionRevocation
     return rows.map((r) => ({ kind: r.kind, value: r.value, revokedAt: new Date(r.revoked_at), expiresAt: new Date(r.expires_at) }));
   }
 
+  // API key records (the tokens are never stored).
+
+  async addApiKey(record: Omit<ApiKeyRecord, 'revokedAt'>): Promise<void> {
+    await this.requireAccount(record.account);
+    this.sql('INSERT INTO api_keys (jti, account, role, label, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(record.jti, record.account, record.role ?? null, record.label, record.createdAt.toISOString(), isoOrNull(record.expiresAt));
+  }
+
+  async getApiKey(jti: string): Promise<ApiKeyRecord | null> {
+    const row = this.sql('SELECT * FROM api_keys WHERE jti = ?').get(jti) as ApiKeyRow | undefined;
+    return row ? apiKeyFromRow(row) : null;
+  }
+
+  async listApiKeys(filter: { account?: string } = {}): Promise<ApiKeyRecord[]> {
+    const rows = filter.account === undefined
+      ? this.sql('SELECT * FROM api_keys ORDER BY created_at, jti').all()
+      : this.sql('SELECT * FROM api_keys WHERE account = ? ORDER BY created_at, jti').all(filter.account);
+    return (rows as ApiKeyRow[]).map(apiKeyFromRow);
+  }
+
+  async revokeApiKey(jti: string): Promise<boolean> {
+    return this.sql('UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE jti = ?').run(this.now().toISOString(), jti).changes > 0;
+  }
+
   private async requireAccount(account: string): Promise<void> {
     if (this.sql('SELECT 1 FROM accounts WHERE name = ?').get(account) !== undefined) return;
     if (await this.externalAccount(account)) return;
     throw new UnknownAccountError(account);
   }
+}
+
+interface ApiKeyRow { jti: string; account: string; role: string | null; label: string; created_at: string; expires_at: string | null; revoked_at: string | null }
+
+function apiKeyFromRow(row: ApiKeyRow): ApiKeyRecord {
+  return {
+    jti: row.jti,
+    account: row.account,
+    ...(row.role !== null && { role: row.role }),
+    label: row.label,
+    createdAt: new Date(row.created_at),
+    ...(row.expires_at !== null && { expiresAt: new Date(row.expires_at) }),
+    ...(row.revoked_at !== null && { revokedAt: new Date(row.revoked_at) }),
+  };
 }
 
 interface RoleRow { account: string; name: string; definition: string; updated_at: string }

@@ -10,16 +10,16 @@ import type { SharedCache } from '../../policy/shared-cache.ts';
 
 export function nodePolicyStoreFactory(log: LogSink): PolicyStoreFactory {
   const warn = (msg: string, error: unknown) => log.write({ level: 'warn', msg, error: error instanceof Error ? error.message : String(error) });
-  return async (policy) => {
+  return async (policy, options = {}) => {
     const field = policy.sqlitePath !== undefined ? 'sqlitePath' : 'postgresUrl';
     if (policy.masterKey === undefined) throw new TypeError(`policy.${field} needs policy.masterKey to encrypt stored secrets`);
     const masterKey = parseMasterKey(policy.masterKey);
     if (policy.sqlitePath !== undefined) {
       const { SqlitePolicyStore } = await import('../../policy/sqlite/sqlite-store.ts');
-      return SqlitePolicyStore.open(policy.sqlitePath, { masterKey });
+      return SqlitePolicyStore.open(policy.sqlitePath, { masterKey, ...options });
     }
     const { PostgresPolicyStore } = await import('../../policy/postgres/postgres-store.ts');
-    return PostgresPolicyStore.open(policy.postgresUrl!, { masterKey, warn });
+    return PostgresPolicyStore.open(policy.postgresUrl!, { masterKey, warn, ...options });
   };
 }
 
