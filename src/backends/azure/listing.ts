@@ -22,7 +22,7 @@ import { BackendError } from '../../core/backend-errors.ts';
 import type { ListParams, ListResult, ObjectSummary } from '../../core/backend.ts';
 import { compareKeys, laterKey } from '../../core/s3/key-order.ts';
 import { listSorted } from '../../core/s3/list-sorted.ts';
-import { fromBlobName, toBlobName } from './blob-names.ts';
+import { fromBlobName, isReservedKey, RESERVED_FOLDER, toBlobName } from './blob-names.ts';
 import { s3Etag } from './object-headers.ts';
 import type { ListBlobsPage, ListedEntry } from './xml.ts';
 
@@ -89,9 +89,12 @@ class DelimiterUnsupported extends Error {}
  */
 async function readPage(read: ListBlobsPageReader, base: string, params: ListParams, serviceDelimiter: string | undefined, marker: string | undefined, maxResults: number) {
   const page = await read({ prefix: base + toBlobName(params.prefix), delimiter: serviceDelimiter, marker, maxResults });
-  const entries: Entry[] = page.entries.map((listed) => ({ key: strip(base, listed.name), listed }));
+  // The upload registry's folder is never listed (a common prefix `.sluice/` included).
+  const entries: Entry[] = page.entries.map((listed) => ({ key: strip(base, listed.name), listed })).filter((entry) => !isReservedKey(entry.key));
   for (const entry of entries) {
     if (entry.listed.kind !== 'prefix') continue;
+    // A service prefix such as `.s` may hold nothing but the reserved folder: group in the gateway, which sees it filtered.
+    if (RESERVED_FOLDER.startsWith(entry.key)) throw new DelimiterUnsupported();
     const cut = entry.key.indexOf(params.delimiter!, params.prefix.length);
     if (cut < 0 || cut + params.delimiter!.length !== entry.key.length) throw new DelimiterUnsupported();
   }

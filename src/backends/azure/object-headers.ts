@@ -16,10 +16,40 @@ import type { HeaderMap } from '../../core/http.ts';
 import { decodeMetadataName, encodeMetadataName, metadataNameProblem } from './metadata-names.ts';
 import { decodeBase64, encodeBase64 } from './shared-key.ts';
 
-/** Reserved metadata: the S3 ETag of a multipart object, and the `Expires` header. */
+/** Reserved metadata: the S3 ETag and part sizes of a multipart object, and the `Expires` header. */
 export const ETAG_ENTRY = '_sluice_etag';
+export const PARTS_ENTRY = '_sluice_parts';
 export const EXPIRES_ENTRY = '_sluice_expires';
-const RESERVED = new Set([ETAG_ENTRY, EXPIRES_ENTRY]);
+/** Reserved metadata of an upload's marker blob (`upload-registry.ts`). */
+export const UPLOAD_KEY_ENTRY = '_sluice_upload_key';
+export const UPLOAD_INITIATED_ENTRY = '_sluice_initiated';
+const RESERVED = new Set([ETAG_ENTRY, PARTS_ENTRY, EXPIRES_ENTRY, UPLOAD_KEY_ENTRY, UPLOAD_INITIATED_ENTRY]);
+/** Longest part-size list kept (Azure holds 8 KiB of metadata per blob); a longer one is left out. */
+const MAX_PARTS_ENTRY = 2048;
+
+/** Part sizes run-length encoded (`5242880x9,1234`): uniform parts, the usual case, stay short. Undefined when too long. */
+export function encodePartSizes(sizes: readonly number[]): string | undefined {
+  const runs: string[] = [];
+  for (let i = 0; i < sizes.length; ) {
+    let j = i;
+    while (j + 1 < sizes.length && sizes[j + 1] === sizes[i]) j++;
+    runs.push(j > i ? `${sizes[i]}x${j - i + 1}` : String(sizes[i]));
+    i = j + 1;
+  }
+  const text = runs.join(',');
+  return text.length <= MAX_PARTS_ENTRY ? text : undefined;
+}
+
+export function decodePartSizes(text: string | undefined): number[] | undefined {
+  if (!text || !/^\d+(x\d+)?(,\d+(x\d+)?)*$/.test(text)) return undefined;
+  const sizes: number[] = [];
+  for (const run of text.split(',')) {
+    const [size, count = '1'] = run.split('x');
+    if (sizes.length + Number(count) > 10_000) return undefined;
+    for (let n = 0; n < Number(count); n++) sizes.push(Number(size));
+  }
+  return sizes;
+}
 
 /** Header values Azure stores verbatim: visible ASCII and spaces (no leading or trailing space). */
 function valueProblem(value: string): boolean {
@@ -120,5 +150,7 @@ export function blobInfoFromHeaders(key: string, headers: HeaderMap, size: numbe
     ['expires', azureMeta[EXPIRES_ENTRY]],
   ];
   for (const [field, value] of optional) if (value !== undefined && value !== '') (info as unknown as Record<string, string>)[field] = value;
+  const partSizes = /-\d+"$/.test(info.etag) ? decodePartSizes(azureMeta[PARTS_ENTRY]) : undefined;
+  if (partSizes) info.partSizes = partSizes;
   return { info, azureEtag };
 }
