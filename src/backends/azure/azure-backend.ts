@@ -41,7 +41,7 @@ import { uploadBlockId, uploadBlocks } from './block-upload.ts';
 import { mapBlobError, mapContainerError } from './errors.ts';
 import { listObjects } from './listing.ts';
 import { AzureMultipart } from './multipart.ts';
-import { blobInfoFromHeaders, ETAG_ENTRY, md5Base64, metadataHeaders, type BlobInfo } from './object-headers.ts';
+import { blobInfoFromHeaders, checksumHeaders, encodePartSizes, ETAG_ENTRY, PARTS_ENTRY, md5Base64, metadataHeaders, type BlobInfo } from './object-headers.ts';
 import { encodeBlobPath, resolveAzureOptions, type AzureBackendOptions, type ResolvedAzureOptions } from './options.ts';
 import { AzureResponseError, AzureTransport, consumeBody } from './transport.ts';
 import { parseListBlobs } from './xml.ts';
@@ -240,7 +240,7 @@ export class AzureBackend implements Backend {
             operation: 'PutBlob',
             method: 'PUT',
             url: this.blobUrl(key),
-            headers: { ...headers, ...conditions, 'x-ms-blob-type': 'BlockBlob', 'content-md5': md5Base64(md5) },
+            headers: { ...headers, ...checksumHeaders(metadata), ...conditions, 'x-ms-blob-type': 'BlockBlob', 'content-md5': md5Base64(md5) },
             body: bytes,
             idempotent: Object.keys(conditions).length === 0,
             signal,
@@ -248,7 +248,7 @@ export class AzureBackend implements Backend {
           await consumeBody(res.body);
         },
         stageBlock: (id, bytes) => this.stageBlock(key, id, bytes, signal),
-        commit: async (ids, md5) => void await this.commitBlocks(key, ids, { ...headers, ...conditions, 'x-ms-blob-content-md5': md5Base64(md5) }, signal),
+        commit: async (ids, md5) => void await this.commitBlocks(key, ids, { ...headers, ...checksumHeaders(metadata), ...conditions, 'x-ms-blob-content-md5': md5Base64(md5) }, signal),
       }, signal);
       return { etag: `"${md5Hex}"` };
     } catch (err) {
@@ -343,6 +343,8 @@ export class AzureBackend implements Backend {
       if (md5) properties['x-ms-blob-content-md5'] = md5Base64(md5[1]!);
       const meta: HeaderMap = { ...pick(replacement, 'x-ms-meta-') };
       if (stored) meta[`x-ms-meta-${ETAG_ENTRY}`] = stored[1]!;
+      const parts = source.info.partSizes && encodePartSizes(source.info.partSizes);
+      if (stored && parts) meta[`x-ms-meta-${PARTS_ENTRY}`] = parts;
       for (const [query, headers, operation] of [
         ['comp=properties', properties, 'SetBlobProperties'],
         ['comp=metadata', meta, 'SetBlobMetadata'],

@@ -9,7 +9,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { startAzurite, type AzuritePeer } from '../../../test/peers/azurite-peer.ts';
 import { getText, put, rejectsWith } from '../../../test/contract/contract-support.ts';
-import { InvalidPartError, PreconditionFailedError, UnsupportedKeyError, ObjectNotFoundError } from '../../core/backend-errors.ts';
+import { InvalidPartError, PreconditionFailedError } from '../../core/backend-errors.ts';
 import { bytesBody, readAll } from '../../core/body.ts';
 import { MIN_PART_BYTES } from '../../core/multipart/completion.ts';
 import { createNodeHttpClient } from '../../runtimes/node/http-client.ts';
@@ -80,19 +80,27 @@ describe('Azure multipart mapping', () => {
     assert.deepEqual((await backend.list({ prefix: '', maxKeys: 10 })).objects.map((o) => [o.key, o.etag]), [['big', done.etag]]);
   });
 
-  it('the registry is out of the key space: refused as a key, absent from listings at every delimiter', async () => {
+  it('the registry stays out of the key space: keys under .sluice/ are escaped, the registry never lists', async () => {
     const backend = await fresh();
-    await backend.multipart.create('a', { metadata: {} });
+    const { uploadId } = await backend.multipart.create('a', { metadata: {} });
     await put(backend, '.s-key', 'x');
-    await rejectsWith(() => put(backend, '.sluice/uploads/x', 'x'), UnsupportedKeyError);
-    await rejectsWith(() => backend.head('.sluice/uploads/x'), ObjectNotFoundError);
-    assert.deepEqual((await backend.list({ prefix: '', maxKeys: 100 })).objects.map((o) => o.key), ['.s-key']);
+    // Keys in the registry's own name space are stored beside it, not in it.
+    await put(backend, `.sluice/uploads/${uploadId}`, 'a key, not a marker');
+    await put(backend, '.sluice~/b', 'escaped twice');
+    assert.equal(await getText(backend, `.sluice/uploads/${uploadId}`), 'a key, not a marker');
+    assert.deepEqual((await backend.multipart.listUploads({ prefix: '', maxUploads: 10 })).uploads.map((u) => [u.key, u.uploadId]), [['a', uploadId]]);
+    assert.equal((await backend.multipart.listParts('a', uploadId, { maxParts: 10 })).parts.length, 0);
+    const keys = ['.s-key', `.sluice/uploads/${uploadId}`, '.sluice~/b'];
+    assert.deepEqual((await backend.list({ prefix: '', maxKeys: 100 })).objects.map((o) => o.key), keys);
     const grouped = await backend.list({ prefix: '', delimiter: '/', maxKeys: 100 });
-    assert.deepEqual([grouped.objects.map((o) => o.key), grouped.commonPrefixes], [['.s-key'], []]);
-    // A delimiter that would group the registry with a real key under a short prefix.
+    assert.deepEqual([grouped.objects.map((o) => o.key), grouped.commonPrefixes], [['.s-key'], ['.sluice/', '.sluice~/']]);
+    // A delimiter that would group the registry with the keys under a short prefix.
     const short = await backend.list({ prefix: '', delimiter: 'l', maxKeys: 100 });
-    assert.deepEqual([short.objects.map((o) => o.key), short.commonPrefixes], [['.s-key'], []]);
-    assert.deepEqual((await backend.list({ prefix: '.sluice/', maxKeys: 100 })).objects, []);
+    assert.deepEqual([short.objects.map((o) => o.key), short.commonPrefixes], [['.s-key'], ['.sl']]);
+    assert.deepEqual((await backend.list({ prefix: '.sluice~', maxKeys: 100 })).objects.map((o) => o.key), ['.sluice~/b']);
+    assert.deepEqual((await backend.list({ prefix: '.sluice/', delimiter: '/', maxKeys: 100 })).commonPrefixes, ['.sluice/uploads/']);
+    await backend.delete(`.sluice/uploads/${uploadId}`);
+    assert.deepEqual((await backend.multipart.listUploads({ prefix: '', maxUploads: 10 })).uploads.map((u) => u.uploadId), [uploadId]);
   });
 
   it('completion honours If-None-Match: * and If-Match, leaving the upload to retry', async () => {

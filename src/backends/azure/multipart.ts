@@ -66,7 +66,7 @@ function randomHex(bytes: number): string {
 function metadataOfMarker(marker: UploadMarker): ObjectMetadata {
   const { info } = marker.blob;
   const metadata: ObjectMetadata = { metadata: { ...info.metadata } };
-  for (const field of ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl', 'expires'] as const) {
+  for (const field of ['contentType', 'contentEncoding', 'contentDisposition', 'contentLanguage', 'cacheControl', 'expires', 'storageClass', 'tagging'] as const) {
     if (info[field] !== undefined) metadata[field] = info[field];
   }
   return metadata;
