@@ -1,7 +1,8 @@
 /**
  * Sluice's outbound identity: the OIDC issuer (its discovery routes and
  * minter) when the configuration has one, and the credential services
- * backends draw on — web-identity federation through the issuer, and keys
+ * backends draw on — web-identity federation (AWS) and workload identity
+ * federation (Entra ID) through the issuer, and keys
  * sealed in the policy store.
  */
 import type { SluiceConfig } from '../core/config.ts';
@@ -9,6 +10,7 @@ import type { SpecialRoute } from '../core/routes.ts';
 import type { OutboundCredentialServices } from '../federation/outbound-credentials.ts';
 import { storedCredentialProvider } from '../federation/stored-credentials.ts';
 import { createGoogleFederation } from '../federation/google-federation.ts';
+import { createEntraFederation } from '../federation/entra-federation.ts';
 import { createFederation } from '../federation/web-identity.ts';
 import { type Issuer, createIssuer } from '../oidc/issuer/create-issuer.ts';
 import { storedIssuerKeySource } from '../oidc/issuer/stored-keys.ts';
@@ -27,24 +29,22 @@ export async function createOutbound(config: SluiceConfig, services: AppServices
   const issuer = config.issuer === undefined
     ? undefined
     : await createIssuer(config.issuer, runtime, stored ? storedIssuerKeySource(stored, () => runtime.now()) : undefined);
-  const federation = issuer && createFederation({
+  const federationOptions = issuer && {
     minter: issuer.minter,
     http: () => services.httpClient(),
     now: () => runtime.now(),
     log: runtime.log,
-  });
-  const google = issuer && createGoogleFederation({
-    minter: issuer.minter,
-    http: () => services.httpClient(),
-    now: () => runtime.now(),
-    log: runtime.log,
-  });
+  };
+  const federation = federationOptions && createFederation(federationOptions);
+  const entra = federationOptions && createEntraFederation(federationOptions);
+  const google = federationOptions && createGoogleFederation(federationOptions);
   return {
     ...(issuer !== undefined && { issuer }),
     routes: issuer?.routes ?? [],
     credentials: {
       ...(federation !== undefined && { webIdentity: (request) => federation.webIdentity(request) }),
       ...(google !== undefined && { googleAccessToken: (request) => google.accessToken(request) }),
+      ...(entra !== undefined && { entraAccessToken: (request) => entra.accessToken(request) }),
       ...(stored !== undefined && { stored: (connection) => storedCredentialProvider(stored, connection, () => runtime.now()) }),
     },
   };

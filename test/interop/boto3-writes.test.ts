@@ -9,17 +9,17 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { type InteropGateway, WRITABLE_BUCKET, startInteropGateway } from './gateway-fixture.ts';
+import { type InteropGateway, WRITABLE_BUCKET, startInteropGateway, interopBackends } from './gateway-fixture.ts';
 
 const run = promisify(execFile);
 const SCRIPT = fileURLToPath(new URL('./boto3_write_checks.py', import.meta.url));
 
-describe('boto3 writes', () => {
+for (const kind of interopBackends()) describe(`boto3 writes over ${kind}`, () => {
   let gateway: InteropGateway;
   let results: Record<string, Record<string, unknown>>;
 
   before(async () => {
-    gateway = await startInteropGateway();
+    gateway = await startInteropGateway(kind);
     const { stdout } = await run('/usr/bin/python3', [SCRIPT], {
       env: {
         PATH: process.env.PATH,

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
-import { type InteropGateway, UPLOADS_BUCKET, startInteropGateway } from './gateway-fixture.ts';
+import { type InteropGateway, UPLOADS_BUCKET, startInteropGateway, interopBackends } from './gateway-fixture.ts';
 
 const run = promisify(execFile);
 const AWS = '/usr/bin/aws';
@@ -22,12 +22,12 @@ const MiB = 1024 * 1024;
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
-describe('multipart uploads with aws-cli and boto3', () => {
+for (const kind of interopBackends()) describe(`multipart uploads with aws-cli and boto3 over ${kind}`, () => {
   let gateway: InteropGateway;
   let scratch: string;
 
   before(async () => {
-    gateway = await startInteropGateway();
+    gateway = await startInteropGateway(kind);
     scratch = await mkdtemp(join(tmpdir(), 'sluice-multipart-interop-'));
   });
   after(async () => {

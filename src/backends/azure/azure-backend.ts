@@ -37,10 +37,11 @@ import { applyConditions, etagListMatches } from '../../core/s3/conditions.ts';
 import { resolveRange } from '../../core/s3/range.ts';
 import { createAuthorizer, type RequestAuthorizer } from './auth.ts';
 import { blobNameProblem, toBlobName } from './blob-names.ts';
-import { uploadBlocks } from './block-upload.ts';
+import { uploadBlockId, uploadBlocks } from './block-upload.ts';
 import { mapBlobError, mapContainerError } from './errors.ts';
 import { listObjects } from './listing.ts';
-import { blobInfoFromHeaders, ETAG_ENTRY, md5Base64, metadataHeaders, type BlobInfo } from './object-headers.ts';
+import { AzureMultipart } from './multipart.ts';
+import { blobInfoFromHeaders, checksumHeaders, encodePartSizes, ETAG_ENTRY, PARTS_ENTRY, md5Base64, metadataHeaders, type BlobInfo } from './object-headers.ts';
 import { encodeBlobPath, resolveAzureOptions, type AzureBackendOptions, type ResolvedAzureOptions } from './options.ts';
 import { AzureResponseError, AzureTransport, consumeBody } from './transport.ts';
 import { parseListBlobs } from './xml.ts';
@@ -49,8 +50,9 @@ const LIST_BODY_LIMIT = 32 * 1024 * 1024;
 /** Tries of a read whose object changed between the precondition check and the read. */
 const PINNED_READ_ATTEMPTS = 3;
 
-function randomTag(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(8));
+/** 24 random lower-case hex digits: a plain upload's block tag, and a multipart upload's id. */
+export function randomTag(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
   return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
@@ -58,12 +60,15 @@ export class AzureBackend implements Backend {
   readonly kind = 'azure';
   readonly opts: ResolvedAzureOptions;
   readonly transport: AzureTransport;
+  /** Multipart uploads staged as blocks of the destination blob (`multipart.ts`). */
+  readonly multipart: AzureMultipart;
   private readonly authorizer: RequestAuthorizer;
 
   constructor(private readonly options: AzureBackendOptions) {
     this.opts = resolveAzureOptions(options);
     this.authorizer = createAuthorizer(this.opts.account, this.opts.auth);
     this.transport = new AzureTransport({ ...this.opts, authorizer: this.authorizer });
+    this.multipart = new AzureMultipart(this);
   }
 
   get writable(): boolean {
@@ -227,14 +232,15 @@ export class AzureBackend implements Backend {
     }
     const condition = conditions['if-none-match'] ? 'If-None-Match' : 'If-Match';
     const signal = options.signal;
+    const tag = randomTag();
     try {
-      const { md5Hex } = await uploadBlocks(body, this.opts.blockSize, randomTag(), {
+      const { md5Hex } = await uploadBlocks(body, this.opts.blockSize, (index) => uploadBlockId(tag, index), {
         putWhole: async (bytes, md5) => {
           const res = await this.transport.send({
             operation: 'PutBlob',
             method: 'PUT',
             url: this.blobUrl(key),
-            headers: { ...headers, ...conditions, 'x-ms-blob-type': 'BlockBlob', 'content-md5': md5Base64(md5) },
+            headers: { ...headers, ...checksumHeaders(metadata), ...conditions, 'x-ms-blob-type': 'BlockBlob', 'content-md5': md5Base64(md5) },
             body: bytes,
             idempotent: Object.keys(conditions).length === 0,
             signal,
@@ -242,7 +248,7 @@ export class AzureBackend implements Backend {
           await consumeBody(res.body);
         },
         stageBlock: (id, bytes) => this.stageBlock(key, id, bytes, signal),
-        commit: async (ids, md5) => void await this.commitBlocks(key, ids, { ...headers, ...conditions, 'x-ms-blob-content-md5': md5Base64(md5) }, signal),
+        commit: async (ids, md5) => void await this.commitBlocks(key, ids, { ...headers, ...checksumHeaders(metadata), ...conditions, 'x-ms-blob-content-md5': md5Base64(md5) }, signal),
       }, signal);
       return { etag: `"${md5Hex}"` };
     } catch (err) {
@@ -337,6 +343,8 @@ export class AzureBackend implements Backend {
       if (md5) properties['x-ms-blob-content-md5'] = md5Base64(md5[1]!);
       const meta: HeaderMap = { ...pick(replacement, 'x-ms-meta-') };
       if (stored) meta[`x-ms-meta-${ETAG_ENTRY}`] = stored[1]!;
+      const parts = source.info.partSizes && encodePartSizes(source.info.partSizes);
+      if (stored && parts) meta[`x-ms-meta-${PARTS_ENTRY}`] = parts;
       for (const [query, headers, operation] of [
         ['comp=properties', properties, 'SetBlobProperties'],
         ['comp=metadata', meta, 'SetBlobMetadata'],

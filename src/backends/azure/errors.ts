@@ -3,7 +3,7 @@
  * specific error for becomes an opaque `BackendError`; Azure's code and
  * message stay in `cause` for logs.
  */
-import { BackendError, ObjectNotFoundError, PreconditionFailedError, UnsupportedKeyError } from '../../core/backend-errors.ts';
+import { BackendCredentialsDeniedError, BackendError, ObjectNotFoundError, PreconditionFailedError, UnsupportedKeyError } from '../../core/backend-errors.ts';
 import { AzureResponseError } from './transport.ts';
 
 export function opaque(err: AzureResponseError): BackendError {
@@ -12,10 +12,19 @@ export function opaque(err: AzureResponseError): BackendError {
   });
 }
 
+/** The service refused the connection's credentials (a bad key or SAS, an expired or foreign token): 403 to the client. */
+function denied(err: AzureResponseError): BackendCredentialsDeniedError {
+  return new BackendCredentialsDeniedError('storage backend refused the credentials', { operation: err.operation, status: err.status, ...err.detail });
+}
+
 /** Map a failed blob request; already typed errors (unavailability, the caller's abort) pass through. */
 export function mapBlobError(err: unknown, key: string, condition = 'If-Match'): unknown {
   if (!(err instanceof AzureResponseError)) return err;
   switch (err.status) {
+    case 401:
+      return denied(err);
+    case 403:
+      return err.code === 'AuthenticationFailed' || err.code === 'InvalidAuthenticationInfo' ? denied(err) : opaque(err);
     case 404:
       // A missing container is a configuration problem, not a missing object.
       return err.code === 'ContainerNotFound' ? opaque(err) : new ObjectNotFoundError(key);
@@ -33,5 +42,6 @@ export function mapBlobError(err: unknown, key: string, condition = 'If-Match'):
 
 /** Map a failed container-level request (listing). */
 export function mapContainerError(err: unknown): unknown {
-  return err instanceof AzureResponseError ? opaque(err) : err;
+  if (!(err instanceof AzureResponseError)) return err;
+  return err.status === 401 || (err.status === 403 && (err.code === 'AuthenticationFailed' || err.code === 'InvalidAuthenticationInfo')) ? denied(err) : opaque(err);
 }

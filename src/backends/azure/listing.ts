@@ -22,8 +22,8 @@ import { BackendError } from '../../core/backend-errors.ts';
 import type { ListParams, ListResult, ObjectSummary } from '../../core/backend.ts';
 import { compareKeys, laterKey } from '../../core/s3/key-order.ts';
 import { listSorted } from '../../core/s3/list-sorted.ts';
-import { fromBlobName, toBlobName } from './blob-names.ts';
-import { s3Etag } from './object-headers.ts';
+import { ESCAPED_FOLDER_START, fromBlobName, isReservedName, RESERVED_FOLDER, toBlobName } from './blob-names.ts';
+import { s3Etag, storageClassOf } from './object-headers.ts';
 import type { ListBlobsPage, ListedEntry } from './xml.ts';
 
 /** The most entries a sorted-mode listing reads under one prefix. */
@@ -71,12 +71,16 @@ interface Entry {
 function summarize(entry: Entry): ObjectSummary | undefined {
   const listed = entry.listed;
   if (listed.kind !== 'blob') return undefined;
-  return { key: entry.key, size: listed.size, etag: s3Etag(listed.azureEtag, listed.contentMd5, listed.metadata), lastModified: listed.lastModified };
+  const storageClass = storageClassOf(listed.metadata);
+  return {
+    key: entry.key, size: listed.size, etag: s3Etag(listed.azureEtag, listed.contentMd5, listed.metadata), lastModified: listed.lastModified,
+    ...(storageClass !== undefined && { storageClass }),
+  };
 }
 
-function strip(base: string, name: string): string {
+function rawName(base: string, name: string): string {
   if (!name.startsWith(base)) throw new BackendError('storage backend listed a name outside the requested prefix');
-  return fromBlobName(name.slice(base.length));
+  return name.slice(base.length);
 }
 
 /** The service cannot group on this delimiter (it cut a prefix somewhere else): group in the gateway. */
@@ -89,7 +93,21 @@ class DelimiterUnsupported extends Error {}
  */
 async function readPage(read: ListBlobsPageReader, base: string, params: ListParams, serviceDelimiter: string | undefined, marker: string | undefined, maxResults: number) {
   const page = await read({ prefix: base + toBlobName(params.prefix), delimiter: serviceDelimiter, marker, maxResults });
-  const entries: Entry[] = page.entries.map((listed) => ({ key: strip(base, listed.name), listed }));
+  const entries: Entry[] = [];
+  for (const listed of page.entries) {
+    const raw = rawName(base, listed.name);
+    // The upload registry's folder is never listed (a common prefix `.sluice/` included).
+    if (isReservedName(raw)) continue;
+    if (listed.kind === 'prefix') {
+      // A service prefix such as `.s` may hold nothing but the registry, and one in the escaped `.sluice~…/` space
+      // may cut where the key would not: group in the gateway, over names it has filtered and decoded.
+      if (RESERVED_FOLDER.startsWith(raw) || raw.startsWith(ESCAPED_FOLDER_START)) throw new DelimiterUnsupported();
+    }
+    const key = fromBlobName(raw);
+    // An escaped name may sit under the service prefix while its key is not under the listing's prefix.
+    if (!key.startsWith(params.prefix)) continue;
+    entries.push({ key, listed });
+  }
   for (const entry of entries) {
     if (entry.listed.kind !== 'prefix') continue;
     const cut = entry.key.indexOf(params.delimiter!, params.prefix.length);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decodeMetadataName, encodeMetadataName, metadataNameProblem } from './metadata-names.ts';
-import { metadataHeaders, userMetadata } from './object-headers.ts';
+import { blobInfoFromHeaders, metadataHeaders, userMetadata } from './object-headers.ts';
 import { UnsupportedMetadataError } from '../../core/backend-errors.ts';
 import { toS3Error } from '../../core/errors/to-s3-error.ts';
 
@@ -51,9 +51,20 @@ describe('metadata name bridge', () => {
   });
 
   it('refuses metadata it cannot store faithfully with UnsupportedMetadataError', () => {
-    for (const metadata of [{ 'bad name': 'v' }, { ok: 'non-ascii é' }, { ok: ' padded ' }] as Record<string, string>[]) {
-      assert.throws(() => metadataHeaders({ metadata }), UnsupportedMetadataError, JSON.stringify(metadata));
+    for (const metadata of [{ 'bad name': 'v' }, { big: 'x'.repeat(8200) }] as Record<string, string>[]) {
+      assert.throws(() => metadataHeaders({ metadata }), UnsupportedMetadataError, JSON.stringify(metadata).slice(0, 40));
     }
+  });
+
+  it('stores values that are not header text as base64, listed, and reads them back exactly', () => {
+    const metadata = { note: 'café ✓ 😀', padded: ' padded ', plain: 'ascii =?x?=' };
+    const headers = metadataHeaders({ metadata, tagging: 'k=v%20w' });
+    assert.equal(headers['x-ms-meta-plain'], 'ascii =?x?=');
+    assert.equal(headers['x-ms-meta-_sluice_b64'], 'note,padded');
+    assert.equal(headers['x-ms-meta-note'], Buffer.from('café ✓ 😀').toString('base64'));
+    const info = blobInfoFromHeaders('k', headers, 0).info;
+    assert.deepEqual(info.metadata, metadata);
+    assert.equal(info.tagging, 'k=v%20w');
   });
 
   it('reaches the client as 400 InvalidArgument naming the header', () => {

@@ -4,7 +4,7 @@
  * answer, retries of what may be retried, and Azure's error document read
  * into a typed failure.
  */
-import { BackendUnavailableError } from '../../core/backend-errors.ts';
+import { BackendError, BackendUnavailableError } from '../../core/backend-errors.ts';
 import { bytesBody, discardBody, readAll, type Body } from '../../core/body.ts';
 import type { HeaderMap, HttpClient, OutboundResponse } from '../../core/http.ts';
 import { backoffDelay, sleepUnlessAborted } from '../s3/retry.ts';
@@ -87,7 +87,8 @@ export class AzureTransport {
         response = await this.sendOnce(call);
       } catch (err) {
         if (call.signal?.aborted) throw call.signal.reason;
-        if (err instanceof BackendUnavailableError) throw err;
+        // Typed failures (credentials refused or unavailable) are final: retrying cannot change them.
+        if (err instanceof BackendError) throw err;
         lastFailure = err;
         continue;
       }
@@ -119,6 +120,8 @@ export class AzureTransport {
       auth = await this.opts.authorizer.headers(call.method, url, headers, call.signal);
     } catch (err) {
       discardBody(body);
+      // A token service's typed answer (refused: 403, unavailable: 503, unreadable: 502) keeps its meaning.
+      if (err instanceof BackendError) throw err;
       throw new BackendUnavailableError('storage backend credentials unavailable', {
         operation: call.operation,
         error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),

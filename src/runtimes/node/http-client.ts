@@ -39,6 +39,8 @@ export interface NodeHttpClientOptions {
    * connections, so a request rarely lands on a socket the server is closing.
    */
   keepAliveMs?: number;
+  /** Certificates (PEM) to trust for https instead of the system's: a private CA, or a test peer's self-signed certificate. */
+  ca?: string | string[];
 }
 
 export interface NodeHttpClient extends HttpClient {
@@ -132,7 +134,7 @@ export function createNodeHttpClient(options: NodeHttpClientOptions = {}): NodeH
   // The agent's `timeout` applies to pooled sockets (each request sets its own idle timeout).
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 128, timeout: options.keepAliveMs ?? 4000 };
   const httpAgent = new http.Agent(agentOptions);
-  const httpsAgent = new https.Agent(agentOptions);
+  const httpsAgent = new https.Agent(options.ca === undefined ? agentOptions : { ...agentOptions, ca: options.ca });
 
   function request(out: OutboundRequest): Promise<OutboundResponse> {
     return new Promise<OutboundResponse>((resolve, reject) => {
