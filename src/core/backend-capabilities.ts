@@ -6,8 +6,9 @@
  * and a backend without the capability gets the generic fallback (or a
  * NotImplemented answer) rather than a half-working call.
  */
-import type { Backend, ObjectMetadata, PutOptions, PutResult, ReadConditions } from './backend.ts';
+import type { Backend, ObjectChecksum, ObjectMetadata, PutOptions, PutResult, ReadConditions } from './backend.ts';
 import type { Body } from './body.ts';
+import type { MultipartChecksum } from './multipart/checksum.ts';
 
 /** A part as the client names it when completing an upload. */
 export interface CompletedPart {
@@ -15,6 +16,8 @@ export interface CompletedPart {
   partNumber: number;
   /** Quoted, as returned by `uploadPart`. */
   etag: string;
+  /** The part's additional checksum (base64), as the client names it when completing, or as stored. */
+  checksum?: string;
 }
 
 export interface UploadedPart extends CompletedPart {
@@ -62,12 +65,27 @@ export interface ListUploadsResult {
   nextUploadIdMarker?: string;
 }
 
+/**
+ * How CompleteMultipartUpload commits: the upload's checksum (from its sealed
+ * id) with the whole object's expected value when the client sent one, and
+ * write preconditions checked atomically with the commit.
+ */
+export interface CompleteOptions {
+  signal?: AbortSignal;
+  checksum?: MultipartChecksum & { expected?: string };
+  conditions?: WriteConditions;
+}
+
 /** The multipart operations, grouped so a backend offers all of them or none. */
 export interface MultipartOperations {
   create(key: string, metadata: ObjectMetadata, options?: { signal?: AbortSignal }): Promise<{ uploadId: string }>;
   uploadPart(key: string, uploadId: string, partNumber: number, body: Body, options?: PutOptions): Promise<{ etag: string }>;
-  /** Parts in ascending order; the result's ETag is the multipart ETag (`"…-N"`). */
-  complete(key: string, uploadId: string, parts: readonly CompletedPart[], options?: { signal?: AbortSignal }): Promise<PutResult>;
+  /**
+   * Parts in ascending order; the result's ETag is the multipart ETag (`"…-N"`).
+   * `create`'s metadata carries the upload's checksum algorithm and type (value
+   * unset), and `uploadPart`'s options the part's verified checksum.
+   */
+  complete(key: string, uploadId: string, parts: readonly CompletedPart[], options?: CompleteOptions): Promise<PutResult & { checksum?: ObjectChecksum }>;
   abort(key: string, uploadId: string): Promise<void>;
   listParts(key: string, uploadId: string, params: ListPartsParams): Promise<ListPartsResult>;
   listUploads(params: ListUploadsParams): Promise<ListUploadsResult>;
