@@ -6,7 +6,7 @@
  * and a backend without the capability gets the generic fallback (or a
  * NotImplemented answer) rather than a half-working call.
  */
-import type { Backend, ObjectChecksum, ObjectMetadata, PutOptions, PutResult, ReadConditions } from './backend.ts';
+import type { Backend, ByteRange, ObjectChecksum, ObjectInfo, ObjectMetadata, PutOptions, PutResult, ReadConditions } from './backend.ts';
 import type { Body } from './body.ts';
 import type { MultipartChecksum } from './multipart/checksum.ts';
 
@@ -124,6 +124,31 @@ export interface ConditionalWrites {
   conditionalPut(key: string, body: Body, metadata: ObjectMetadata, conditions: WriteConditions, options?: PutOptions): Promise<PutResult>;
 }
 
+/** One part of an object assembled from parts, as the store describes it. */
+export interface PartRead {
+  /** The whole object's info (its `size` is the whole object's). */
+  info: ObjectInfo;
+  /** The part's bytes within the object; absent for an empty object's only part. */
+  range?: ByteRange;
+  /** How many parts the object has, when the store says. */
+  partsCount?: number;
+  /** The part's bytes; absent for a HEAD. */
+  body?: Body;
+}
+
+/**
+ * GetObject / HeadObject with `partNumber` answered by the store itself, for
+ * a backend that cannot describe its objects' parts (`ObjectInfo.partSizes`)
+ * but whose store can serve them (the s3 backend forwards `partNumber`).
+ */
+export interface PartReads {
+  readPart(key: string, partNumber: number, options: { head: boolean; conditions?: ReadConditions; signal?: AbortSignal }): Promise<PartRead>;
+}
+
+export function hasPartReads<B extends Backend>(backend: B): backend is B & PartReads {
+  return typeof (backend as Partial<PartReads>).readPart === 'function';
+}
+
 export function hasMultipart<B extends Backend>(backend: B): backend is B & MultipartCapable {
   const multipart = (backend as Partial<MultipartCapable>).multipart;
   return typeof multipart === 'object' && multipart !== null;
@@ -140,4 +165,5 @@ export function hasConditionalWrites<B extends Backend>(backend: B): backend is 
 /** The capabilities `B` declares, as a type: what a wrapper over `B` may promise to forward. */
 export type CapabilitiesOf<B> = (B extends MultipartCapable ? MultipartCapable : unknown) &
   (B extends NativeCopy ? NativeCopy : unknown) &
-  (B extends ConditionalWrites ? ConditionalWrites : unknown);
+  (B extends ConditionalWrites ? ConditionalWrites : unknown) &
+  (B extends PartReads ? PartReads : unknown);
