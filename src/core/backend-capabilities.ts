@@ -6,8 +6,9 @@
  * and a backend without the capability gets the generic fallback (or a
  * NotImplemented answer) rather than a half-working call.
  */
-import type { Backend, ObjectMetadata, PutOptions, PutResult, ReadConditions } from './backend.ts';
+import type { Backend, ByteRange, ObjectChecksum, ObjectInfo, ObjectMetadata, PutOptions, PutResult, ReadConditions } from './backend.ts';
 import type { Body } from './body.ts';
+import type { MultipartChecksum } from './multipart/checksum.ts';
 
 /** A part as the client names it when completing an upload. */
 export interface CompletedPart {
@@ -15,6 +16,8 @@ export interface CompletedPart {
   partNumber: number;
   /** Quoted, as returned by `uploadPart`. */
   etag: string;
+  /** The part's additional checksum (base64), as the client names it when completing, or as stored. */
+  checksum?: string;
 }
 
 export interface UploadedPart extends CompletedPart {
@@ -62,12 +65,27 @@ export interface ListUploadsResult {
   nextUploadIdMarker?: string;
 }
 
+/**
+ * How CompleteMultipartUpload commits: the upload's checksum (from its sealed
+ * id) with the whole object's expected value when the client sent one, and
+ * write preconditions checked atomically with the commit.
+ */
+export interface CompleteOptions {
+  signal?: AbortSignal;
+  checksum?: MultipartChecksum & { expected?: string };
+  conditions?: WriteConditions;
+}
+
 /** The multipart operations, grouped so a backend offers all of them or none. */
 export interface MultipartOperations {
   create(key: string, metadata: ObjectMetadata, options?: { signal?: AbortSignal }): Promise<{ uploadId: string }>;
   uploadPart(key: string, uploadId: string, partNumber: number, body: Body, options?: PutOptions): Promise<{ etag: string }>;
-  /** Parts in ascending order; the result's ETag is the multipart ETag (`"…-N"`). */
-  complete(key: string, uploadId: string, parts: readonly CompletedPart[], options?: { signal?: AbortSignal }): Promise<PutResult>;
+  /**
+   * Parts in ascending order; the result's ETag is the multipart ETag (`"…-N"`).
+   * `create`'s metadata carries the upload's checksum algorithm and type (value
+   * unset), and `uploadPart`'s options the part's verified checksum.
+   */
+  complete(key: string, uploadId: string, parts: readonly CompletedPart[], options?: CompleteOptions): Promise<PutResult & { checksum?: ObjectChecksum }>;
   abort(key: string, uploadId: string): Promise<void>;
   listParts(key: string, uploadId: string, params: ListPartsParams): Promise<ListPartsResult>;
   listUploads(params: ListUploadsParams): Promise<ListUploadsResult>;
@@ -106,6 +124,31 @@ export interface ConditionalWrites {
   conditionalPut(key: string, body: Body, metadata: ObjectMetadata, conditions: WriteConditions, options?: PutOptions): Promise<PutResult>;
 }
 
+/** One part of an object assembled from parts, as the store describes it. */
+export interface PartRead {
+  /** The whole object's info (its `size` is the whole object's). */
+  info: ObjectInfo;
+  /** The part's bytes within the object; absent for an empty object's only part. */
+  range?: ByteRange;
+  /** How many parts the object has, when the store says. */
+  partsCount?: number;
+  /** The part's bytes; absent for a HEAD. */
+  body?: Body;
+}
+
+/**
+ * GetObject / HeadObject with `partNumber` answered by the store itself, for
+ * a backend that cannot describe its objects' parts (`ObjectInfo.partSizes`)
+ * but whose store can serve them (the s3 backend forwards `partNumber`).
+ */
+export interface PartReads {
+  readPart(key: string, partNumber: number, options: { head: boolean; conditions?: ReadConditions; signal?: AbortSignal }): Promise<PartRead>;
+}
+
+export function hasPartReads<B extends Backend>(backend: B): backend is B & PartReads {
+  return typeof (backend as Partial<PartReads>).readPart === 'function';
+}
+
 export function hasMultipart<B extends Backend>(backend: B): backend is B & MultipartCapable {
   const multipart = (backend as Partial<MultipartCapable>).multipart;
   return typeof multipart === 'object' && multipart !== null;
@@ -122,4 +165,5 @@ export function hasConditionalWrites<B extends Backend>(backend: B): backend is 
 /** The capabilities `B` declares, as a type: what a wrapper over `B` may promise to forward. */
 export type CapabilitiesOf<B> = (B extends MultipartCapable ? MultipartCapable : unknown) &
   (B extends NativeCopy ? NativeCopy : unknown) &
-  (B extends ConditionalWrites ? ConditionalWrites : unknown);
+  (B extends ConditionalWrites ? ConditionalWrites : unknown) &
+  (B extends PartReads ? PartReads : unknown);

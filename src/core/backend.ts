@@ -174,4 +174,6 @@ export interface PutOptions {
   signal?: AbortSignal;
   /** The body's length when the client declared it (some backends must send it up front). */
   contentLength?: number;
+  /** A multipart part's verified checksum with its upload's algorithm; its value is known once the body has ended. */
+  checksum?: ObjectChecksum;
 }

@@ -5,6 +5,7 @@
  */
 import { toWebStream } from './body.ts';
 import type { Gateway } from './gateway.ts';
+import { headerValueText } from './header-values.ts';
 import type { HeaderMap } from './http.ts';
 
 export type FetchHandler = (request: Request, client?: { ip?: string }) => Promise<Response>;
@@ -21,7 +22,7 @@ export function toFetchHandler(gateway: Gateway): FetchHandler {
     const q = pathAndQuery.indexOf('?');
     const headers: HeaderMap = {};
     request.headers.forEach((value, name) => {
-      headers[name] = value;
+      headers[name] = headerValueText(value);
     });
     if (headers.host === undefined) headers.host = new URL(url).host;
     const response = await gateway.handle({

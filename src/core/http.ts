@@ -4,7 +4,10 @@
  */
 import type { Body } from './body.ts';
 
-/** Header names are lower-case; repeated headers are joined with ", " as Node and fetch do. */
+/**
+ * Header names are lower-case; repeated headers are joined with ", " as Node and fetch do.
+ * Request header values are text (`header-values.ts`): bytes beyond ASCII read as UTF-8.
+ */
 export type HeaderMap = Record<string, string>;
 
 export interface ClientInfo {

@@ -12,9 +12,11 @@ import type { Backend, PutOptions, GetOptions, GetResult, ListParams, ListResult
 import {
   type CapabilitiesOf,
   type ConditionalWrites,
+  type PartReads,
   type MultipartOperations,
   type NativeCopy,
   hasConditionalWrites,
+  hasPartReads,
   hasMultipart,
   hasNativeCopy,
 } from './backend-capabilities.ts';
@@ -40,6 +42,7 @@ class PrefixedBackend implements Backend {
   declare readonly multipart?: MultipartOperations;
   declare readonly copy?: NativeCopy['copy'];
   declare readonly conditionalPut?: ConditionalWrites['conditionalPut'];
+  declare readonly readPart?: PartReads['readPart'];
 
   readonly writable: boolean | undefined;
 
@@ -55,6 +58,15 @@ class PrefixedBackend implements Backend {
       const conditionalPut: ConditionalWrites['conditionalPut'] = (key, body, metadata, conditions, options) =>
         inner.conditionalPut(prefix + key, body, metadata, conditions, options);
       Object.defineProperty(this, 'conditionalPut', { value: conditionalPut });
+    }
+    if (hasPartReads(inner)) {
+      const readPart: PartReads['readPart'] = async (key, partNumber, options) => {
+        const part = await inner.readPart(prefix + key, partNumber, options).catch((error: unknown) => {
+          throw forClientKey(error, key);
+        });
+        return { ...part, info: this.unscopeInfo(part.info) };
+      };
+      Object.defineProperty(this, 'readPart', { value: readPart });
     }
   }
 

@@ -133,7 +133,7 @@ export class FsBackend implements Backend, ConditionalWrites {
         if (location.folder !== this.root && !(await guard.canCreateInside(location.folder))) throw new KeyOutsideScopeError(key);
       },
       failure: writeFailure,
-      place: (key, temp, stats, metadata, etag, partSizes) => this.place(key, temp, stats, putMeta(etag, metadata, partSizes)),
+      place: (key, temp, stats, metadata, etag, partSizes, conditions) => this.place(key, temp, stats, putMeta(etag, metadata, partSizes), { ...(conditions && { conditions }) }),
     }, maxAgeHours * 3600 * 1000, this.locks);
   }
 

@@ -1,8 +1,9 @@
 /**
  * Multipart uploads for the fs backend. Each upload is a folder in the
  * private area, `.sluice/uploads/<id>/`, holding `upload.json` (key,
- * metadata, when it began) and one file per part named `part-<n>.<md5>`, so
- * a part's ETag is in its name and a part appears whole or not at all (it is
+ * metadata, when it began) and one file per part named `part-<n>.<md5>`
+ * (`part-<n>.<md5>.<checksum in hex>` when the upload has a checksum), so a
+ * part's ETag and checksum are in its name and a part appears whole or not at all (it is
  * received into a temp file and renamed in). A re-sent part replaces the
  * earlier one. Completion streams the chosen parts, in order, into a temp
  * file, syncs it and hands it to the backend to rename into place like any
@@ -11,12 +12,14 @@
  */
 import { createReadStream, type Stats } from 'node:fs';
 import { open, readFile, readdir, rename, rm, stat, unlink } from 'node:fs/promises';
-import type { ObjectMetadata, PutOptions, PutResult } from '../../core/backend.ts';
+import { type ObjectChecksum, type ObjectMetadata, type PutOptions, type PutResult, settledChecksum } from '../../core/backend.ts';
+import { fromBase64 } from '../../core/base64.ts';
 import type {
-  CompletedPart, ListPartsParams, ListPartsResult, ListUploadsParams, ListUploadsResult, MultipartOperations, MultipartUploadSummary, UploadedPart,
+  CompleteOptions, CompletedPart, WriteConditions, ListPartsParams, ListPartsResult, ListUploadsParams, ListUploadsResult, MultipartOperations, MultipartUploadSummary, UploadedPart,
 } from '../../core/backend-capabilities.ts';
 import { NoSuchUploadError, WriteNotAllowedError } from '../../core/backend-errors.ts';
 import type { Body } from '../../core/body.ts';
+import { completedChecksum } from '../../core/multipart/checksum.ts';
 import { multipartEtag, selectParts } from '../../core/multipart/completion.ts';
 import { pageParts, pageUploads } from '../../core/multipart/listing.ts';
 import type { KeyedLock } from './concurrency.ts';
@@ -27,7 +30,7 @@ import type { PrivateArea } from './private-area.ts';
 export const DEFAULT_MULTIPART_MAX_AGE_HOURS = 24;
 const SWEEP_INTERVAL_MS = 3600 * 1000;
 const UPLOAD_ID = /^[0-9a-f]{32}$/;
-const PART_FILE = /^part-(\d{5})\.([0-9a-f]{32})$/;
+const PART_FILE = /^part-(\d{5})\.([0-9a-f]{32})(?:\.([0-9a-f]{8,64}))?$/;
 
 interface UploadRecord {
   v: 1;
@@ -48,8 +51,8 @@ export interface FsMultipartHost {
   checkKey(key: string): Promise<void>;
   /** Turn a file-system failure into a typed backend error. */
   failure(error: unknown, key: string): Error;
-  /** Move a finished temp file into place as `key`, with its metadata, as a put does. */
-  place(key: string, temp: string, stats: Stats, metadata: ObjectMetadata, etag: string, partSizes: readonly number[]): Promise<void>;
+  /** Move a finished temp file into place as `key`, with its metadata, as a put does, once `conditions` hold. */
+  place(key: string, temp: string, stats: Stats, metadata: ObjectMetadata, etag: string, partSizes: readonly number[], conditions?: WriteConditions): Promise<void>;
 }
 
 export class FsMultipart implements MultipartOperations {
@@ -91,7 +94,8 @@ export class FsMultipart implements MultipartOperations {
     const temp = this.host.area.tempPath();
     const { md5 } = await receiveToTemp(temp, body, options.signal, fail);
     const dir = this.dirOf(uploadId);
-    const name = `part-${String(partNumber).padStart(5, '0')}.${md5}`;
+    const checksum = settledChecksum(options.checksum)?.value;
+    const name = `part-${String(partNumber).padStart(5, '0')}.${md5}${checksum === undefined ? '' : `.${Buffer.from(fromBase64(checksum)).toString('hex')}`}`;
     try {
       await this.locks.run(uploadId, async () => {
         // Completed or aborted while the part streamed: the part has nowhere to go.
@@ -108,24 +112,28 @@ export class FsMultipart implements MultipartOperations {
     return { etag: `"${md5}"` };
   }
 
-  async complete(key: string, uploadId: string, requested: readonly CompletedPart[], options: { signal?: AbortSignal } = {}): Promise<PutResult> {
+  async complete(key: string, uploadId: string, requested: readonly CompletedPart[], options: CompleteOptions = {}): Promise<PutResult & { checksum?: ObjectChecksum }> {
     this.checkWritable();
     return this.locks.run(uploadId, async () => {
       const record = await this.record(key, uploadId);
       const stored = new Map((await this.parts(uploadId)).map((p) => [p.partNumber, p]));
       const chosen = selectParts(requested, stored);
+      const checksum = options.checksum && completedChecksum(options.checksum, requested, chosen, options.checksum.expected);
+      const metadata: ObjectMetadata = { ...record.metadata };
+      delete metadata.checksum;
+      if (checksum) metadata.checksum = checksum;
       const etag = multipartEtag(chosen.map((p) => p.etag));
       const temp = this.host.area.tempPath();
       let stats: Stats;
       try {
         stats = await this.assemble(temp, chosen.map((p) => `${this.dirOf(uploadId)}/${p.file}`), options.signal);
-        await this.host.place(key, temp, stats, record.metadata, etag, chosen.map((p) => p.size));
+        await this.host.place(key, temp, stats, metadata, etag, chosen.map((p) => p.size), options.conditions);
       } catch (error) {
         await unlink(temp).catch(() => {});
         throw this.host.failure(error, key);
       }
       await rm(this.dirOf(uploadId), { recursive: true, force: true });
-      return { etag };
+      return { etag, ...(checksum && { checksum }) };
     });
   }
 
@@ -209,7 +217,10 @@ export class FsMultipart implements MultipartOperations {
       if (!match) continue;
       const stats = await stat(`${dir}/${file}`).catch(() => undefined);
       if (!stats) continue;
-      const part: PartFile = { partNumber: Number(match[1]), etag: `"${match[2]}"`, size: stats.size, lastModified: stats.mtime, file };
+      const part: PartFile = {
+        partNumber: Number(match[1]), etag: `"${match[2]}"`, size: stats.size, lastModified: stats.mtime, file,
+        ...(match[3] !== undefined && { checksum: Buffer.from(match[3], 'hex').toString('base64') }),
+      };
       const seen = byNumber.get(part.partNumber);
       if (!seen || seen.lastModified < part.lastModified) byNumber.set(part.partNumber, part);
     }

@@ -105,10 +105,10 @@ export class MemoryBackend implements Backend, ConditionalWrites {
       holdParts: (delta) => {
         backend.store.used += delta;
       },
-      commit: (key, bytes, metadata, etag, partSizes) => {
+      commit: (key, bytes, metadata, etag, partSizes, conditions) => {
         // The parts' bytes were released just before: the object needs room of its own.
         backend.store.checkRoom(key, bytes.length, 0);
-        backend.commit(key, bytes, metadata, etag, partSizes);
+        backend.commit(key, bytes, metadata, etag, partSizes, conditions);
       },
     });
   }

@@ -4,12 +4,13 @@
  * chosen parts into one object and drops the upload. Upload ids are random
  * and bound to the key they were created for: another key gets NoSuchUpload.
  */
-import type { ObjectMetadata, PutOptions, PutResult } from '../../core/backend.ts';
+import { type ObjectChecksum, type ObjectMetadata, type PutOptions, type PutResult, settledChecksum } from '../../core/backend.ts';
 import type {
-  CompletedPart, ListPartsParams, ListPartsResult, ListUploadsParams, ListUploadsResult, MultipartOperations,
+  CompleteOptions, CompletedPart, ListPartsParams, WriteConditions, ListPartsResult, ListUploadsParams, ListUploadsResult, MultipartOperations,
 } from '../../core/backend-capabilities.ts';
 import { NoSuchUploadError, WriteNotAllowedError } from '../../core/backend-errors.ts';
 import type { Body } from '../../core/body.ts';
+import { completedChecksum } from '../../core/multipart/checksum.ts';
 import { multipartEtag, selectParts } from '../../core/multipart/completion.ts';
 import { pageParts, pageUploads } from '../../core/multipart/listing.ts';
 
@@ -19,6 +20,7 @@ interface MemoryPart {
   size: number;
   lastModified: Date;
   bytes: Uint8Array;
+  checksum?: string;
 }
 
 interface MemoryUpload {
@@ -38,8 +40,8 @@ export interface MemoryMultipartHost {
   receive(key: string, body: Body, options: PutOptions): Promise<{ bytes: Uint8Array; md5: string }>;
   /** Account for `delta` bytes held by parts (positive when stored, negative when dropped). */
   holdParts(delta: number): void;
-  /** Store an assembled object as a put would. */
-  commit(key: string, bytes: Uint8Array, metadata: ObjectMetadata, etag: string, partSizes: readonly number[]): void;
+  /** Store an assembled object as a put would, once `conditions` hold (in the same synchronous step). */
+  commit(key: string, bytes: Uint8Array, metadata: ObjectMetadata, etag: string, partSizes: readonly number[], conditions?: WriteConditions): void;
 }
 
 export class MemoryMultipart implements MultipartOperations {
@@ -64,14 +66,19 @@ export class MemoryMultipart implements MultipartOperations {
     const etag = `"${md5}"`;
     const previous = upload.parts.get(partNumber);
     this.host.holdParts(bytes.length - (previous?.size ?? 0));
-    upload.parts.set(partNumber, { partNumber, etag, size: bytes.length, lastModified: this.host.now(), bytes });
+    const checksum = settledChecksum(options.checksum)?.value;
+    upload.parts.set(partNumber, { partNumber, etag, size: bytes.length, lastModified: this.host.now(), bytes, ...(checksum !== undefined && { checksum }) });
     return { etag };
   }
 
-  async complete(key: string, uploadId: string, parts: readonly CompletedPart[]): Promise<PutResult> {
+  async complete(key: string, uploadId: string, parts: readonly CompletedPart[], options: CompleteOptions = {}): Promise<PutResult & { checksum?: ObjectChecksum }> {
     this.checkWritable();
     const upload = this.lookup(key, uploadId);
     const chosen = selectParts(parts, upload.parts);
+    const checksum = options.checksum && completedChecksum(options.checksum, parts, chosen, options.checksum.expected);
+    const metadata: ObjectMetadata = { ...upload.metadata };
+    delete metadata.checksum;
+    if (checksum) metadata.checksum = checksum;
     const total = chosen.reduce((sum, p) => sum + p.size, 0);
     const bytes = new Uint8Array(total);
     let offset = 0;
@@ -83,13 +90,13 @@ export class MemoryMultipart implements MultipartOperations {
     // The parts make room for the object they become; if it still does not fit, the upload stays as it was.
     const held = this.drop(uploadId, upload);
     try {
-      this.host.commit(key, bytes, upload.metadata, etag, chosen.map((p) => p.size));
+      this.host.commit(key, bytes, metadata, etag, chosen.map((p) => p.size), options.conditions);
     } catch (error) {
       this.uploads.set(uploadId, upload);
       this.host.holdParts(held);
       throw error;
     }
-    return { etag };
+    return { etag, ...(checksum && { checksum }) };
   }
 
   async abort(key: string, uploadId: string): Promise<void> {

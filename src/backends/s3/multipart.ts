@@ -10,7 +10,7 @@
 import { XMLParser } from 'fast-xml-parser';
 import type { ObjectMetadata, PutOptions, PutResult } from '../../core/backend.ts';
 import type {
-  CompletedPart, ListPartsParams, ListPartsResult, ListUploadsParams, ListUploadsResult, MultipartOperations, UploadedPart,
+  CompleteOptions, CompletedPart, ListPartsParams, ListPartsResult, ListUploadsParams, ListUploadsResult, MultipartOperations, UploadedPart,
 } from '../../core/backend-capabilities.ts';
 import {
   BackendError, BackendUnavailableError, EntityTooSmallError, InvalidPartError, NoSuchUploadError, ObjectTooLargeError,
@@ -18,6 +18,7 @@ import {
 import { type Body, discardBody, readAll } from '../../core/body.ts';
 import { MIN_PART_BYTES } from '../../core/multipart/completion.ts';
 import { encodeQuery, bucketUrl, objectUrl } from './addressing.ts';
+import { conditionalWriteError, writeConditionHeaders } from './conditional-put.ts';
 import { mapBucketError, mapObjectError } from './errors.ts';
 import { metadataHeaders } from './object-headers.ts';
 import type { ResolvedS3Options } from './options.ts';
@@ -69,7 +70,7 @@ export class S3Multipart implements MultipartOperations {
         operation: 'CreateMultipartUpload',
         method: 'POST',
         url: this.url(key, { uploads: '' }),
-        headers: metadataHeaders(metadata),
+        headers: { ...metadataHeaders(metadata), ...uploadChecksumHeaders(metadata) },
         idempotent: false,
         signal: options.signal,
       });
@@ -95,6 +96,9 @@ export class S3Multipart implements MultipartOperations {
     } else {
       headers['content-length'] = String(options.contentLength);
     }
+    // A part checksum known before the body is sent goes along for the store to verify and keep.
+    const checksum = options.checksum?.value;
+    if (options.checksum && checksum !== undefined) headers[`x-amz-checksum-${options.checksum.algorithm.toLowerCase()}`] = checksum;
     try {
       const res = await this.host.transport.send({
         operation: 'UploadPart',
@@ -113,22 +117,36 @@ export class S3Multipart implements MultipartOperations {
     }
   }
 
-  async complete(key: string, uploadId: string, parts: readonly CompletedPart[], options: { signal?: AbortSignal } = {}): Promise<PutResult> {
+  async complete(key: string, uploadId: string, parts: readonly CompletedPart[], options: CompleteOptions = {}): Promise<PutResult> {
     this.host.assertWritable();
     let xml: string;
+    // The upload's checksum, the parts' checksums and write preconditions go to the store, which checks them itself.
+    const headers: Record<string, string> = { 'content-type': 'application/xml', ...(options.conditions && writeConditionHeaders(options.conditions)) };
+    const checksum = options.checksum;
+    if (checksum) {
+      headers['x-amz-checksum-type'] = checksum.type;
+      if (checksum.expected !== undefined) headers[`x-amz-checksum-${checksum.algorithm.toLowerCase()}`] = checksum.expected;
+    }
+    const documentParts = parts.map((p) => ({
+      partNumber: p.partNumber,
+      etag: quoteEtag(p.etag),
+      ...(checksum && p.checksum !== undefined && { checksum: { algorithm: checksum.algorithm, value: p.checksum } }),
+    }));
     try {
       const res = await this.host.transport.send({
         operation: 'CompleteMultipartUpload',
         method: 'POST',
         url: this.url(key, { uploadId }),
-        headers: { 'content-type': 'application/xml' },
-        body: new TextEncoder().encode(completeMultipartUploadXml(parts.map((p) => ({ partNumber: p.partNumber, etag: quoteEtag(p.etag) })))),
+        headers,
+        body: new TextEncoder().encode(completeMultipartUploadXml(documentParts)),
         idempotent: false,
         signal: options.signal,
       });
       xml = await documentText(res.body);
     } catch (err) {
-      throw mapMultipartError(err, key, uploadId, parts);
+      throw options.conditions && err instanceof S3ResponseError && (err.status === 412 || err.status === 409)
+        ? conditionalWriteError(err, key, options.conditions)
+        : mapMultipartError(err, key, uploadId, parts);
     }
     const result = parseCompleteMultipartUpload(xml);
     if (result) return result;
@@ -238,6 +256,12 @@ async function documentText(body: Body): Promise<string> {
 }
 
 /** The store's multipart answers as typed errors; anything else as an object request's failure. */
+/** CreateMultipartUpload's `x-amz-checksum-algorithm` and `-type`, from the upload's checksum (no value yet). */
+function uploadChecksumHeaders(metadata: ObjectMetadata): Record<string, string> {
+  const checksum = metadata.checksum;
+  return checksum ? { 'x-amz-checksum-algorithm': checksum.algorithm, 'x-amz-checksum-type': checksum.type } : {};
+}
+
 function mapMultipartError(err: unknown, key: string, uploadId: string, parts: readonly CompletedPart[] = []): unknown {
   if (err instanceof SyntaxError) return new BackendUnavailableError('storage backend sent an unreadable answer', err);
   if (!(err instanceof S3ResponseError)) return err;

@@ -31,13 +31,14 @@ import { consumeBody, S3ResponseError, S3Transport, type SignFunction } from './
 import { S3Multipart } from './multipart.ts';
 import { putUnsized } from './unsized-put.ts';
 import { putConditionally } from './conditional-put.ts';
-import type { ConditionalWrites, WriteConditions } from '../../core/backend-capabilities.ts';
+import type { ConditionalWrites, PartRead, PartReads, WriteConditions } from '../../core/backend-capabilities.ts';
+import { S3Error } from '../../core/errors/s3-error.ts';
 import { parseListObjectsV2, quoteEtag } from './xml.ts';
 
 const LIST_BODY_LIMIT = 16 * 1024 * 1024;
 
 
-export class S3Backend implements Backend, ConditionalWrites {
+export class S3Backend implements Backend, ConditionalWrites, PartReads {
   readonly kind = 's3';
 
   get writable(): boolean {
@@ -152,6 +153,46 @@ export class S3Backend implements Backend, ConditionalWrites {
     }
     const { range } = res.status === 206 ? parseContentRange(res.headers['content-range']) : {};
     return range ? { info, body: res.body, range } : { info, body: res.body };
+  }
+
+  /** GetObject / HeadObject with `partNumber`, forwarded: the store knows its objects' parts. */
+  async readPart(key: string, partNumber: number, options: { head: boolean; conditions?: ReadConditions; signal?: AbortSignal }): Promise<PartRead> {
+    let res: OutboundResponse;
+    try {
+      res = await this.transport.send({
+        operation: options.head ? 'HeadObject' : 'GetObject',
+        method: options.head ? 'HEAD' : 'GET',
+        url: objectUrl(this.opts, this.fullKey(key), encodeQuery({ partNumber: String(partNumber) })),
+        headers: readHeaders(options.conditions),
+        idempotent: true,
+        signal: options.signal,
+      });
+    } catch (err) {
+      if (err instanceof S3ResponseError && (err.code === 'InvalidPartNumber' || err.status === 416)) {
+        throw new S3Error('InvalidPartNumber', 'The requested partnumber is not satisfiable', { PartNumberRequested: String(partNumber) });
+      }
+      throw mapObjectError(err, key, options.conditions);
+    }
+    if (options.head) await consumeBody(res.body);
+    if (res.status === 304) {
+      if (!options.head) await consumeBody(res.body);
+      throw await this.notModified(key, res.headers, options.signal);
+    }
+    const info = objectInfoFromHeaders(key, res.headers);
+    const { range } = res.status === 206 ? parseContentRange(res.headers['content-range']) : {};
+    const count = Number(res.headers['x-amz-mp-parts-count']);
+    // A store that ignored partNumber answers the whole object: never serve that as the part.
+    const wholeIsThePart = partNumber === 1 && !/-\d+"$/.test(info.etag);
+    if (range === undefined && !(Number.isSafeInteger(count) && count > 0) && !wholeIsThePart) {
+      if (!options.head) discardBody(res.body);
+      throw new S3Error('NotImplemented', 'A header or query you provided implies functionality that is not implemented: partNumber on a store that does not serve parts');
+    }
+    return {
+      info,
+      ...(range && { range }),
+      ...(Number.isSafeInteger(count) && count > 0 && { partsCount: count }),
+      ...(!options.head && { body: res.body }),
+    };
   }
 
   async list(params: ListParams): Promise<ListResult> {

@@ -133,8 +133,11 @@ export function parseCompleteMultipartUpload(xml: string): { etag: string } | un
 const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 
 /** The CompleteMultipartUpload request document. */
-export function completeMultipartUploadXml(parts: Array<{ partNumber: number; etag: string }>): string {
+export function completeMultipartUploadXml(parts: Array<{ partNumber: number; etag: string; checksum?: { algorithm: string; value: string } }>): string {
   const escape = (value: string) => value.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]!);
-  const items = parts.map((p) => `<Part><PartNumber>${p.partNumber}</PartNumber><ETag>${escape(p.etag)}</ETag></Part>`);
+  const items = parts.map((p) => {
+    const checksum = p.checksum ? `<Checksum${p.checksum.algorithm}>${escape(p.checksum.value)}</Checksum${p.checksum.algorithm}>` : '';
+    return `<Part><PartNumber>${p.partNumber}</PartNumber><ETag>${escape(p.etag)}</ETag>${checksum}</Part>`;
+  });
   return `<CompleteMultipartUpload>${items.join('')}</CompleteMultipartUpload>`;
 }

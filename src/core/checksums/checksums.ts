@@ -25,11 +25,20 @@ function wrapNoble(hash: { update(bytes: Uint8Array): unknown; digest(): Uint8Ar
   return { update: (bytes) => void hash.update(bytes), digest: () => hash.digest() };
 }
 
+/** A fresh incremental checksum of `algorithm` (lower case, e.g. `crc32`). */
+export function createChecksum(algorithm: string): IncrementalChecksum {
+  const entry = ALGORITHMS[algorithm];
+  if (!entry) throw new TypeError(`unknown checksum algorithm: ${algorithm}`);
+  return entry.create();
+}
+
 export interface ChecksumRequest {
   /** Lower-case algorithm name, e.g. `crc32`. */
   algorithm: string;
   /** The expected value: known up front (header), or only once the body has ended (trailer). */
   expected: () => string | undefined;
+  /** Only compute the value (a multipart part the client sent no checksum for): nothing to compare. */
+  computeOnly?: boolean;
 }
 
 const PREFIX = 'x-amz-checksum-';
@@ -70,6 +79,7 @@ export function verifyChecksum(body: Body, request: ChecksumRequest): { stream: 
     },
     flush() {
       computed = toBase64(checksum.digest());
+      if (request.computeOnly) return;
       const expected = request.expected();
       if (expected === undefined) {
         throw new S3Error('InvalidRequest', `The x-amz-checksum-${request.algorithm} trailer was announced but not sent.`);

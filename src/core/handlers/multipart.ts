@@ -6,12 +6,14 @@
  * without them answers 501 NotImplemented.
  */
 import type { AuthorizedObject } from '../authorize.ts';
-import type { Backend } from '../backend.ts';
-import { type CompletedPart, type MultipartOperations, hasMultipart } from '../backend-capabilities.ts';
+import type { Backend, ObjectMetadata, PutOptions } from '../backend.ts';
+import { type CompleteOptions, type CompletedPart, type MultipartOperations, hasMultipart } from '../backend-capabilities.ts';
+import { type ChecksumRequest, requestedChecksum } from '../checksums/checksums.ts';
 import { NotModifiedError, PreconditionFailedError } from '../backend-errors.ts';
 import { discardBody, readAll } from '../body.ts';
 import { S3Error, invalidArgument, notImplemented } from '../errors/s3-error.ts';
 import type { GatewayResponse } from '../http.ts';
+import type { MultipartChecksum } from '../multipart/checksum.ts';
 import { MAX_PART_NUMBER } from '../multipart/completion.ts';
 import type { UploadBinding } from '../multipart/upload-id.ts';
 import type { OperationOf } from '../s3/operation.ts';
@@ -33,24 +35,53 @@ export function bindingOf(object: AuthorizedObject): UploadBinding {
 
 export async function createMultipartUpload(ctx: RequestContext, op: OperationOf<'CreateMultipartUpload'>, object: AuthorizedObject): Promise<GatewayResponse> {
   const multipart = multipartOf(object.backend);
-  const { uploadId } = await multipart.create(object.key, op.metadata, { signal: ctx.req.signal });
-  const sealed = await ctx.uploadIds.seal(uploadId, bindingOf(object));
+  // The upload's algorithm and type travel with its metadata (no value yet) and inside the sealed id.
+  const metadata: ObjectMetadata = op.checksum ? { ...op.metadata, checksum: { ...op.checksum, value: undefined } } : op.metadata;
+  const { uploadId } = await multipart.create(object.key, metadata, { signal: ctx.req.signal });
+  const sealed = await ctx.uploadIds.seal(uploadId, bindingOf(object), op.checksum);
   const response = xmlResponse(xmlDocument('InitiateMultipartUploadResult', [['Bucket', op.bucket], ['Key', op.key], ['UploadId', sealed]]));
-  if (op.checksumAlgorithm !== undefined) response.headers['x-amz-checksum-algorithm'] = op.checksumAlgorithm.toUpperCase();
+  if (op.checksum) {
+    response.headers['x-amz-checksum-algorithm'] = op.checksum.algorithm;
+    response.headers['x-amz-checksum-type'] = op.checksum.type;
+  }
   return response;
 }
 
 export async function uploadPart(ctx: RequestContext, op: OperationOf<'UploadPart'>, object: AuthorizedObject): Promise<GatewayResponse> {
   const multipart = multipartOf(object.backend);
-  const uploadId = await ctx.uploadIds.open(op.uploadId, bindingOf(object));
-  const upload = await verifiedUpload(ctx, op, object);
+  const { id: uploadId, checksum } = await ctx.uploadIds.openUpload(op.uploadId, bindingOf(object));
+  const upload = await verifiedUpload(ctx, op, object, checksum && partChecksum(ctx, checksum));
+  const options: PutOptions = { signal: ctx.req.signal, contentLength: op.contentLength };
+  if (checksum) {
+    options.checksum = {
+      algorithm: checksum.algorithm,
+      type: checksum.type,
+      get value() {
+        return upload.checksumHeader()?.[1];
+      },
+    };
+  }
   let etag: string;
   try {
-    ({ etag } = await multipart.uploadPart(object.key, uploadId, op.partNumber, upload.body, { signal: ctx.req.signal, contentLength: op.contentLength }));
+    ({ etag } = await multipart.uploadPart(object.key, uploadId, op.partNumber, upload.body, options));
   } catch (error) {
     throw upload.failure() ?? error;
   }
   return { status: 200, headers: { etag, 'content-length': '0', ...checksumHeaders(upload) } };
+}
+
+/**
+ * A part of an upload with a checksum is checksummed with the upload's
+ * algorithm: the client's value verified when it sends one (of that
+ * algorithm, or 400 InvalidRequest as S3 answers), else computed.
+ */
+function partChecksum(ctx: RequestContext, upload: MultipartChecksum): ChecksumRequest {
+  const name = upload.algorithm.toLowerCase();
+  const sent = requestedChecksum(ctx.req.headers, ctx.trailers ?? (() => undefined));
+  if (sent && sent.algorithm !== name) {
+    throw new S3Error('InvalidRequest', `Checksum Type mismatch occurred, expected checksum Type: ${name}, actual checksum Type: ${sent.algorithm}`);
+  }
+  return sent ?? { algorithm: name, expected: () => undefined, computeOnly: true };
 }
 
 /** A part whose bytes come from another object (all of it, or `x-amz-copy-source-range`), read as CopyObject reads. */
@@ -92,15 +123,19 @@ const MAX_COMPLETE_BYTES = 4 * 1024 * 1024;
 
 export async function completeMultipartUpload(ctx: RequestContext, op: OperationOf<'CompleteMultipartUpload'>, object: AuthorizedObject): Promise<GatewayResponse> {
   const multipart = multipartOf(object.backend);
-  const uploadId = await ctx.uploadIds.open(op.uploadId, bindingOf(object));
+  const { id: uploadId, checksum } = await ctx.uploadIds.openUpload(op.uploadId, bindingOf(object));
   const parts = parseCompletion(await readCompletion(ctx));
-  const { etag } = await multipart.complete(object.key, uploadId, parts, { signal: ctx.req.signal });
-  return xmlResponse(xmlDocument('CompleteMultipartUploadResult', [
-    ['Location', locationOf(ctx, op)],
-    ['Bucket', op.bucket],
-    ['Key', op.key],
-    ['ETag', etag],
-  ]));
+  const options: CompleteOptions = { signal: ctx.req.signal };
+  if (checksum) {
+    const expected = ctx.req.headers[`x-amz-checksum-${checksum.algorithm.toLowerCase()}`];
+    options.checksum = { ...checksum, ...(expected !== undefined && { expected }) };
+  }
+  if (op.writeConditions) options.conditions = op.writeConditions;
+  const result = await multipart.complete(object.key, uploadId, parts, options);
+  const nodes: XmlNode[] = [['Location', locationOf(ctx, op)], ['Bucket', op.bucket], ['Key', op.key], ['ETag', result.etag]];
+  const value = result.checksum?.value;
+  if (result.checksum && value !== undefined) nodes.push([`Checksum${result.checksum.algorithm}`, value], ['ChecksumType', result.checksum.type]);
+  return xmlResponse(xmlDocument('CompleteMultipartUploadResult', nodes));
 }
 
 export async function abortMultipartUpload(ctx: RequestContext, op: OperationOf<'AbortMultipartUpload'>, object: AuthorizedObject): Promise<GatewayResponse> {
@@ -148,6 +183,8 @@ async function readCompletion(ctx: RequestContext): Promise<string> {
   }
 }
 
+const PART_CHECKSUM_ELEMENTS = ['CRC32', 'CRC32C', 'CRC64NVME', 'SHA1', 'SHA256'];
+
 /** The parts list: at least one, numbers 1–10000 in ascending order (InvalidPartOrder otherwise), each with an ETag. */
 export function parseCompletion(text: string): CompletedPart[] {
   const document = parseXmlDocument(text, ['CompleteMultipartUpload.Part']);
@@ -168,7 +205,12 @@ export function parseCompletion(text: string): CompletedPart[] {
     if (previous && partNumber <= previous.partNumber) {
       throw new S3Error('InvalidPartOrder', 'The list of parts was not in ascending order. Parts must be ordered by part number.');
     }
-    parts.push({ partNumber, etag: etag.trim() });
+    const part: CompletedPart = { partNumber, etag: etag.trim() };
+    for (const algorithm of PART_CHECKSUM_ELEMENTS) {
+      const value = elementText(childElement(element, `Checksum${algorithm}`))?.trim();
+      if (value !== undefined && value !== '') part.checksum = value;
+    }
+    parts.push(part);
   }
   return parts;
 }

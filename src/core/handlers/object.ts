@@ -6,7 +6,7 @@ import type { ObjectChecksum, ObjectMetadata, PutResult } from '../backend.ts';
 import { RangeNotSatisfiableError } from '../backend-errors.ts';
 import { putWithConditions } from '../conditional-put.ts';
 import { S3Error } from '../errors/s3-error.ts';
-import { requestedChecksum } from '../checksums/checksums.ts';
+import { type ChecksumRequest, requestedChecksum } from '../checksums/checksums.ts';
 import type { GatewayResponse, HeaderMap } from '../http.ts';
 import { objectHeaders } from '../s3/object-headers.ts';
 import type { OperationOf } from '../s3/operation.ts';
@@ -61,13 +61,18 @@ export async function putObject(ctx: RequestContext, op: OperationOf<'PutObject'
  * declared length, Content-MD5 and checksums verified as it streams, its last
  * bytes held back until every check has passed.
  */
-export function verifiedUpload(ctx: RequestContext, declared: { contentLength?: number; contentMd5?: string }, { bucket }: AuthorizedObject): Promise<UploadBody> {
+export function verifiedUpload(
+  ctx: RequestContext,
+  declared: { contentLength?: number; contentMd5?: string },
+  { bucket }: AuthorizedObject,
+  checksum: ChecksumRequest | undefined = requestedChecksum(ctx.req.headers, ctx.trailers ?? (() => undefined)),
+): Promise<UploadBody> {
   return prepareUploadBody({
     body: ctx.req.body,
     declaredLength: declared.contentLength,
     maxObjectSize: maxObjectSizeOf(ctx.config.connections[bucket.connection]),
     contentMd5: declared.contentMd5,
-    checksum: requestedChecksum(ctx.req.headers, ctx.trailers ?? (() => undefined)),
+    checksum,
   });
 }
 

@@ -2,9 +2,11 @@
  * GetObject and HeadObject with `?partNumber=N`: the N-th part of an object
  * assembled from parts, served as a 206 over that part's bytes with
  * `x-amz-mp-parts-count`. An object written whole is one part: part 1 is all
- * of it, any other number is 416 InvalidPartNumber, as S3 answers.
+ * of it, any other number is 416 InvalidPartNumber, as S3 answers. A
+ * backend whose store serves parts itself (`PartReads`) is asked directly.
  */
 import type { Backend, ByteRange, ObjectInfo, ReadConditions } from '../backend.ts';
+import { type PartReads, hasPartReads } from '../backend-capabilities.ts';
 import { S3Error, notImplemented } from '../errors/s3-error.ts';
 import type { GatewayResponse } from '../http.ts';
 import { objectHeaders } from '../s3/object-headers.ts';
@@ -18,6 +20,7 @@ export async function readPart(
   key: string,
 ): Promise<GatewayResponse> {
   const partNumber = op.partNumber!;
+  if (hasPartReads(backend)) return readPartFromStore(ctx, op, backend, key);
   const info = await backend.head(key, { conditions: op.conditions, signal: ctx.req.signal });
   const range = partRange(info, partNumber);
   const headers = objectHeaders(info, range, op.overrides);
@@ -31,6 +34,20 @@ export async function readPart(
     signal: ctx.req.signal,
   });
   return { status: range ? 206 : 200, headers, body: result.body };
+}
+
+async function readPartFromStore(
+  ctx: RequestContext,
+  op: OperationOf<'GetObject' | 'HeadObject'>,
+  backend: PartReads,
+  key: string,
+): Promise<GatewayResponse> {
+  const head = op.name === 'HeadObject';
+  const part = await backend.readPart(key, op.partNumber!, { head, conditions: op.conditions, signal: ctx.req.signal });
+  const headers = objectHeaders(part.info, part.range, op.overrides);
+  if (part.partsCount !== undefined) headers['x-amz-mp-parts-count'] = String(part.partsCount);
+  const status = part.range ? 206 : 200;
+  return head || !part.body ? { status, headers } : { status, headers, body: part.body };
 }
 
 /** The bytes of part `partNumber`; undefined for an empty object's only part. */

@@ -5,10 +5,13 @@
  * as S3 answers for an unknown id) when presented with another bucket or
  * key — so authorizing the write on the named object is enough to let the
  * caller touch the upload. Backends bind their ids to keys too; this seal
- * holds even for a backend that does not.
+ * holds even for a backend that does not. The upload's checksum algorithm
+ * and type travel sealed inside the id too, so each part and the completion
+ * are checked against them without asking the backend.
  */
 import { fromBase64, toBase64Url } from '../base64.ts';
 import { NoSuchUploadError } from '../backend-errors.ts';
+import type { MultipartChecksum } from './checksum.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -30,20 +33,29 @@ export class UploadIdCodec {
     this.hmacKey = crypto.subtle.importKey('raw', new Uint8Array(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   }
 
-  async seal(backendId: string, binding: UploadBinding): Promise<string> {
-    const payload = encoder.encode(backendId);
+  async seal(backendId: string, binding: UploadBinding, checksum?: MultipartChecksum): Promise<string> {
+    const payload = encoder.encode(checksum ? `${backendId}\n${checksum.algorithm}:${checksum.type}` : backendId);
     return `${toBase64Url(payload)}.${toBase64Url(await this.mac(payload, binding))}`;
   }
 
   /** The backend's id inside a client's upload id, or NoSuchUpload. */
   async open(uploadId: string, binding: UploadBinding): Promise<string> {
+    return (await this.openUpload(uploadId, binding)).id;
+  }
+
+  /** The backend's id and the upload's checksum, or NoSuchUpload. */
+  async openUpload(uploadId: string, binding: UploadBinding): Promise<{ id: string; checksum?: MultipartChecksum }> {
     const [payloadText, macText, extra] = uploadId.split('.');
     const payload = payloadText === undefined || payloadText === '' ? null : decodeBase64Url(payloadText);
     const mac = macText === undefined ? null : decodeBase64Url(macText);
     if (extra !== undefined || payload === null || mac === null || !constantTimeEqual(mac, await this.mac(payload, binding))) {
       throw new NoSuchUploadError(uploadId);
     }
-    return decoder.decode(payload);
+    const text = decoder.decode(payload);
+    const newline = text.indexOf('\n');
+    if (newline === -1) return { id: text };
+    const [algorithm, type] = text.slice(newline + 1).split(':') as [string, MultipartChecksum['type']];
+    return { id: text.slice(0, newline), checksum: { algorithm, type } };
   }
 
   private async mac(payload: Uint8Array, binding: UploadBinding): Promise<Uint8Array> {

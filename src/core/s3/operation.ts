@@ -2,6 +2,7 @@
  * The typed S3 operations the parse stage produces. Everything downstream
  * (authorization, dispatch, logging) works on these, never on raw requests.
  */
+import type { MultipartChecksum } from '../multipart/checksum.ts';
 import type { ObjectMetadata, RangeRequest, ReadConditions } from '../backend.ts';
 import type { WriteConditions } from '../backend-capabilities.ts';
 
@@ -99,7 +100,8 @@ export type S3Operation =
   /** Deletes the keys listed in the request body, each authorized on its own. */
   | ({ name: 'DeleteObjects' } & BucketRef)
   /** Multipart uploads: each names the object it builds; `uploadId` is the client's (sealed) id. */
-  | ({ name: 'CreateMultipartUpload'; metadata: ObjectMetadata; checksumAlgorithm?: string } & ObjectRef)
+  /** `checksum`: the upload's additional checksum algorithm and type (`x-amz-checksum-algorithm` / `-type`). */
+  | ({ name: 'CreateMultipartUpload'; metadata: ObjectMetadata; checksum?: MultipartChecksum } & ObjectRef)
   | ({ name: 'UploadPart'; uploadId: string; partNumber: number; contentLength?: number; contentMd5?: string } & ObjectRef)
   /** Reads `source` (optionally only `sourceRange`), writes a part of the named object's upload. */
   | ({
@@ -111,7 +113,7 @@ export type S3Operation =
       sourceConditions: ReadConditions;
     } & ObjectRef)
   /** The parts list comes in the request body. */
-  | ({ name: 'CompleteMultipartUpload'; uploadId: string } & ObjectRef)
+  | ({ name: 'CompleteMultipartUpload'; uploadId: string; writeConditions?: WriteConditions } & ObjectRef)
   | ({ name: 'AbortMultipartUpload'; uploadId: string } & ObjectRef)
   | ({ name: 'ListParts'; uploadId: string; maxParts: number; partNumberMarker?: number } & ObjectRef)
   | ({ name: 'ListMultipartUploads'; uploads: UploadsQuery } & BucketRef)

@@ -7,12 +7,13 @@
  */
 import { S3Error, invalidArgument } from '../errors/s3-error.ts';
 import type { HeaderMap } from '../http.ts';
+import { multipartChecksumFromHeaders } from '../multipart/checksum.ts';
 import { MAX_PART_NUMBER } from '../multipart/completion.ts';
 import type { AddressingStyle, S3Operation, UploadsQuery } from './operation.ts';
 import { parseCopy } from './parse-copy.ts';
 import { metadataFromHeaders } from './request-headers.ts';
+import { writeConditionsFromHeaders } from './write-conditions.ts';
 
-const CHECKSUM_ALGORITHMS = new Set(['crc32', 'crc32c', 'crc64nvme', 'sha1', 'sha256']);
 const MAX_LIST = 1000;
 
 /** The multipart operation an object request names, or undefined when it names none. */
@@ -27,12 +28,8 @@ export function parseObjectMultipart(
   const ref = { bucket: target.bucket, style: target.style, key: target.key };
   if (method === 'POST' && query.has('uploads') && uploadId === undefined) {
     const op: S3Operation = { name: 'CreateMultipartUpload', ...ref, metadata: metadataFromHeaders(headers) };
-    const algorithm = headers['x-amz-checksum-algorithm'];
-    if (algorithm !== undefined) {
-      const name = algorithm.trim().toLowerCase();
-      if (!CHECKSUM_ALGORITHMS.has(name)) throw new S3Error('InvalidRequest', `Value for x-amz-checksum-algorithm header is invalid: ${algorithm}`);
-      op.checksumAlgorithm = name;
-    }
+    const checksum = multipartChecksumFromHeaders(headers);
+    if (checksum) op.checksum = checksum;
     return op;
   }
   if (uploadId === undefined) return undefined;
@@ -50,8 +47,11 @@ export function parseObjectMultipart(
       if (range !== undefined) op.sourceRange = parseCopySourceRange(range);
       return op;
     }
-    case 'POST':
-      return { name: 'CompleteMultipartUpload', ...ref, uploadId };
+    case 'POST': {
+      const writeConditions = writeConditionsFromHeaders(headers);
+      if (writeConditions === 'unsupported') return { name: 'Unsupported', operation: 'If-None-Match with a value other than *', ...ref };
+      return { name: 'CompleteMultipartUpload', ...ref, uploadId, ...(writeConditions && { writeConditions }) };
+    }
     case 'DELETE':
       return { name: 'AbortMultipartUpload', ...ref, uploadId };
     case 'GET': {

@@ -197,8 +197,29 @@ test('the upload length is x-amz-decoded-content-length only for aws-chunked pay
 
 test('multipart requests parse to their operations, with numbers checked once', () => {
   assert.deepEqual(parse('POST', '/b/k?uploads', { 'x-amz-checksum-algorithm': 'SHA256' }), {
-    name: 'CreateMultipartUpload', bucket: 'b', style: 'path', key: 'k', metadata: { metadata: {} }, checksumAlgorithm: 'sha256',
+    name: 'CreateMultipartUpload', bucket: 'b', style: 'path', key: 'k', metadata: { metadata: {} }, checksum: { algorithm: 'SHA256', type: 'COMPOSITE' },
   });
+  assert.deepEqual(parse('POST', '/b/k?uploads', { 'x-amz-checksum-algorithm': 'crc64nvme' }), {
+    name: 'CreateMultipartUpload', bucket: 'b', style: 'path', key: 'k', metadata: { metadata: {} }, checksum: { algorithm: 'CRC64NVME', type: 'FULL_OBJECT' },
+  });
+  for (const [algorithm, type] of [['CRC32', 'FULL_OBJECT'], ['crc32c', 'composite']]) {
+    const op = parse('POST', '/b/k?uploads', { 'x-amz-checksum-algorithm': algorithm, 'x-amz-checksum-type': type });
+    assert.ok(op.name === 'CreateMultipartUpload');
+    assert.deepEqual(op.checksum, { algorithm: algorithm.toUpperCase(), type: type.toUpperCase() });
+  }
+  for (const headers of [
+    { 'x-amz-checksum-algorithm': 'SHA256', 'x-amz-checksum-type': 'FULL_OBJECT' },
+    { 'x-amz-checksum-algorithm': 'SHA1', 'x-amz-checksum-type': 'FULL_OBJECT' },
+    { 'x-amz-checksum-algorithm': 'CRC64NVME', 'x-amz-checksum-type': 'COMPOSITE' },
+    { 'x-amz-checksum-algorithm': 'CRC32', 'x-amz-checksum-type': 'PARTIAL' },
+    { 'x-amz-checksum-type': 'FULL_OBJECT' },
+  ] as Array<Record<string, string>>) {
+    assert.equal(code(() => parse('POST', '/b/k?uploads', headers)), 'InvalidRequest', JSON.stringify(headers));
+  }
+  const guarded = parse('POST', '/b/k?uploadId=U', { 'if-none-match': '*' });
+  assert.ok(guarded.name === 'CompleteMultipartUpload');
+  assert.deepEqual(guarded.writeConditions, { ifNoneMatch: '*' });
+  assert.equal(parse('POST', '/b/k?uploadId=U', { 'if-none-match': '"abc"' }).name, 'Unsupported');
   assert.equal(code(() => parse('POST', '/b/k?uploads', { 'x-amz-checksum-algorithm': 'MD7' })), 'InvalidRequest');
   assert.deepEqual(parse('PUT', '/b/k?partNumber=7&uploadId=U', { 'content-length': '5' }), {
     name: 'UploadPart', bucket: 'b', style: 'path', key: 'k', uploadId: 'U', partNumber: 7, contentLength: 5,

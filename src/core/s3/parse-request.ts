@@ -61,8 +61,9 @@ export function parseS3Request(req: GatewayRequest, options: ParseOptions): S3Op
   if (versionId !== undefined && versionId !== 'null') {
     return { name: 'Unsupported', operation: 'object versions', bucket, key };
   }
-  // Only PUT (PutObject, CopyObject) honours write preconditions among the object writes parsed here.
-  const unimplemented = unimplementedHeader(req.headers, method !== 'GET' && method !== 'HEAD', method === 'PUT');
+  // PutObject, CopyObject and CompleteMultipartUpload honour write preconditions among the object writes parsed here.
+  const completes = method === 'POST' && query.has('uploadId') && !query.has('uploads');
+  const unimplemented = unimplementedHeader(req.headers, method !== 'GET' && method !== 'HEAD', method === 'PUT' || completes);
   if (unimplemented !== undefined) return { name: 'Unsupported', operation: `the ${unimplemented} header`, bucket, key };
   const multipart = parseObjectMultipart(method, query, req.headers, { bucket, style, key }, checkKey);
   if (multipart !== undefined) return multipart;

@@ -27,7 +27,8 @@ const WRITES = [
 
 /**
  * Write preconditions: honoured by the writes that take them (PutObject,
- * CopyObject; see `write-conditions.ts`), refused on every other write.
+ * CopyObject, CompleteMultipartUpload; see `write-conditions.ts`), refused on
+ * every other write.
  */
 const CONDITIONAL = ['if-match', 'if-none-match'];
 

@@ -15,6 +15,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { RuntimeBody, type WebByteStream, discardBody, toWebStream } from '../../core/body.ts';
 import type { Gateway } from '../../core/gateway.ts';
+import { headerValueText } from '../../core/header-values.ts';
 import type { GatewayRequest, GatewayResponse, HeaderMap } from '../../core/http.ts';
 import type { LogSink } from '../../core/runtime.ts';
 import { internalErrorReply } from './error-replies.ts';
@@ -45,7 +46,7 @@ export function toGatewayRequest(req: IncomingMessage, res: ServerResponse): Gat
   const flat: HeaderMap = {};
   for (const name in headers) {
     const value = headers[name];
-    if (value !== undefined) flat[name] = Array.isArray(value) ? value.join(', ') : value;
+    if (value !== undefined) flat[name] = headerValueText(Array.isArray(value) ? value.join(', ') : value);
   }
   return {
     method: req.method ?? 'GET',
