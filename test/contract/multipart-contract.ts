@@ -10,7 +10,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { Backend } from '../../src/core/backend.ts';
 import { type MultipartOperations, hasMultipart } from '../../src/core/backend-capabilities.ts';
-import { EntityTooSmallError, InvalidPartError, NoSuchUploadError, ObjectNotFoundError } from '../../src/core/backend-errors.ts';
+import { EntityTooSmallError, InvalidPartError, NoSuchUploadError, ObjectNotFoundError, PreconditionFailedError } from '../../src/core/backend-errors.ts';
 import { bytesBody, readAll } from '../../src/core/body.ts';
 import { MIN_PART_BYTES } from '../../src/core/multipart/completion.ts';
 import { failingBody, quotedMd5 } from './contract-support.ts';
@@ -111,6 +111,31 @@ export function runMultipartContract(
       await assert.rejects(mp.complete('k', uploadId, [{ partNumber: 2, etag: p1.etag }]), InvalidPartError);
       await assert.rejects(mp.complete('k', uploadId, [{ partNumber: 1, etag: '"00000000000000000000000000000000"' }]), InvalidPartError);
       assert.equal((await mp.listParts('k', uploadId, { maxParts: 10 })).parts.length, 1);
+    });
+
+    test('completion under If-None-Match: * fails with PreconditionFailed when the key exists, and the upload stays', async (backend, mp) => {
+      await backend.put('guarded', bytesBody('already here'), { metadata: {} });
+      const { uploadId } = await mp.create('guarded', { metadata: {} });
+      const part = await mp.uploadPart('guarded', uploadId, 1, bytesBody('new'));
+      const parts = [{ partNumber: 1, etag: part.etag }];
+      await assert.rejects(mp.complete('guarded', uploadId, parts, { conditions: { ifNoneMatch: '*' } }), PreconditionFailedError);
+      assert.equal(Buffer.from(await readAll((await backend.get('guarded')).body)).toString(), 'already here');
+      assert.equal((await mp.listParts('guarded', uploadId, { maxParts: 10 })).parts.length, 1);
+      await backend.delete('guarded');
+      await mp.complete('guarded', uploadId, parts, { conditions: { ifNoneMatch: '*' } });
+      assert.equal(Buffer.from(await readAll((await backend.get('guarded')).body)).toString(), 'new');
+    });
+
+    test('completion under If-Match commits only over the named version', async (backend, mp) => {
+      const first = await backend.put('versioned', bytesBody('one'), { metadata: {} });
+      const { uploadId } = await mp.create('versioned', { metadata: {} });
+      const part = await mp.uploadPart('versioned', uploadId, 1, bytesBody('three'));
+      const parts = [{ partNumber: 1, etag: part.etag }];
+      const second = await backend.put('versioned', bytesBody('two'), { metadata: {} });
+      await assert.rejects(mp.complete('versioned', uploadId, parts, { conditions: { ifMatch: first.etag } }), PreconditionFailedError);
+      assert.equal(Buffer.from(await readAll((await backend.get('versioned')).body)).toString(), 'two');
+      await mp.complete('versioned', uploadId, parts, { conditions: { ifMatch: second.etag } });
+      assert.equal(Buffer.from(await readAll((await backend.get('versioned')).body)).toString(), 'three');
     });
 
     test('a part other than the last under 5 MiB is EntityTooSmall', async (backend, mp) => {

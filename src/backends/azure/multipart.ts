@@ -27,7 +27,7 @@
  */
 import type { ObjectMetadata, PutOptions, PutResult } from '../../core/backend.ts';
 import type {
-  CompletedPart, ListPartsParams, ListPartsResult, ListUploadsParams, ListUploadsResult, MultipartOperations, WriteConditions,
+  CompletedPart, CompleteOptions, ListPartsParams, ListPartsResult, ListUploadsParams, ListUploadsResult, MultipartOperations, WriteConditions,
 } from '../../core/backend-capabilities.ts';
 import { InvalidPartError, NoSuchUploadError, ObjectTooLargeError, PreconditionFailedError, UnsupportedKeyError } from '../../core/backend-errors.ts';
 import { discardBody, type Body } from '../../core/body.ts';
@@ -50,12 +50,6 @@ export interface AzureMultipartHost {
   properties(key: string, signal?: AbortSignal): Promise<BlobInfo>;
   stageBlock(key: string, blockId: string, body: Uint8Array, signal?: AbortSignal): Promise<void>;
   commitBlocks(key: string, ids: readonly string[], headers: HeaderMap, signal?: AbortSignal): Promise<unknown>;
-}
-
-export interface CompleteOptions {
-  signal?: AbortSignal;
-  /** Commit only when the key holds no object (`ifNoneMatch: '*'`) or the named version (`ifMatch`). */
-  conditions?: WriteConditions;
 }
 
 function randomHex(bytes: number): string {

@@ -139,22 +139,29 @@ export class GcsBackend implements Backend, MultipartCapable {
   }
 
   async conditionalPut(key: string, body: Body, metadata: ObjectMetadata, conditions: WriteConditions, options: PutOptions = {}): Promise<PutResult> {
-    let generation: GenerationConditions = {};
+    let generation: GenerationConditions;
     try {
       this.assertWritable();
-      if (conditions.ifNoneMatch === '*') generation = { ifGenerationMatch: '0' };
-      if (conditions.ifMatch !== undefined) {
-        const current = await this.resource(key, options.signal);
-        if (!etagListMatches(conditions.ifMatch, objectInfo(key, current).etag)) throw new PreconditionFailedError('If-Match');
-        // Both conditions: an object exists, so If-None-Match: * cannot hold.
-        if (conditions.ifNoneMatch === '*') throw new PreconditionFailedError('If-None-Match');
-        generation = { ifGenerationMatch: current.generation };
-      }
+      generation = await this.generationConditions(key, conditions, options.signal);
     } catch (err) {
       discardBody(body);
       throw err;
     }
-    return this.write(key, body, metadata, generation, conditions.ifNoneMatch === '*' ? 'If-None-Match' : 'If-Match', options);
+    return this.write(key, body, metadata, generation, conditionName(conditions), options);
+  }
+
+  /**
+   * S3 write conditions as the generation precondition GCS checks at its
+   * commit: `0` for If-None-Match: *, the current generation once its ETag
+   * matched If-Match (so a write in between fails the commit with 412).
+   */
+  async generationConditions(key: string, conditions: WriteConditions, signal?: AbortSignal): Promise<GenerationConditions> {
+    if (conditions.ifMatch === undefined) return conditions.ifNoneMatch === '*' ? { ifGenerationMatch: '0' } : {};
+    const current = await this.resource(key, signal);
+    if (!etagListMatches(conditions.ifMatch, objectInfo(key, current).etag)) throw new PreconditionFailedError('If-Match');
+    // Both conditions: an object exists, so If-None-Match: * cannot hold.
+    if (conditions.ifNoneMatch === '*') throw new PreconditionFailedError('If-None-Match');
+    return { ifGenerationMatch: current.generation };
   }
 
   /** Upload `body` as the object's new content; `conditions` are checked by GCS at the commit. */
@@ -237,3 +244,7 @@ export class GcsBackend implements Backend, MultipartCapable {
   }
 }
 
+/** The header a failed generation precondition is reported under. */
+export function conditionName(conditions: WriteConditions): string {
+  return conditions.ifNoneMatch === '*' ? 'If-None-Match' : 'If-Match';
+}

@@ -17,6 +17,7 @@
 import { BackendError, NoSuchUploadError } from '../../core/backend-errors.ts';
 import type {
   CompletedPart,
+  CompleteOptions,
   ListPartsParams,
   ListPartsResult,
   ListUploadsParams,
@@ -29,7 +30,7 @@ import type { ObjectMetadata, PutOptions, PutResult } from '../../core/backend.t
 import { discardBody, readAll, type Body } from '../../core/body.ts';
 import { multipartEtag, selectParts } from '../../core/multipart/completion.ts';
 import { pageParts, pageUploads } from '../../core/multipart/listing.ts';
-import type { GcsBackend } from './gcs-backend.ts';
+import { conditionName, type GcsBackend } from './gcs-backend.ts';
 import { mapObjectError } from './errors.ts';
 import { md5Base64ToHex, objectWrite, RESERVED, type GcsObject } from './object-resource.ts';
 import { GcsResponseError } from './transport.ts';
@@ -127,12 +128,14 @@ export class GcsMultipart implements MultipartOperations {
     return parts;
   }
 
-  async complete(key: string, uploadId: string, requested: readonly CompletedPart[], options: { signal?: AbortSignal } = {}): Promise<PutResult> {
+  async complete(key: string, uploadId: string, requested: readonly CompletedPart[], options: CompleteOptions = {}): Promise<PutResult> {
     this.backend.assertWritable();
-    const { signal } = options;
+    const { signal, conditions } = options;
     const manifest = await this.open(key, uploadId, signal);
     const metadata = await this.readManifest(manifest, signal);
     const chosen = selectParts(requested, await this.storedParts(uploadId, signal));
+    // Checked before composing, and again by GCS at the final compose: a write in between fails it.
+    const generation = conditions && await this.backend.generationConditions(key, conditions, signal);
     const etag = multipartEtag(chosen.map((p) => p.etag));
     const resource = objectWrite(metadata, { [RESERVED.etag]: etag.slice(1, -1), [RESERVED.partSizes]: chosen.map((p) => p.size).join(',') });
     let sources: { name: string; generation: string }[] = chosen.map(({ name, generation }) => ({ name, generation }));
@@ -151,9 +154,9 @@ export class GcsMultipart implements MultipartOperations {
         }
         sources = next;
       }
-      await this.backend.client.compose({ ...resource, name: manifest.metadata![UPLOAD_KEY]! }, sources, undefined, signal);
+      await this.backend.client.compose({ ...resource, name: manifest.metadata![UPLOAD_KEY]! }, sources, generation, signal);
     } catch (err) {
-      throw mapObjectError(err, key);
+      throw mapObjectError(err, key, conditions && conditionName(conditions));
     }
     await this.removeFolder(uploadId, signal);
     return { etag };
