@@ -34,5 +34,9 @@ export function assembleConfig(document: ConfigDocument, kinds: ConnectionKinds,
     policy: sqlitePath === undefined ? policy : { sqlitePath: resolvePath(baseDir, sqlitePath), ...policy },
     ...(document.sts !== undefined && { sts: { ...document.sts, roles: stsRoles } }),
     ...(document.issuer !== undefined && { issuer: document.issuer }),
+    ...(document.metrics !== undefined && { metrics: document.metrics }),
+    ...(document.limits !== undefined && { limits: document.limits }),
+    ...(document.quotas !== undefined && { quotas: document.quotas }),
+    ...(document.metering !== undefined && { metering: document.metering }),
   };
 }

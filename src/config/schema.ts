@@ -13,6 +13,7 @@ import { connectionSettingsSchema, type ConnectionSettings } from './connection-
 import { stsConfigSchema } from '../sts/config-schema.ts';
 import { issuerSchema } from '../oidc/issuer/config-schema.ts';
 import { accessKeySchema, accountSchema, policySchema } from './policy-schema.ts';
+import { cidrProblem, limitsSchema, meteringSchema, metricsSchema, quotasSchema } from './operations-schema.ts';
 import {
   allowedHeaderProblem,
   bucketNameProblem,
@@ -82,6 +83,8 @@ export const serverSchema = z.strictObject({
   bodyIdleTimeoutSeconds: z.number().int().min(0).max(3600).default(SERVER_LIMIT_DEFAULTS.bodyIdleTimeoutSeconds),
   bodyMinBytesPerSecond: z.number().int().min(0).default(SERVER_LIMIT_DEFAULTS.bodyMinBytesPerSecond),
   bodyMinRateGraceSeconds: z.number().int().min(0).max(3600).default(SERVER_LIMIT_DEFAULTS.bodyMinRateGraceSeconds),
+  /** Proxies (addresses or CIDRs) whose `X-Forwarded-For` names the client; the socket's peer otherwise. */
+  trustedProxies: z.array(ruled(cidrProblem)).optional(),
 });
 
 export const bucketSchema = z.strictObject({
@@ -119,6 +122,14 @@ export function configDocumentSchema<C extends z.ZodType<ConnectionSettings>>(co
     sts: stsConfigSchema.optional(),
     /** Sluice as an OIDC issuer (outbound federation); absent: no discovery routes, no web-identity connections. */
     issuer: issuerSchema.optional(),
+    /** Prometheus metrics at `/.metrics` (absent: none). */
+    metrics: metricsSchema.optional(),
+    /** Token-bucket rate limits (absent: none). */
+    limits: limitsSchema.optional(),
+    /** Per-account egress and request quotas (absent: none). */
+    quotas: quotasSchema.optional(),
+    /** One usage record per request to a sink (absent: none). */
+    metering: meteringSchema.optional(),
   });
 }
 

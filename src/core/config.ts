@@ -12,6 +12,13 @@ import type { accessKeySchema, accountSchema, policySchema } from '../config/pol
 import type { bucketSchema, corsSchema, serverSchema } from '../config/schema.ts';
 import type { StsSettings } from '../sts/config-schema.ts';
 import type { IssuerConfig } from '../oidc/issuer/config-schema.ts';
+import type { limitsSchema, meteringSchema, metricsSchema, quotasSchema } from '../config/operations-schema.ts';
+
+export type MetricsConfig = z.output<typeof metricsSchema>;
+export type LimitsConfig = z.output<typeof limitsSchema>;
+export type QuotasConfig = z.output<typeof quotasSchema>;
+export type MeteringConfig = z.output<typeof meteringSchema>;
+export type MeteringSinkConfig = MeteringConfig['sink'];
 
 export type CorsConfig = z.output<typeof corsSchema>;
 
@@ -46,4 +53,12 @@ export interface SluiceConfig {
   sts?: StsSettings;
   /** Sluice as an OIDC issuer; absent unless configured. */
   issuer?: IssuerConfig;
+  /** Prometheus metrics and `Server-Timing`; absent: off. */
+  metrics?: MetricsConfig;
+  /** Rate limits; absent: none. */
+  limits?: LimitsConfig;
+  /** Account quotas; absent: none. */
+  quotas?: QuotasConfig;
+  /** Usage records; absent: none. */
+  metering?: MeteringConfig;
 }
