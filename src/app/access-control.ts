@@ -16,6 +16,7 @@ import type { AccessPolicy } from '../core/access-policy.ts';
 import type { SpecialRoute } from '../core/routes.ts';
 import type { SluiceConfig } from '../core/config.ts';
 import type { RuntimeContext } from '../core/runtime.ts';
+import type { CacheMetrics } from '../core/metrics/gateway-metrics.ts';
 import { parseMasterKey, SecretBox } from '../auth/secret-box.ts';
 import { CachedPolicyStore } from '../policy/cached-store.ts';
 import { ConfigPolicyStore } from '../policy/config-store.ts';
@@ -65,7 +66,7 @@ export interface AccessControl {
   close(): Promise<void>;
 }
 
-export async function createAccessControl(config: SluiceConfig, services: AppServices): Promise<AccessControl> {
+export async function createAccessControl(config: SluiceConfig, services: AppServices, cacheMetrics?: CacheMetrics): Promise<AccessControl> {
   const { runtime } = services;
   const fixed = new ConfigPolicyStore(config, runtime.now());
   const managed = await openManagedStore(config, services);
@@ -86,7 +87,7 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
     await managed?.close();
     throw error;
   }
-  const store = new CachedPolicyStore(inner, { ttlMs, now });
+  const store = new CachedPolicyStore(inner, { ttlMs, now, ...(cacheMetrics && { onLookup: (outcome: 'hit' | 'miss') => cacheMetrics.record('policy', outcome) }) });
   const dropChanged = (change: PolicyChange) => {
     store.applyChange(change);
     void shared?.applyChange(change);

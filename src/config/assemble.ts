@@ -37,6 +37,10 @@ export function assembleConfig(document: ConfigDocument, kinds: ConnectionKinds,
     ...(document.metrics !== undefined && { metrics: document.metrics }),
     ...(document.limits !== undefined && { limits: document.limits }),
     ...(document.quotas !== undefined && { quotas: document.quotas }),
-    ...(document.metering !== undefined && { metering: document.metering }),
+    ...(document.metering !== undefined && {
+      metering: document.metering.sink.type === 'file'
+        ? { ...document.metering, sink: { ...document.metering.sink, path: resolvePath(baseDir, document.metering.sink.path) } }
+        : document.metering,
+    }),
   };
 }
