@@ -23,7 +23,7 @@ export const metricsSchema = z.strictObject({
 
 export const rateRuleSchema = z
   .strictObject({
-    ratePerSecond: z.number().positive().max(1_000_000),
+    ratePerSecond: z.number().positive({ error: 'must be greater than 0' }).max(1_000_000),
     /** Tokens a bucket holds when full; defaults to one second's worth (at least 1). */
     burst: z.number().int().min(1).max(100_000_000).optional(),
   })
