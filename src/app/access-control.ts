@@ -93,7 +93,7 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
     void shared?.applyChange(change);
   };
   const unsubscribe = managed && hasChangeFeed(managed) ? managed.onChange(dropChanged) : undefined;
-  const sts = await buildSts(config, services, managed);
+  const sts = await buildSts(config, services, managed, cacheMetrics);
 
   return {
     store,
@@ -133,7 +133,7 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
   };
 }
 
-async function buildSts(config: SluiceConfig, services: AppServices, managed: WritablePolicyStore | undefined): Promise<StsServices | undefined> {
+async function buildSts(config: SluiceConfig, services: AppServices, managed: WritablePolicyStore | undefined, cacheMetrics: CacheMetrics | undefined): Promise<StsServices | undefined> {
   const sts = config.sts;
   if (!sts) return undefined;
   const { runtime } = services;
@@ -167,6 +167,7 @@ async function buildSts(config: SluiceConfig, services: AppServices, managed: Wr
     log: runtime.log,
     // Exchanges are audit events on the runtime's log sink, beside the access log.
     audit: runtime.log,
+    ...(cacheMetrics !== undefined && { cacheMetrics }),
   });
 }
 

@@ -48,7 +48,7 @@ export async function createApp(config: SluiceConfig, services: AppServices, ove
   const observed: AppServices = metrics ? { ...services, runtime: { ...services.runtime, log: countingStsExchanges(services.runtime.log, metrics) } } : services;
   const access = await createAccessControl(config, observed, metrics);
   // The issuer and the outbound credentials connections draw on (federation, sealed keys).
-  const outbound = await createOutbound(config, services, access.managed);
+  const outbound = await createOutbound(config, services, access.managed, metrics);
   const shared = config.policy.redisUrl !== undefined && hasSharedCounters(access.sharedCache) ? access.sharedCache : undefined;
   let operations;
   try {

@@ -13,6 +13,7 @@ import { type Issuer, createIssuer } from '../oidc/issuer/create-issuer.ts';
 import { storedIssuerKeySource } from '../oidc/issuer/stored-keys.ts';
 import type { WritablePolicyStore } from '../policy/store.ts';
 import type { AppServices } from './services.ts';
+import type { CacheMetrics } from '../core/metrics/gateway-metrics.ts';
 
 export interface Outbound {
   issuer?: Issuer;
@@ -20,8 +21,9 @@ export interface Outbound {
   credentials: OutboundCredentialServices;
 }
 
-export async function createOutbound(config: SluiceConfig, services: AppServices, managed: WritablePolicyStore | undefined): Promise<Outbound> {
+export async function createOutbound(config: SluiceConfig, services: AppServices, managed: WritablePolicyStore | undefined, cacheMetrics?: CacheMetrics): Promise<Outbound> {
   const { runtime } = services;
+  const onLookup = cacheMetrics && ((outcome: 'hit' | 'miss') => cacheMetrics.record('federation_credentials', outcome));
   const stored = managed?.outbound;
   const issuer = config.issuer === undefined
     ? undefined
@@ -31,13 +33,14 @@ export async function createOutbound(config: SluiceConfig, services: AppServices
     http: () => services.httpClient(),
     now: () => runtime.now(),
     log: runtime.log,
+    ...(onLookup !== undefined && { onLookup }),
   });
   return {
     ...(issuer !== undefined && { issuer }),
     routes: issuer?.routes ?? [],
     credentials: {
       ...(federation !== undefined && { webIdentity: (request) => federation.webIdentity(request) }),
-      ...(stored !== undefined && { stored: (connection) => storedCredentialProvider(stored, connection, () => runtime.now()) }),
+      ...(stored !== undefined && { stored: (connection) => storedCredentialProvider(stored, connection, () => runtime.now(), undefined, onLookup) }),
     },
   };
 }

@@ -57,6 +57,8 @@ export interface FederationOptions {
   expiryMarginMs?: number;
   baseBackoffMs?: number;
   maxBackoffMs?: number;
+  /** Told of each credentials lookup (the `federation_credentials` cache metric). */
+  onLookup?: (outcome: 'hit' | 'miss') => void;
 }
 
 /** Makes credential providers for connections; providers with the same role, subject and session policy share one cache entry. */
@@ -110,6 +112,7 @@ export function createFederation(options: FederationOptions): Federation {
             ...(options.expiryMarginMs !== undefined && { expiryMarginMs: options.expiryMarginMs }),
             ...(options.baseBackoffMs !== undefined && { baseBackoffMs: options.baseBackoffMs }),
             ...(options.maxBackoffMs !== undefined && { maxBackoffMs: options.maxBackoffMs }),
+            ...(options.onLookup !== undefined && { onLookup: options.onLookup }),
             onBackgroundFailure: (error) =>
               options.log.write({ level: 'warn', event: 'federation.refresh_failed', ...context, error: describe(error) }),
           },

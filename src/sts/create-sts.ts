@@ -3,6 +3,7 @@
  * the routes for the special-route table, the session credential source for
  * authentication, and the pieces a composition root may want on their own.
  */
+import type { CacheMetrics } from '../core/metrics/gateway-metrics.ts';
 import type { LogSink } from '../core/runtime.ts';
 import type { FetchLike } from '../oidc/bounded-fetch.ts';
 import { JwksCache } from '../oidc/jwks-cache.ts';
@@ -27,6 +28,8 @@ export interface CreateStsOptions {
   random: (bytes: Uint8Array) => Uint8Array;
   log: LogSink;
   audit: LogSink;
+  /** Where the JWKS cache reports hits and misses (`jwks`). */
+  cacheMetrics?: CacheMetrics;
 }
 
 export interface StsServices {
@@ -40,7 +43,13 @@ export interface StsServices {
 export async function createSts(options: CreateStsOptions): Promise<StsServices> {
   const { config } = options;
   const keyring = await SessionKeyring.create(keyringConfig(config));
-  const jwks = new JwksCache({ fetch: options.fetch, now: options.now, log: options.log });
+  const { cacheMetrics } = options;
+  const jwks = new JwksCache({
+    fetch: options.fetch,
+    now: options.now,
+    log: options.log,
+    ...(cacheMetrics !== undefined && { onLookup: (outcome: 'hit' | 'miss') => cacheMetrics.record('jwks', outcome) }),
+  });
   const verifier = new TokenVerifier(config.identityProviders, jwks);
   const roles = options.roleSource ?? new StaticRoleSource({
     roles: options.roles,
