@@ -27,6 +27,8 @@ export interface HttpBatchSinkOptions {
   /** Backoff before retry `attempt` (1-based); default 200 ms doubling, at most 10 s. */
   backoffMs?: (attempt: number) => number;
   sleep?: (ms: number) => Promise<void>;
+  /** How long `close` waits for deliveries in progress; default 5 s. */
+  closeTimeoutMs?: number;
 }
 
 const sleepMs = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -117,7 +119,13 @@ export function createHttpBatchSink(options: HttpBatchSinkOptions): MeteringSink
     },
     async close() {
       send();
-      await Promise.all([...deliveries]);
+      // Shutdown waits for deliveries in progress, but not for a dead endpoint's whole retry schedule.
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const limit = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, options.closeTimeoutMs ?? 5_000);
+      });
+      await Promise.race([Promise.all([...deliveries]), limit]);
+      clearTimeout(timer);
     },
   };
 }
