@@ -10,7 +10,7 @@
  * its figures, unless `--force` (or SLUICE_BENCH_FORCE=1) prints them marked.
  *
  *   npm run bench                                        # everything, about 6 minutes
- *   npm run bench -- --only small,signed                 # sections: small, large, memory, signed, sigv4, proxy, sts, put
+ *   npm run bench -- --only small,signed                 # sections: small, large, memory, signed, sigv4, proxy, sts, put, operations
  *   npm run bench -- --only proxy --workloads tile64 --rounds 1 --seconds 5
  *   npm run bench -- --only proxy --workloads tile64 --cpu-prof   # profiles into .bench/
  *   npm run bench -- --rounds 5 --seconds 3              # longer measurements
@@ -27,6 +27,7 @@ import { cpuLayout, pinProcess } from './lib/processes.ts';
 import { WORKLOAD_NAMES } from './lib/proxy-setup.ts';
 import { wrkAvailable } from './lib/wrk.ts';
 import { largeObject } from './suites/large-object.ts';
+import { operationsOverhead } from './suites/operations-overhead.ts';
 import { proxyPath } from './suites/proxy.ts';
 import { putUpload } from './suites/put-upload.ts';
 import type { SectionResult } from './suites/section.ts';
@@ -46,6 +47,7 @@ const SECTIONS: Record<string, { run: (ctx: BenchContext) => Promise<SectionResu
   proxy: { run: proxyPath, needsWrk: true },
   sts: { run: stsExchange, needsWrk: false },
   put: { run: putUpload, needsWrk: false },
+  operations: { run: operationsOverhead, needsWrk: true },
 };
 
 const { values } = parseArgs({

@@ -16,6 +16,7 @@ import type { AccessPolicy } from '../core/access-policy.ts';
 import type { SpecialRoute } from '../core/routes.ts';
 import type { SluiceConfig } from '../core/config.ts';
 import type { RuntimeContext } from '../core/runtime.ts';
+import type { CacheMetrics } from '../core/metrics/gateway-metrics.ts';
 import { parseMasterKey, SecretBox } from '../auth/secret-box.ts';
 import { CachedPolicyStore } from '../policy/cached-store.ts';
 import { ConfigPolicyStore } from '../policy/config-store.ts';
@@ -84,9 +85,12 @@ export interface AccessControlHooks {
    * live there); with it, the STS endpoint accepts API keys.
    */
   issuer?: (managed: WritablePolicyStore | undefined) => Promise<Issuer | undefined>;
+  /** Where the policy and JWKS caches report hits and misses. */
+  cacheMetrics?: CacheMetrics;
 }
 
 export async function createAccessControl(config: SluiceConfig, services: AppServices, hooks: AccessControlHooks = {}): Promise<AccessControl> {
+  const { cacheMetrics } = hooks;
   const { runtime } = services;
   const fixed = new ConfigPolicyStore(config, runtime.now());
   const managed = await openManagedStore(config, services);
@@ -107,7 +111,7 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
     await managed?.close();
     throw error;
   }
-  const store = new CachedPolicyStore(inner, { ttlMs, now });
+  const store = new CachedPolicyStore(inner, { ttlMs, now, ...(cacheMetrics && { onLookup: (outcome: 'hit' | 'miss') => cacheMetrics.record('policy', outcome) }) });
   const dropChanged = (change: PolicyChange) => {
     store.applyChange(change);
     void shared?.applyChange(change);
@@ -119,7 +123,7 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
   const apiKeyRecords = managed ? new CachedApiKeyRecords(managed, { ttlMs, now }) : undefined;
   try {
     issuer = await hooks.issuer?.(managed);
-    sts = await buildSts(config, services, managed, issuer && apiKeyRecords && { issuerUrl: issuer.url, keys: issuer.keys, records: apiKeyRecords });
+    sts = await buildSts(config, services, managed, issuer && apiKeyRecords && { issuerUrl: issuer.url, keys: issuer.keys, records: apiKeyRecords }, cacheMetrics);
   } catch (error) {
     unsubscribe?.();
     await sharedCache?.close();
@@ -178,6 +182,7 @@ async function buildSts(
   services: AppServices,
   managed: WritablePolicyStore | undefined,
   builtIn: BuiltInProviderOptions | undefined,
+  cacheMetrics: CacheMetrics | undefined,
 ): Promise<StsServices | undefined> {
   const sts = config.sts;
   if (!sts) return undefined;
@@ -214,6 +219,7 @@ async function buildSts(
     // Exchanges are audit events on the runtime's log sink, beside the access log.
     audit: runtime.log,
     ...(builtIn && { builtIn }),
+    ...(cacheMetrics !== undefined && { cacheMetrics }),
   });
 }
 

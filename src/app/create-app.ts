@@ -12,6 +12,9 @@ import type { SluiceConfig } from '../core/config.ts';
 import { type Gateway, type GatewayOptions, createGateway } from '../core/gateway.ts';
 import { type AccessControl, createAccessControl } from './access-control.ts';
 import { type Outbound, createOutbound } from './outbound.ts';
+import { hasSharedCounters } from '../core/limits/shared-counters.ts';
+import type { GatewayMetrics } from '../core/metrics/gateway-metrics.ts';
+import { countingStsExchanges, createMetrics, createOperations } from './operations.ts';
 import { type AppServices, backendServices } from './services.ts';
 import { createAdminRoute } from '../admin/admin-route.ts';
 import type { SpecialRoute } from '../core/routes.ts';
@@ -29,6 +32,13 @@ export interface App {
   /** The policy store (cached), authentication and the access policy the gateway uses. */
   access: AccessControl;
   backends: ReadonlyMap<string, Backend>;
+  /**
+   * The metrics registry and series, when the `metrics` section enables
+   * them: a runtime adds its own gauges (Node: open connections) and serves
+   * them on a listener of its own when `metrics.listen` is set. Caches report
+   * into `metrics` as a `CacheMetrics`.
+   */
+  metrics?: GatewayMetrics;
   /** Revoke a stored access key in this process: refused from the next request on. */
   revokeAccessKey(accessKeyId: string): Promise<boolean>;
   /** Release what the app opened (the database policy store). The runtime's own services stay its to close. */
@@ -37,13 +47,25 @@ export interface App {
 
 export async function createApp(config: SluiceConfig, services: AppServices, overrides: AppOverrides = {}): Promise<App> {
   const { runtime } = services;
+  const metrics = createMetrics(config);
+  // STS exchanges are counted as their audit events pass on the way to the log.
+  const observed: AppServices = metrics ? { ...services, runtime: { ...runtime, log: countingStsExchanges(runtime.log, metrics) } } : services;
   // The issuer and the outbound credentials connections draw on (federation, sealed keys), built
   // once the database store is open; the issuer is also the built-in identity provider of API keys.
   let outbound: Outbound | undefined;
-  const access = await createAccessControl(config, services, {
-    issuer: async (managed) => (outbound = await createOutbound(config, services, managed)).issuer,
+  const access = await createAccessControl(config, observed, {
+    issuer: async (managed) => (outbound = await createOutbound(config, services, managed, metrics)).issuer,
+    ...(metrics && { cacheMetrics: metrics }),
   });
   if (outbound === undefined) throw new TypeError('the outbound services were not built');
+  const shared = config.policy.redisUrl !== undefined && hasSharedCounters(access.sharedCache) ? access.sharedCache : undefined;
+  let operations;
+  try {
+    operations = createOperations(config, services, { ...(metrics && { metrics }), ...(shared && { shared }) });
+  } catch (error) {
+    await access.close();
+    throw error;
+  }
   const backends = overrides.backends ?? createBackends(config.connections, services.backends, { ...backendServices(services), credentials: outbound.credentials });
   const gateway = createGateway({
     config,
@@ -51,16 +73,21 @@ export async function createApp(config: SluiceConfig, services: AppServices, ove
     resolution: access.store,
     authenticate: access.authenticate,
     policy: access.policy,
-    runtime,
+    runtime: services.runtime,
+    ...operations.gateway,
     ...overrides.gateway,
-    routes: [...access.routes, ...outbound.routes, adminRoute(config, services, access), ...(overrides.gateway?.routes ?? [])],
+    routes: [...access.routes, ...outbound.routes, ...operations.routes, adminRoute(config, services, access), ...(overrides.gateway?.routes ?? [])],
   });
   return {
     gateway,
     access,
     backends,
+    ...(metrics && { metrics }),
     revokeAccessKey: (accessKeyId) => access.revokeAccessKey(accessKeyId),
-    close: () => access.close(),
+    async close() {
+      await operations.close();
+      await access.close();
+    },
   };
 }
 

@@ -16,6 +16,7 @@ import { type Issuer, createIssuer } from '../oidc/issuer/create-issuer.ts';
 import { storedIssuerKeySource } from '../oidc/issuer/stored-keys.ts';
 import type { WritablePolicyStore } from '../policy/store.ts';
 import type { AppServices } from './services.ts';
+import type { CacheMetrics } from '../core/metrics/gateway-metrics.ts';
 
 export interface Outbound {
   issuer?: Issuer;
@@ -23,8 +24,9 @@ export interface Outbound {
   credentials: OutboundCredentialServices;
 }
 
-export async function createOutbound(config: SluiceConfig, services: AppServices, managed: WritablePolicyStore | undefined): Promise<Outbound> {
+export async function createOutbound(config: SluiceConfig, services: AppServices, managed: WritablePolicyStore | undefined, cacheMetrics?: CacheMetrics): Promise<Outbound> {
   const { runtime } = services;
+  const onLookup = cacheMetrics && ((outcome: 'hit' | 'miss') => cacheMetrics.record('federation_credentials', outcome));
   const stored = managed?.outbound;
   const issuer = config.issuer === undefined
     ? undefined
@@ -34,6 +36,7 @@ export async function createOutbound(config: SluiceConfig, services: AppServices
     http: () => services.httpClient(),
     now: () => runtime.now(),
     log: runtime.log,
+    ...(onLookup !== undefined && { onLookup }),
   };
   const federation = federationOptions && createFederation(federationOptions);
   const entra = federationOptions && createEntraFederation(federationOptions);
@@ -45,7 +48,7 @@ export async function createOutbound(config: SluiceConfig, services: AppServices
       ...(federation !== undefined && { webIdentity: (request) => federation.webIdentity(request) }),
       ...(google !== undefined && { googleAccessToken: (request) => google.accessToken(request) }),
       ...(entra !== undefined && { entraAccessToken: (request) => entra.accessToken(request) }),
-      ...(stored !== undefined && { stored: (connection) => storedCredentialProvider(stored, connection, () => runtime.now()) }),
+      ...(stored !== undefined && { stored: (connection) => storedCredentialProvider(stored, connection, () => runtime.now(), undefined, onLookup) }),
     },
   };
 }

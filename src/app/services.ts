@@ -8,7 +8,8 @@
 import type { SigV4Crypto } from '../auth/sigv4/crypto.ts';
 import type { BackendServices } from '../backends/plugin.ts';
 import type { BackendRegistry } from '../backends/registry.ts';
-import type { PolicyConfig } from '../core/config.ts';
+import type { MeteringSinkConfig, PolicyConfig } from '../core/config.ts';
+import type { MeteringSink } from '../core/metering/usage-record.ts';
 import type { HttpClient } from '../core/http.ts';
 import type { RuntimeContext } from '../core/runtime.ts';
 import type { FetchLike } from '../oidc/bounded-fetch.ts';
@@ -21,6 +22,9 @@ export type PolicyStoreFactory = (
   /** Accounts defined outside the store (the configuration file), which keys made at run time may belong to. */
   options?: { accountExists?: (name: string) => boolean },
 ) => Promise<WritablePolicyStore>;
+
+/** Opens a metering sink of a kind only this runtime has (Node: `file`; Workers: `analytics-engine`); undefined for others. */
+export type MeteringSinkFactory = (sink: MeteringSinkConfig, context: { onDrop(count: number): void }) => MeteringSink | undefined;
 
 /** Connects to the fleet's shared cache `policy.redisUrl` names (Node: Redis). */
 export type SharedCacheFactory = (url: string) => SharedCache;
@@ -44,6 +48,8 @@ export interface AppServices {
   openPolicyStore?: PolicyStoreFactory;
   /** Absent: a configuration with `policy.redisUrl` is refused at start-up. */
   openSharedCache?: SharedCacheFactory;
+  /** Runtime-specific metering sinks; the HTTP sink needs none. */
+  openMeteringSink?: MeteringSinkFactory;
 }
 
 /** The part of the services a backend may use. */

@@ -35,5 +35,13 @@ export function assembleConfig(document: ConfigDocument, kinds: ConnectionKinds,
     ...(document.sts !== undefined && { sts: { ...document.sts, roles: stsRoles } }),
     ...(document.issuer !== undefined && { issuer: document.issuer }),
     ...(document.admin !== undefined && { admin: document.admin }),
+    ...(document.metrics !== undefined && { metrics: document.metrics }),
+    ...(document.limits !== undefined && { limits: document.limits }),
+    ...(document.quotas !== undefined && { quotas: document.quotas }),
+    ...(document.metering !== undefined && {
+      metering: document.metering.sink.type === 'file'
+        ? { ...document.metering, sink: { ...document.metering.sink, path: resolvePath(baseDir, document.metering.sink.path) } }
+        : document.metering,
+    }),
   };
 }

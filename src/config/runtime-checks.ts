@@ -13,6 +13,10 @@ export interface RuntimeLimits {
   unavailableConnections?: Readonly<Record<string, string>>;
   /** Why `policy.sqlitePath` cannot be used here; absent when the runtime can open a database store. */
   noDatabasePolicy?: string;
+  /** Metering sink types this runtime cannot offer, each with the reason. */
+  unavailableMeteringSinks?: Readonly<Record<string, string>>;
+  /** Why `metrics.listen` (a listener of its own) cannot be used here. */
+  noMetricsListener?: string;
 }
 
 /** Problems for what `limits` excludes, at the fields that ask for it. */
@@ -31,6 +35,13 @@ export function checkRuntimeLimits(document: Record<string, unknown>, limits: Ru
   }
   if (limits.noDatabasePolicy !== undefined && isPlainObject(document.policy) && document.policy.sqlitePath !== undefined) {
     problems.push({ path: ['policy', 'sqlitePath'], message: `not available on ${limits.name}: ${limits.noDatabasePolicy}` });
+  }
+  const sink = isPlainObject(document.metering) && isPlainObject(document.metering.sink) ? document.metering.sink.type : undefined;
+  if (typeof sink === 'string' && limits.unavailableMeteringSinks && Object.hasOwn(limits.unavailableMeteringSinks, sink)) {
+    problems.push({ path: ['metering', 'sink', 'type'], message: `type "${sink}" is not available on ${limits.name}: ${limits.unavailableMeteringSinks[sink]}` });
+  }
+  if (limits.noMetricsListener !== undefined && isPlainObject(document.metrics) && document.metrics.listen !== undefined) {
+    problems.push({ path: ['metrics', 'listen'], message: `not available on ${limits.name}: ${limits.noMetricsListener}` });
   }
   return problems;
 }

@@ -14,6 +14,7 @@ import { stsConfigSchema } from '../sts/config-schema.ts';
 import { issuerSchema } from '../oidc/issuer/config-schema.ts';
 import { adminSchema } from '../admin/config-schema.ts';
 import { accessKeySchema, accountSchema, policySchema } from './policy-schema.ts';
+import { cidrProblem, limitsSchema, meteringSchema, metricsSchema, quotasSchema } from './operations-schema.ts';
 import {
   allowedHeaderProblem,
   bucketNameProblem,
@@ -83,6 +84,8 @@ export const serverSchema = z.strictObject({
   bodyIdleTimeoutSeconds: z.number().int().min(0).max(3600).default(SERVER_LIMIT_DEFAULTS.bodyIdleTimeoutSeconds),
   bodyMinBytesPerSecond: z.number().int().min(0).default(SERVER_LIMIT_DEFAULTS.bodyMinBytesPerSecond),
   bodyMinRateGraceSeconds: z.number().int().min(0).max(3600).default(SERVER_LIMIT_DEFAULTS.bodyMinRateGraceSeconds),
+  /** Proxies (addresses or CIDRs) whose `X-Forwarded-For` names the client; the socket's peer otherwise. */
+  trustedProxies: z.array(ruled(cidrProblem)).optional(),
 });
 
 export const bucketSchema = z.strictObject({
@@ -122,6 +125,14 @@ export function configDocumentSchema<C extends z.ZodType<ConnectionSettings>>(co
     issuer: issuerSchema.optional(),
     /** The management API's operators (accounts that manage every account). */
     admin: adminSchema.optional(),
+    /** Prometheus metrics at `/.metrics` (absent: none). */
+    metrics: metricsSchema.optional(),
+    /** Token-bucket rate limits (absent: none). */
+    limits: limitsSchema.optional(),
+    /** Per-account egress and request quotas (absent: none). */
+    quotas: quotasSchema.optional(),
+    /** One usage record per request to a sink (absent: none). */
+    metering: meteringSchema.optional(),
   });
 }
 

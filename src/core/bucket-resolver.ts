@@ -6,6 +6,7 @@ import type { Backend } from './backend.ts';
 import type { AddressingMode, BucketConfig } from './config.ts';
 import type { ResolutionStore } from './resolution-store.ts';
 import { scopeBackend } from './scoped-backend.ts';
+import { timeBackend } from './metrics/timed-backend.ts';
 
 export interface ObjectTarget {
   bucket: BucketConfig;
@@ -41,6 +42,26 @@ export class Resolver {
     if (slash <= 0) return null;
     const bucket = await this.store.getProduct(first, key.slice(0, slash));
     return bucket && { bucket, backend: this.backendFor(bucket), key: key.slice(slash + 1) };
+  }
+
+  /**
+   * A view of this resolver for one request whose backends report the time
+   * each call takes (the backend's share in `Server-Timing`). It shares the
+   * store and the scoped backends; only the timing wrapper is per request.
+   */
+  timed(onCall: (ms: number) => void): Resolver {
+    const view = Object.create(this) as Resolver;
+    // One timed view per bucket, so a copy within a bucket still sees one backend (and copies natively).
+    const views = new Map<BucketConfig, Backend>();
+    view.backendFor = (bucket) => {
+      let backend = views.get(bucket);
+      if (!backend) {
+        backend = timeBackend(this.backendFor(bucket), (_call, ms) => onCall(ms));
+        views.set(bucket, backend);
+      }
+      return backend;
+    };
+    return view;
   }
 
   backendFor(bucket: BucketConfig): Backend {

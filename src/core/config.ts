@@ -13,6 +13,13 @@ import type { bucketSchema, corsSchema, serverSchema } from '../config/schema.ts
 import type { StsSettings } from '../sts/config-schema.ts';
 import type { IssuerConfig } from '../oidc/issuer/config-schema.ts';
 import type { AdminConfig } from '../admin/config-schema.ts';
+import type { limitsSchema, meteringSchema, metricsSchema, quotasSchema } from '../config/operations-schema.ts';
+
+export type MetricsConfig = z.output<typeof metricsSchema>;
+export type LimitsConfig = z.output<typeof limitsSchema>;
+export type QuotasConfig = z.output<typeof quotasSchema>;
+export type MeteringConfig = z.output<typeof meteringSchema>;
+export type MeteringSinkConfig = MeteringConfig['sink'];
 
 export type CorsConfig = z.output<typeof corsSchema>;
 
@@ -49,4 +56,12 @@ export interface SluiceConfig {
   issuer?: IssuerConfig;
   /** The management API's operators; absent: none. */
   admin?: AdminConfig;
+  /** Prometheus metrics and `Server-Timing`; absent: off. */
+  metrics?: MetricsConfig;
+  /** Rate limits; absent: none. */
+  limits?: LimitsConfig;
+  /** Account quotas; absent: none. */
+  quotas?: QuotasConfig;
+  /** Usage records; absent: none. */
+  metering?: MeteringConfig;
 }

@@ -16,7 +16,12 @@ import { S3Error } from './errors/s3-error.ts';
 import type { RequestContext } from './handlers/context.ts';
 import { dispatch } from './handlers/dispatch.ts';
 import type { GatewayRequest, GatewayResponse } from './http.ts';
-import { describeIdentity } from './identity.ts';
+import { type Identity, describeIdentity } from './identity.ts';
+import { clientIpResolver } from './limits/client-ip.ts';
+import type { LimitSubject } from './limits/rate-limiter.ts';
+import type { AuthKind, GatewayMetrics } from './metrics/gateway-metrics.ts';
+import { timeBackend } from './metrics/timed-backend.ts';
+import type { UsageRecord } from './metering/usage-record.ts';
 import { Resolver } from './bucket-resolver.ts';
 import { type ResolutionStore, StaticResolutionStore } from './resolution-store.ts';
 import { type Readiness, type SpecialRoute, createRouteTable, healthRoutes } from './routes.ts';
@@ -40,6 +45,23 @@ export interface GatewayOptions {
   isReady?: () => boolean;
   /** Endpoints served before S3 (STS, discovery, management), after health and readiness. */
   routes?: readonly SpecialRoute[];
+  /** Request, backend and cache series; absent: no metrics. */
+  metrics?: GatewayMetrics;
+  /** Add `Server-Timing` (the backend's share and the total to the response headers). */
+  serverTiming?: boolean;
+  /**
+   * Admission, once the caller is known and before authorization or any
+   * backend call: rate limits and quotas. Throws an `S3Error` to refuse.
+   */
+  admit?: (subject: AdmissionSubject) => Promise<void>;
+  /** Each request's usage once its response has been sent or abandoned (quota settlement, metering). */
+  onUsage?: (usage: UsageRecord) => void;
+}
+
+/** What admission knows about an S3 request. */
+export interface AdmissionSubject extends LimitSubject {
+  method: string;
+  operation: string;
 }
 
 export interface Gateway {
@@ -54,7 +76,11 @@ export function createGateway(options: GatewayOptions): Gateway {
   const cors = compileCors(config.server.cors);
   const authenticate = options.authenticate ?? anonymousOnly;
   const policy = options.policy ?? publicOnlyPolicy;
-  const resolver = new Resolver(options.resolution ?? new StaticResolutionStore(config.buckets), options.backends, config.server.addressing);
+  const { metrics, admit, onUsage } = options;
+  const serverTiming = options.serverTiming === true;
+  const backends = metrics ? timedBackends(options.backends, metrics) : options.backends;
+  const resolver = new Resolver(options.resolution ?? new StaticResolutionStore(config.buckets), backends, config.server.addressing);
+  const clientIpOf = clientIpResolver(config.server.trustedProxies ?? []);
   const secret = config.server.tokenSecret !== undefined
     ? new TextEncoder().encode(config.server.tokenSecret)
     : runtime.randomBytes(new Uint8Array(32));
@@ -78,11 +104,11 @@ export function createGateway(options: GatewayOptions): Gateway {
   const routes = createRouteTable([...healthRoutes(readiness), ...(options.routes ?? [])], config.server.virtualHostDomain);
   const parseOptions = { virtualHostDomain: config.server.virtualHostDomain };
 
-  async function route(req: GatewayRequest, requestId: string, record: AccessRecord): Promise<GatewayResponse> {
+  async function route(req: GatewayRequest, requestId: string, record: AccessRecord, state: RequestState): Promise<GatewayResponse> {
     const special = routes.match(req);
     if (special) {
       record.op = special.op;
-      return special.handle(req, { requestId, now: runtime.now, log: runtime.log, clientIp: req.client.ip });
+      return special.handle(req, { requestId, now: runtime.now, log: runtime.log, clientIp: record.ip });
     }
     if (req.method === 'OPTIONS') {
       record.op = 'PreflightRequest';
@@ -94,6 +120,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     if ('key' in op) record.key = op.key;
     // Authentication comes first for every S3 request: a bad signature is 403 whatever the operation.
     const { identity, body, trailers } = await authenticate(req);
+    state.identity = identity;
     record.identity = describeIdentity(identity);
     if (identity.kind === 'principal' && identity.session) {
       const { session } = identity;
@@ -102,9 +129,12 @@ export function createGateway(options: GatewayOptions): Gateway {
       record.assumedBy = session.assumedBy;
       record.assumedByIssuer = session.issuer;
     }
-    const authorized = await authorizeOperation({ identity, policy, resolver }, planOperation(op));
+    if (admit) await admit({ identity, clientIp: record.ip, bucket: record.bucket, method: req.method, operation: record.op });
+    const requestResolver = serverTiming ? resolver.timed((ms) => (state.backendMs += ms)) : resolver;
+    const authorized = await authorizeOperation({ identity, policy, resolver: requestResolver }, planOperation(op));
+    state.authorized = true;
     // Only a rewrapped body makes a new request object (the Node adapter's signal is a lazy getter).
-    const ctx: RequestContext = { req: body === req.body ? req : { ...req, body }, trailers, identity, requestId, config, resolver, policy, tokens, uploadIds, startedAt };
+    const ctx: RequestContext = { req: body === req.body ? req : { ...req, body }, trailers, identity, requestId, config, resolver: requestResolver, policy, tokens, uploadIds, startedAt };
     return dispatch(ctx, authorized);
   }
 
@@ -126,24 +156,104 @@ export function createGateway(options: GatewayOptions): Gateway {
     return renderS3Error(s3Error, { resource: resourceOf(req), requestId, method: req.method });
   }
 
+  /** Runs once per request when its body has been sent or abandoned: access log, metrics, usage. */
+  function completion(req: GatewayRequest, record: AccessRecord, state: RequestState, started: number, arrived: Date) {
+    const logged = log(record, started);
+    if (!metrics && !onUsage) return logged;
+    let finished = false;
+    return (done: { bytes: number; aborted: boolean }) => {
+      if (finished) return;
+      finished = true;
+      logged?.(done);
+      const durationMs = performance.now() - started;
+      const bytesIn = declaredLength(req);
+      if (metrics) {
+        metrics.inFlight.dec();
+        metrics.observeRequest({
+          operation: record.op,
+          status: record.status,
+          auth: authKind(state.identity),
+          ...(state.authorized && record.bucket !== undefined && { bucket: record.bucket }),
+          durationSeconds: durationMs / 1000,
+          bytesIn,
+          bytesOut: done.bytes,
+        });
+      }
+      if (onUsage) {
+        const identity = state.identity;
+        onUsage({
+          time: arrived.toISOString(),
+          requestId: record.requestId,
+          ...(identity?.kind === 'principal' && { account: identity.account, accessKeyId: identity.accessKeyId }),
+          ...(record.bucket !== undefined && { bucket: record.bucket }),
+          operation: record.op,
+          method: record.method,
+          status: record.status,
+          bytesIn,
+          bytesOut: done.bytes,
+          durationMs: Math.round(durationMs * 1000) / 1000,
+          ...(done.aborted && { aborted: true }),
+        });
+      }
+    };
+  }
+
   return {
     async handle(req) {
       const started = performance.now();
+      const arrived = onUsage ? runtime.now() : EPOCH;
       const requestId = nextRequestId();
-      const record: AccessRecord = { requestId, method: req.method, op: 'Unknown', identity: 'anonymous', status: 0, ip: req.client.ip };
+      const ip = clientIpOf(req.client.ip, req.headers['x-forwarded-for']);
+      const record: AccessRecord = { requestId, method: req.method, op: 'Unknown', identity: 'anonymous', status: 0, ip };
+      const state: RequestState = { backendMs: 0, authorized: false };
+      metrics?.inFlight.inc();
       let response: GatewayResponse;
       try {
-        response = await route(req, requestId, record);
+        response = await route(req, requestId, record, state);
       } catch (error) {
         response = failure(error, req, requestId, record);
       }
       response.headers['x-amz-request-id'] = requestId;
+      if (serverTiming) response.headers['server-timing'] = `backend;dur=${state.backendMs.toFixed(1)}, total;dur=${(performance.now() - started).toFixed(1)}`;
       cors.decorate(req, response.headers);
       record.status = response.status;
-      response.done = log(record, started);
+      response.done = completion(req, record, state, started, arrived);
       return response;
     },
   };
+}
+
+/** What the pipeline learns about a request on its way, for metrics and usage records. */
+interface RequestState {
+  identity?: Identity;
+  /** Passed the authorize stage: its bucket is a real one (a label the metrics may use). */
+  authorized: boolean;
+  /** Time spent in backend calls (with `Server-Timing` on). */
+  backendMs: number;
+}
+
+const EPOCH = new Date(0);
+
+function authKind(identity: Identity | undefined): AuthKind {
+  if (!identity) return 'unauthenticated';
+  if (identity.kind === 'anonymous') return 'anonymous';
+  return identity.session ? 'session' : 'access_key';
+}
+
+/** Request body bytes as the client declared them (0 without a body). */
+function declaredLength(req: GatewayRequest): number {
+  const length = req.headers['content-length'];
+  if (length === undefined || req.body === undefined) return 0;
+  const n = Number(length);
+  return Number.isSafeInteger(n) && n > 0 ? n : 0;
+}
+
+/** Each connection's backend with its calls timed into the backend latency histogram. */
+function timedBackends(backends: ReadonlyMap<string, Backend>, metrics: GatewayMetrics): ReadonlyMap<string, Backend> {
+  return new Map([...backends].map(([connection, backend]) => [
+    connection,
+    timeBackend(backend, (call, ms, ok) => metrics.backend.observe(ms / 1000, { connection, call, outcome: ok ? 'ok' : 'error' })),
+  ]));
 }
 
 /** The status access logs conventionally record for a request whose client left before the answer. */

@@ -17,7 +17,7 @@
  */
 import { RefreshingCredentials } from './refreshing-credentials.ts';
 import { AZURE_STORAGE_SCOPE, entraTokenEndpoint, requestEntraToken } from './entra-token-client.ts';
-import { connectionSubject, FEDERATION_TOKEN_LIFETIME_SECONDS, type FederationOptions } from './web-identity.ts';
+import { connectionSubject, describe, FEDERATION_TOKEN_LIFETIME_SECONDS, type FederationOptions, refreshingOptions } from './web-identity.ts';
 
 export const DEFAULT_ENTRA_AUDIENCE = 'api://AzureADTokenExchange';
 
@@ -59,14 +59,7 @@ export function createEntraFederation(options: FederationOptions): EntraFederati
             options.log.write({ event: 'federation.credentials', ...context, jti: minted.jti, kid: minted.kid, expiresAt: token.expiresAt.toISOString() });
             return { value: token.accessToken, expiresAt: token.expiresAt };
           },
-          {
-            now: options.now,
-            ...(options.refreshAheadMs !== undefined && { refreshAheadMs: options.refreshAheadMs }),
-            ...(options.expiryMarginMs !== undefined && { expiryMarginMs: options.expiryMarginMs }),
-            ...(options.baseBackoffMs !== undefined && { baseBackoffMs: options.baseBackoffMs }),
-            ...(options.maxBackoffMs !== undefined && { maxBackoffMs: options.maxBackoffMs }),
-            onBackgroundFailure: (error) => options.log.write({ level: 'warn', event: 'federation.refresh_failed', ...context, error: describe(error) }),
-          },
+          refreshingOptions(options, context),
         );
         entries.set(key, entry);
       }
@@ -83,9 +76,3 @@ export function createEntraFederation(options: FederationOptions): EntraFederati
   };
 }
 
-/** Name, message and the token endpoint's answer for the log; never a token. */
-function describe(error: unknown): Record<string, unknown> | string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = (error as { cause?: unknown }).cause;
-  return { name: error.name, message: error.message, ...(cause !== null && typeof cause === 'object' && { detail: cause }) };
-}

@@ -11,9 +11,6 @@
  * Tokens are cached per (connection subject, provider, service account,
  * endpoints) and renewed ahead of expiry (`RefreshingCredentials`).
  */
-import type { HttpClient } from '../core/http.ts';
-import type { LogSink } from '../core/runtime.ts';
-import type { TokenMinter } from '../oidc/issuer/token-minter.ts';
 import {
   CLOUD_PLATFORM_SCOPE,
   exchangeExternalToken,
@@ -23,7 +20,7 @@ import {
   STORAGE_SCOPE,
 } from './google-token-client.ts';
 import { RefreshingCredentials } from './refreshing-credentials.ts';
-import { connectionSubject, FEDERATION_TOKEN_LIFETIME_SECONDS } from './web-identity.ts';
+import { connectionSubject, describe, FEDERATION_TOKEN_LIFETIME_SECONDS, type FederationOptions, refreshingOptions } from './web-identity.ts';
 
 /** A bearer token source; the backend asks before every request and reports a refused token. */
 export interface BearerTokenProvider {
@@ -48,22 +45,11 @@ export interface GoogleFederationRequest {
   tokenLifetimeSeconds?: number;
 }
 
-export interface GoogleFederationOptions {
-  minter: TokenMinter;
-  http(): HttpClient;
-  now(): Date;
-  log: LogSink;
-  refreshAheadMs?: number;
-  expiryMarginMs?: number;
-  baseBackoffMs?: number;
-  maxBackoffMs?: number;
-}
-
 export interface GoogleFederation {
   accessToken(request: GoogleFederationRequest): BearerTokenProvider;
 }
 
-export function createGoogleFederation(options: GoogleFederationOptions): GoogleFederation {
+export function createGoogleFederation(options: FederationOptions): GoogleFederation {
   const entries = new Map<string, RefreshingCredentials<string>>();
   return {
     accessToken(request) {
@@ -96,14 +82,7 @@ export function createGoogleFederation(options: GoogleFederationOptions): Google
             options.log.write({ event: 'federation.credentials', ...context, jti: minted.jti, kid: minted.kid, expiresAt: final.expiresAt.toISOString() });
             return { value: final.token, expiresAt: final.expiresAt };
           },
-          {
-            now: options.now,
-            ...(options.refreshAheadMs !== undefined && { refreshAheadMs: options.refreshAheadMs }),
-            ...(options.expiryMarginMs !== undefined && { expiryMarginMs: options.expiryMarginMs }),
-            ...(options.baseBackoffMs !== undefined && { baseBackoffMs: options.baseBackoffMs }),
-            ...(options.maxBackoffMs !== undefined && { maxBackoffMs: options.maxBackoffMs }),
-            onBackgroundFailure: (error) => options.log.write({ level: 'warn', event: 'federation.refresh_failed', ...context, error: describe(error) }),
-          },
+          refreshingOptions(options, context),
         );
         entries.set(key, entry);
       }
@@ -123,9 +102,3 @@ export function createGoogleFederation(options: GoogleFederationOptions): Google
   };
 }
 
-/** Name, message and the cloud's answer for the log; never a token or key. */
-function describe(error: unknown): Record<string, unknown> | string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = (error as { cause?: unknown }).cause;
-  return { name: error.name, message: error.message, ...(cause !== null && typeof cause === 'object' && { detail: cause }) };
-}

@@ -33,6 +33,8 @@ export interface RefreshingCredentialsOptions {
   maxBackoffMs?: number;
   /** Told about background renewals that failed (they reach no caller). */
   onBackgroundFailure?(error: unknown): void;
+  /** Told of each request for credentials: answered with what is held or being fetched (`hit`) or fetched for it (`miss`). */
+  onLookup?(outcome: 'hit' | 'miss'): void;
 }
 
 export class RefreshingCredentials<T> {
@@ -64,9 +66,14 @@ export class RefreshingCredentials<T> {
         // This caller starts the renewal and, like everyone else, carries on with what is held.
         this.start().catch((error: unknown) => this.options.onBackgroundFailure?.(error));
       }
+      this.options.onLookup?.('hit');
       return held.value;
     }
-    if (this.inflight) return (await this.inflight).value;
+    if (this.inflight) {
+      this.options.onLookup?.('hit');
+      return (await this.inflight).value;
+    }
+    this.options.onLookup?.('miss');
     if (now < this.retryAt) throw this.lastError;
     return (await this.start()).value;
   }

@@ -17,6 +17,7 @@ export function storedCredentialProvider(
   connection: string,
   now: () => Date,
   reloadMs = STORED_CREDENTIALS_RELOAD_MS,
+  onLookup?: (outcome: 'hit' | 'miss') => void,
 ): CredentialProvider {
   const cache = new RefreshingCredentials(
     async () => {
@@ -27,7 +28,7 @@ export function storedCredentialProvider(
       // "Expiry" here is only when to read the store again; the refresh runs in the background.
       return { value: credentials, expiresAt: new Date(now().getTime() + 2 * reloadMs) };
     },
-    { now, refreshAheadMs: reloadMs, expiryMarginMs: 0 },
+    { now, refreshAheadMs: reloadMs, expiryMarginMs: 0, ...(onLookup !== undefined && { onLookup }) },
   );
   return () => cache.get();
 }

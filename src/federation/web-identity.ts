@@ -22,7 +22,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import type { HttpClient } from '../core/http.ts';
 import type { LogSink } from '../core/runtime.ts';
 import type { TokenMinter } from '../oidc/issuer/token-minter.ts';
-import { RefreshingCredentials } from './refreshing-credentials.ts';
+import { RefreshingCredentials, type RefreshingCredentialsOptions } from './refreshing-credentials.ts';
 import { roleSessionName } from './session-name.ts';
 import { assumeRoleWithWebIdentity } from './sts-client.ts';
 
@@ -57,6 +57,8 @@ export interface FederationOptions {
   expiryMarginMs?: number;
   baseBackoffMs?: number;
   maxBackoffMs?: number;
+  /** Told of each credentials lookup (the `federation_credentials` cache metric). */
+  onLookup?: (outcome: 'hit' | 'miss') => void;
 }
 
 /** Makes credential providers for connections; providers with the same role, subject and session policy share one cache entry. */
@@ -104,15 +106,7 @@ export function createFederation(options: FederationOptions): Federation {
             const { accessKeyId, secretAccessKey, sessionToken } = credentials;
             return { value: { accessKeyId, secretAccessKey, sessionToken }, expiresAt: credentials.expiration };
           },
-          {
-            now: options.now,
-            ...(options.refreshAheadMs !== undefined && { refreshAheadMs: options.refreshAheadMs }),
-            ...(options.expiryMarginMs !== undefined && { expiryMarginMs: options.expiryMarginMs }),
-            ...(options.baseBackoffMs !== undefined && { baseBackoffMs: options.baseBackoffMs }),
-            ...(options.maxBackoffMs !== undefined && { maxBackoffMs: options.maxBackoffMs }),
-            onBackgroundFailure: (error) =>
-              options.log.write({ level: 'warn', event: 'federation.refresh_failed', ...context, error: describe(error) }),
-          },
+          refreshingOptions(options, context),
         );
         entries.set(key, entry);
       }
@@ -134,7 +128,21 @@ function context(request: WebIdentityRequest) {
 }
 
 /** Name, message and the cloud's answer (code and message) for the log; never a token or key. */
-function describe(error: unknown): Record<string, unknown> | string {
+/** How a federation's cached credentials are renewed: its timing options, its lookups counted, background failures logged. */
+export function refreshingOptions(options: FederationOptions, context: Record<string, unknown>): RefreshingCredentialsOptions {
+  return {
+    now: options.now,
+    ...(options.refreshAheadMs !== undefined && { refreshAheadMs: options.refreshAheadMs }),
+    ...(options.expiryMarginMs !== undefined && { expiryMarginMs: options.expiryMarginMs }),
+    ...(options.baseBackoffMs !== undefined && { baseBackoffMs: options.baseBackoffMs }),
+    ...(options.maxBackoffMs !== undefined && { maxBackoffMs: options.maxBackoffMs }),
+    ...(options.onLookup !== undefined && { onLookup: options.onLookup }),
+    onBackgroundFailure: (error) => options.log.write({ level: 'warn', event: 'federation.refresh_failed', ...context, error: describe(error) }),
+  };
+}
+
+/** Name, message and the remote answer for the log; never a token or key. */
+export function describe(error: unknown): Record<string, unknown> | string {
   if (!(error instanceof Error)) return String(error);
   const cause = (error as { cause?: unknown }).cause;
   return { name: error.name, message: error.message, ...(cause !== null && typeof cause === 'object' && { detail: cause }) };

@@ -25,6 +25,8 @@ export interface JwksCacheOptions {
   ttlMs?: number;
   staleMs?: number;
   minRefreshIntervalMs?: number;
+  /** Told of each lookup: served from the cached key set (`hit`) or fetched (`miss`). */
+  onLookup?: (outcome: 'hit' | 'miss') => void;
   timeoutMs?: number;
   maxBytes?: number;
 }
@@ -66,7 +68,11 @@ export class JwksCache {
   async keys(provider: IdentityProvider): Promise<KeySet> {
     const state = this.state(provider.issuer);
     const now = this.options.now().getTime();
-    if (state.entry && now - state.entry.fetchedAt < this.ttlMs) return state.entry.keys;
+    if (state.entry && now - state.entry.fetchedAt < this.ttlMs) {
+      this.options.onLookup?.('hit');
+      return state.entry.keys;
+    }
+    this.options.onLookup?.('miss');
     if (!this.mayAttempt(state, now) && state.lastFailure !== undefined) {
       // A provider that is down is asked again only every `minRefreshIntervalMs`, however many tokens arrive.
       if (state.entry) return this.stale(provider, state, now, state.lastFailure);

@@ -15,8 +15,8 @@ import { TtlCache } from './ttl-cache.ts';
 export class CachedPolicyStore implements PolicyStore {
   private readonly cache: TtlCache<unknown>;
 
-  constructor(private readonly inner: PolicyStore, options: { ttlMs: number; now?: () => number }) {
-    this.cache = new TtlCache({ ttlMs: options.ttlMs, now: options.now });
+  constructor(private readonly inner: PolicyStore, options: { ttlMs: number; now?: () => number; onLookup?: (outcome: 'hit' | 'miss') => void }) {
+    this.cache = new TtlCache({ ttlMs: options.ttlMs, now: options.now, ...(options.onLookup !== undefined && { onLookup: options.onLookup }) });
   }
 
   private cached<V>(key: string, load: () => Promise<V>): Promise<V> {

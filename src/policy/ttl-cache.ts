@@ -16,6 +16,8 @@ export interface TtlCacheOptions {
   /** Bound on entries; the oldest are dropped first. */
   maxEntries?: number;
   now?: () => number;
+  /** Told of each lookup: answered from the cache (`hit`, including a lookup joining one in flight) or loaded (`miss`). */
+  onLookup?: (outcome: 'hit' | 'miss') => void;
 }
 
 export class TtlCache<V> {
@@ -26,19 +28,28 @@ export class TtlCache<V> {
   private readonly maxEntries: number;
   private readonly now: () => number;
   private generation = 0;
+  private readonly onLookup: ((outcome: 'hit' | 'miss') => void) | undefined;
 
   constructor(options: TtlCacheOptions) {
     this.ttlMs = options.ttlMs;
     this.negativeTtlMs = options.negativeTtlMs ?? Math.min(options.ttlMs, 5_000);
     this.maxEntries = options.maxEntries ?? 10_000;
     this.now = options.now ?? Date.now;
+    this.onLookup = options.onLookup;
   }
 
   get(key: string, load: () => Promise<V>): Promise<V> {
     const entry = this.entries.get(key);
-    if (entry && entry.expiresAt > this.now()) return Promise.resolve(entry.value);
+    if (entry && entry.expiresAt > this.now()) {
+      this.onLookup?.('hit');
+      return Promise.resolve(entry.value);
+    }
     const inFlight = this.pending.get(key);
-    if (inFlight) return inFlight;
+    if (inFlight) {
+      this.onLookup?.('hit');
+      return inFlight;
+    }
+    this.onLookup?.('miss');
     const generation = this.generation;
     const lookup = load().then(
       (value) => {

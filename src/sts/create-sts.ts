@@ -3,6 +3,7 @@
  * the routes for the special-route table, the session credential source for
  * authentication, and the pieces a composition root may want on their own.
  */
+import type { CacheMetrics } from '../core/metrics/gateway-metrics.ts';
 import type { LogSink } from '../core/runtime.ts';
 import type { FetchLike } from '../oidc/bounded-fetch.ts';
 import { JwksCache } from '../oidc/jwks-cache.ts';
@@ -32,6 +33,8 @@ export interface CreateStsOptions {
   audit: LogSink;
   /** Sluice's own issuer as the built-in provider of API keys, with the records their exchanges check. */
   builtIn?: BuiltInProviderOptions;
+  /** Where the JWKS cache reports hits and misses (`jwks`). */
+  cacheMetrics?: CacheMetrics;
 }
 
 export interface BuiltInProviderOptions {
@@ -51,7 +54,13 @@ export interface StsServices {
 export async function createSts(options: CreateStsOptions): Promise<StsServices> {
   const { config } = options;
   const keyring = await SessionKeyring.create(keyringConfig(config));
-  const jwks = new JwksCache({ fetch: options.fetch, now: options.now, log: options.log });
+  const { cacheMetrics } = options;
+  const jwks = new JwksCache({
+    fetch: options.fetch,
+    now: options.now,
+    log: options.log,
+    ...(cacheMetrics !== undefined && { onLookup: (outcome: 'hit' | 'miss') => cacheMetrics.record('jwks', outcome) }),
+  });
   const { builtIn } = options;
   const verifier = new TokenVerifier(config.identityProviders, jwks, builtIn ? [builtInLocalProvider(builtIn.issuerUrl, builtIn.keys)] : []);
   const roles = options.roleSource ?? new StaticRoleSource({

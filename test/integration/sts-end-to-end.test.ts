@@ -50,6 +50,7 @@ before(async () => {
   const env = { HMAC_SECRET: randomHmacSecret(), SIGNING_KEY: (await es256Pem()).privateKey };
   config = validateConfig({
     server: { listen: '127.0.0.1:0', accessLog: true },
+    metrics: {},
     connections: { main: { type: 'memory' } },
     buckets: { data: { connection: 'main', prefix: 'data/' }, other: { connection: 'main', prefix: 'other/' } },
     policy: { sqlitePath, masterKey: btoa(String.fromCharCode(...masterKey)), cacheTtlSeconds: CACHE_TTL_SECONDS },
@@ -138,6 +139,11 @@ test('the exchange and the session requests reach the log: one sts_exchange audi
   assert.match(String(line.identity), /^acme:SLSS[A-Z0-9]+:role\/reports\/ci-run$/);
   const serialised = JSON.stringify(events);
   assert.ok(!serialised.includes(credentials.secretAccessKey) && !serialised.includes(credentials.sessionToken), 'no secret in any log line');
+  // The exchange, the JWKS lookup and the session's request are counted too.
+  const scraped = await (await fetch(`${server.url}/.metrics`)).text();
+  assert.match(scraped, /^sluice_sts_exchanges_total\{result="success"\} [1-9]/m);
+  assert.match(scraped, /^sluice_cache_requests_total\{cache="jwks",outcome="(hit|miss)"\} [1-9]/m);
+  assert.match(scraped, /^sluice_requests_total\{operation="GetObject",status_class="2xx",auth="session"\} [1-9]/m);
 });
 
 test('a grant removed from the account takes effect within the policy cache TTL', async () => {

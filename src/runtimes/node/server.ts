@@ -23,6 +23,7 @@ import { createJsonLineLog } from './json-line-log.ts';
 import { httpServerTimeouts, serverLimits } from './server-limits.ts';
 import { createNodeServices } from './services.ts';
 import { guardUpload } from './upload-guard.ts';
+import { type NodeMetrics, addNodeMetrics, createMetricsServer } from './node-metrics.ts';
 
 export interface StartOptions {
   /** host:port, overriding `server.listen`. Port 0 picks a free port. */
@@ -43,6 +44,8 @@ export interface RunningServer {
   access: AccessControl;
   /** Stop accepting, drain in-flight requests (up to the grace period), then close. */
   close(): Promise<void>;
+  /** `http://host:port` of the metrics listener, when `metrics.listen` is set. */
+  metricsUrl?: string;
   /** Write out log lines the sink holds back, so that lines written elsewhere keep their order. */
   flushLog(): void;
   /**
@@ -78,19 +81,24 @@ export async function startServer(config: SluiceConfig, options: StartOptions = 
   // Without a sink from the caller the server owns one on stdout, flushed when it closes.
   const log = options.log ?? createJsonLineLog(process.stdout);
   const services = createNodeServices(log);
-  const buildApp = (cfg: SluiceConfig) => createApp(cfg, services, {
-    ...(options.backends !== undefined && { backends: options.backends }),
-    gateway: { isReady: () => !draining, ...options.gateway },
-  });
-  const app = await buildApp(config);
-  // The app serving new requests, and how many requests each app still has in progress.
-  let current = { app, inFlight: 0, retired: undefined as (() => void) | undefined };
-  let grace = config.server.shutdownGraceSeconds;
-
-  const limits = serverLimits(config.server);
   // Requests in progress per connection, so draining can end each connection
   // gracefully (after its last response is flushed) once it falls idle.
   const active = new Map<Socket, number>();
+  const buildApp = async (cfg: SluiceConfig) => {
+    const built = await createApp(cfg, services, {
+      ...(options.backends !== undefined && { backends: options.backends }),
+      gateway: { isReady: () => !draining, ...options.gateway },
+    });
+    const nodeMetrics = built.metrics ? addNodeMetrics(built.metrics.registry, () => active.size) : undefined;
+    return Object.assign(built, { nodeMetrics });
+  };
+  const app = await buildApp(config);
+  // The app serving new requests, and how many requests each app still has in progress.
+  let current = { app, inFlight: 0, retired: undefined as (() => void) | undefined };
+  const nodeMetrics = (): NodeMetrics | undefined => current.app.nodeMetrics;
+  let grace = config.server.shutdownGraceSeconds;
+
+  const limits = serverLimits(config.server);
   // Connections over the limit: told to slow down, and nothing they send is served.
   const refused = new WeakSet<Socket>();
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
@@ -128,6 +136,7 @@ export async function startServer(config: SluiceConfig, options: StartOptions = 
   server.on('checkExpectation', onRequest);
   server.on('connection', (socket: Socket) => {
     if (active.size >= limits.maxConnections) {
+      nodeMetrics()?.connectionsRefused.inc();
       refused.add(socket);
       refuseConnection(socket);
       return;
@@ -142,28 +151,30 @@ export async function startServer(config: SluiceConfig, options: StartOptions = 
   });
 
   const { host, port } = parseListen(options.listen ?? config.server.listen);
+  // `/.metrics` on a listener of its own, when configured; fixed at start like the S3 listener.
+  const metricsServer = config.metrics?.enabled && config.metrics.listen !== undefined ? createMetricsServer(() => current.app.metrics?.registry) : undefined;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listenOn(server, host, port);
+    if (metricsServer) {
+      const at = parseListen(config.metrics!.listen!);
+      await listenOn(metricsServer, at.host, at.port);
+    }
   } catch (error) {
     // Not listening: release the policy database and outbound connections, and write out what start-up logged.
+    if (server.listening) server.close();
+    if (metricsServer?.listening) metricsServer.close();
     await current.app.close();
     services.close();
     log.flush?.();
     throw error;
   }
   const address = server.address() as AddressInfo;
-  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
 
   return {
-    url: `http://${urlHost}:${address.port}`,
+    url: urlOf(address),
     port: address.port,
     server,
+    ...(metricsServer && { metricsUrl: urlOf(metricsServer.address() as AddressInfo) }),
     get access() {
       return current.app.access;
     },
@@ -189,6 +200,8 @@ export async function startServer(config: SluiceConfig, options: StartOptions = 
       if (draining) return;
       draining = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
       for (const [socket, requests] of active) if (requests === 0) socket.end();
       const graceMs = grace * 1000;
       const deadline = setTimeout(() => {
@@ -201,4 +214,19 @@ export async function startServer(config: SluiceConfig, options: StartOptions = 
       log.flush?.();
     },
   };
+}
+
+function listenOn(server: Server, host: string, port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+}
+
+function urlOf(address: AddressInfo): string {
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
 }

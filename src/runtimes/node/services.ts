@@ -3,7 +3,7 @@
  * the given log sink, the Node backend registry (with fs), one keep-alive
  * HTTP client shared by every outbound connection (made on first use),
  * `node:crypto`'s synchronous SigV4 primitives, the SQLite or PostgreSQL
- * policy store and the Redis shared cache.
+ * policy store, the Redis shared cache and the JSON-lines metering file.
  */
 import { randomFillSync } from 'node:crypto';
 import type { AppServices } from '../../app/services.ts';
@@ -12,6 +12,7 @@ import { nodeBackends } from './backend-registry.ts';
 import { type NodeHttpClient, createNodeHttpClient } from './http-client.ts';
 import { nodePolicyStoreFactory, nodeSharedCacheFactory } from './policy-store.ts';
 import { nodeSigV4Crypto } from './sigv4-crypto.ts';
+import { createFileMeteringSink } from './metering-file-sink.ts';
 
 export interface NodeServices extends AppServices {
   /** Close the HTTP client's idle connections, if one was made. */
@@ -33,6 +34,7 @@ export function createNodeServices(log: LogSink, options: { createHttpClient?: (
     fetch: (url, init) => fetch(url, init),
     openPolicyStore: nodePolicyStoreFactory(log),
     openSharedCache: nodeSharedCacheFactory(log),
+    openMeteringSink: (sink, { onDrop }) => (sink.type === 'file' ? createFileMeteringSink({ path: sink.path, log, onDrop }) : undefined),
     close: () => http?.close(),
   };
 }

@@ -19,6 +19,10 @@ export const WORKERS_RUNTIME: RuntimeLimits = {
     fs: 'a Worker has no local file system; serve the objects from an S3-compatible store (type: s3)',
   },
   noDatabasePolicy: 'a Worker has no SQLite; keep buckets, accounts and access keys in the configuration',
+  unavailableMeteringSinks: {
+    file: 'a Worker has no local file system; use type: analytics-engine or type: http',
+  },
+  noMetricsListener: 'a Worker has no listeners of its own; /.metrics is served on the Worker route',
 };
 
 /** The Worker's bindings that are plain strings (vars and secrets), for `${env:NAME}`; other bindings are objects. */

@@ -2,7 +2,7 @@
  * What the Workers runtime supplies to the app: the platform's clock and
  * randomness, JSON lines on the console (Workers Logs and Logpush take
  * them), background work kept alive with `ctx.waitUntil`, the portable
- * backends, and one fetch-based HTTP client that keeps request bodies'
+ * backends, Analytics Engine metering, and one fetch-based HTTP client that keeps request bodies'
  * declared length (`fixed-length-fetch.ts`). SigV4 uses WebCrypto (the
  * app's default); there is no database policy store.
  */
@@ -13,11 +13,13 @@ import type { HttpClient } from '../../core/http.ts';
 import type { LogSink } from '../../core/runtime.ts';
 import type { BackgroundWork } from './background.ts';
 import { fixedLengthFetch } from './fixed-length-fetch.ts';
+import { createAnalyticsEngineSink, isAnalyticsEngineDataset } from './analytics-engine-sink.ts';
 
 /** One JSON line per event; `console.log` is synchronous on Workers, so nothing is held back. */
 export const consoleLog: LogSink = { write: (event) => console.log(JSON.stringify(event)) };
 
-export function createWorkersServices(background: BackgroundWork, log: LogSink = consoleLog): AppServices {
+/** `bindings`: the Worker's env, known once the first request arrives (Analytics Engine datasets are bindings). */
+export function createWorkersServices(background: BackgroundWork, log: LogSink = consoleLog, bindings: () => Record<string, unknown> = () => ({})): AppServices {
   let http: HttpClient | undefined;
   return {
     runtime: {
@@ -28,6 +30,12 @@ export function createWorkersServices(background: BackgroundWork, log: LogSink =
     },
     backends: portableBackends,
     httpClient: () => (http ??= createFetchHttpClient(fixedLengthFetch())),
+    openMeteringSink(sink, { onDrop }) {
+      if (sink.type !== 'analytics-engine') return undefined;
+      const dataset = bindings()[sink.binding];
+      if (!isAnalyticsEngineDataset(dataset)) throw new TypeError(`metering.sink.binding: the Worker has no Analytics Engine dataset bound as ${sink.binding}`);
+      return createAnalyticsEngineSink(dataset, onDrop);
+    },
   };
 }
 

@@ -66,7 +66,8 @@ function keepingAlive(gateway: Gateway, background: BackgroundWork, ctx: WaitUnt
 export function createWorker(options: WorkerOptions = {}): SluiceWorker {
   const log = options.log ?? consoleLog;
   const background = createBackgroundWork();
-  const services = createWorkersServices(background, log);
+  let bindings: Record<string, unknown> = {};
+  const services = createWorkersServices(background, log, () => bindings);
   let running: Promise<Running> | undefined;
   // Ids for answers given before the gateway (which numbers its own); made on first use, as
   // randomness is not available in a Worker's global scope.
@@ -74,6 +75,7 @@ export function createWorker(options: WorkerOptions = {}): SluiceWorker {
   const nextRequestId = () => (ids ??= requestIdGenerator(services.runtime))();
 
   const start = async (env: Record<string, unknown>): Promise<Running> => {
+    bindings = env;
     const config = loadWorkersConfig(env, options.config);
     const bodyLimit = maxRequestBodyBytes(env);
     return { app: await createApp(config, services), bodyLimit };
