@@ -10,6 +10,7 @@ import { createBackends } from '../backends/registry.ts';
 import type { Backend } from '../core/backend.ts';
 import type { SluiceConfig } from '../core/config.ts';
 import { type Gateway, type GatewayOptions, createGateway } from '../core/gateway.ts';
+import { type CacheOutcomeListener, RangeCache } from '../core/range-cache/range-cache.ts';
 import { type AccessControl, createAccessControl } from './access-control.ts';
 import { createOutbound } from './outbound.ts';
 import { type AppServices, backendServices } from './services.ts';
@@ -19,6 +20,8 @@ export interface AppOverrides {
   backends?: ReadonlyMap<string, Backend>;
   /** Gateway options the runtime sets itself (readiness) or that replace the app's (authentication in benchmarks). */
   gateway?: Partial<GatewayOptions>;
+  /** Told whether each GET the hot-range cache looked at was a hit, a miss or a bypass (metrics). */
+  onCacheOutcome?: CacheOutcomeListener;
 }
 
 export interface App {
@@ -26,6 +29,8 @@ export interface App {
   /** The policy store (cached), authentication and the access policy the gateway uses. */
   access: AccessControl;
   backends: ReadonlyMap<string, Backend>;
+  /** The hot-range cache (it applies only to buckets configured with one). */
+  rangeCache: RangeCache;
   /** Revoke a stored access key in this process: refused from the next request on. */
   revokeAccessKey(accessKeyId: string): Promise<boolean>;
   /** Release what the app opened (the database policy store). The runtime's own services stay its to close. */
@@ -38,8 +43,16 @@ export async function createApp(config: SluiceConfig, services: AppServices, ove
   // The issuer and the outbound credentials connections draw on (federation, sealed keys).
   const outbound = await createOutbound(config, services, access.managed);
   const backends = overrides.backends ?? createBackends(config.connections, services.backends, { ...backendServices(services), credentials: outbound.credentials });
+  const rangeCache = new RangeCache({
+    config,
+    stores: services.chunkStores,
+    now: () => runtime.now().getTime(),
+    onOutcome: overrides.onCacheOutcome,
+    log: runtime.log,
+  });
   const gateway = createGateway({
     config,
+    rangeCache,
     backends,
     resolution: access.store,
     authenticate: access.authenticate,
@@ -52,6 +65,7 @@ export async function createApp(config: SluiceConfig, services: AppServices, ove
     gateway,
     access,
     backends,
+    rangeCache,
     revokeAccessKey: (accessKeyId) => access.revokeAccessKey(accessKeyId),
     close: () => access.close(),
   };

@@ -10,6 +10,7 @@ import type { BackendServices } from '../backends/plugin.ts';
 import type { BackendRegistry } from '../backends/registry.ts';
 import type { PolicyConfig } from '../core/config.ts';
 import type { HttpClient } from '../core/http.ts';
+import type { ChunkStoreFactory } from '../core/range-cache/chunk-store.ts';
 import type { RuntimeContext } from '../core/runtime.ts';
 import type { FetchLike } from '../oidc/bounded-fetch.ts';
 import type { SharedCache } from '../policy/shared-cache.ts';
@@ -40,6 +41,11 @@ export interface AppServices {
   openPolicyStore?: PolicyStoreFactory;
   /** Absent: a configuration with `policy.redisUrl` is refused at start-up. */
   openSharedCache?: SharedCacheFactory;
+  /**
+   * The hot-range cache's tiers for one scope (Node: memory over an optional
+   * disk folder; Workers: the Cache API). Absent: a memory tier per scope.
+   */
+  chunkStores?: ChunkStoreFactory;
 }
 
 /** The part of the services a backend may use. */

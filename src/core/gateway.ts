@@ -20,6 +20,7 @@ import { describeIdentity } from './identity.ts';
 import { Resolver } from './bucket-resolver.ts';
 import { type ResolutionStore, StaticResolutionStore } from './resolution-store.ts';
 import { type Readiness, type SpecialRoute, createRouteTable, healthRoutes } from './routes.ts';
+import type { RangeCache } from './range-cache/range-cache.ts';
 import { type RuntimeContext, defaultRuntime, requestIdGenerator } from './runtime.ts';
 import { ListTokenCodec } from './s3/list-token.ts';
 import { UploadIdCodec } from './multipart/upload-id.ts';
@@ -40,6 +41,8 @@ export interface GatewayOptions {
   isReady?: () => boolean;
   /** Endpoints served before S3 (STS, discovery, management), after health and readiness. */
   routes?: readonly SpecialRoute[];
+  /** The hot-range cache for ranged GETs of buckets configured with one. */
+  rangeCache?: RangeCache;
 }
 
 export interface Gateway {
@@ -104,7 +107,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
     const authorized = await authorizeOperation({ identity, policy, resolver }, planOperation(op));
     // Only a rewrapped body makes a new request object (the Node adapter's signal is a lazy getter).
-    const ctx: RequestContext = { req: body === req.body ? req : { ...req, body }, trailers, identity, requestId, config, resolver, policy, tokens, uploadIds, startedAt };
+    const ctx: RequestContext = { req: body === req.body ? req : { ...req, body }, trailers, identity, requestId, config, resolver, policy, tokens, uploadIds, startedAt, rangeCache: options.rangeCache };
     return dispatch(ctx, authorized);
   }
 
