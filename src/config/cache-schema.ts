@@ -23,7 +23,7 @@ export const CACHE_LIMITS = {
 
 const bytes = (what: string, min: number, max = Number.MAX_SAFE_INTEGER) =>
   z.number({ error: `${what} must be a number of bytes` }).int({ error: `${what} must be a whole number of bytes` })
-    .min(min, { error: `${what} must be at least ${min} bytes` })
+    .min(min, { error: `${what} must be at least ${min} byte${min === 1 ? '' : 's'}` })
     .max(max, { error: `${what} must be at most ${max} bytes` });
 
 export const cacheSchema = z

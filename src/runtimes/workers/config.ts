@@ -19,6 +19,7 @@ export const WORKERS_RUNTIME: RuntimeLimits = {
     fs: 'a Worker has no local file system; serve the objects from an S3-compatible store (type: s3)',
   },
   noDatabasePolicy: 'a Worker has no SQLite; keep buckets, accounts and access keys in the configuration',
+  noDiskCache: 'a Worker has no local disk; its hot-range cache is the Cache API (leave out cache.disk)',
 };
 
 /** The Worker's bindings that are plain strings (vars and secrets), for `${env:NAME}`; other bindings are objects. */
