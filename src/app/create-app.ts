@@ -49,6 +49,7 @@ export async function createApp(config: SluiceConfig, services: AppServices, ove
     now: () => runtime.now().getTime(),
     onOutcome: overrides.onCacheOutcome,
     log: runtime.log,
+    ...(runtime.waitUntil && { waitUntil: (work: Promise<unknown>) => runtime.waitUntil!(work) }),
   });
   const gateway = createGateway({
     config,

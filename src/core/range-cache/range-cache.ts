@@ -51,6 +51,8 @@ export interface RangeCacheOptions {
   now?: () => number;
   onOutcome?: CacheOutcomeListener;
   log?: LogSink;
+  /** Keeps a chunk's write to its store alive past the response (Workers' `waitUntil`). */
+  waitUntil?: (work: Promise<unknown>) => void;
 }
 
 /** What the cache made of one GetObject. */
@@ -184,9 +186,10 @@ export class RangeCache {
     });
     if (bytes.byteLength !== expected) throw new GenerationChanged();
     // Storing never holds up the response; a tier that fails only loses the entry.
-    Promise.resolve()
+    const stored = Promise.resolve()
       .then(() => store.put(key, bytes))
       .catch((error: unknown) => this.options.log?.write({ level: 'warn', msg: 'range cache store failed', error: String(error) }));
+    this.options.waitUntil?.(stored);
     return bytes;
   }
 
