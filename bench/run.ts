@@ -10,7 +10,7 @@
  * its figures, unless `--force` (or SLUICE_BENCH_FORCE=1) prints them marked.
  *
  *   npm run bench                                        # everything, about 6 minutes
- *   npm run bench -- --only small,signed                 # sections: small, large, memory, signed, sigv4, proxy, sts
+ *   npm run bench -- --only small,signed                 # sections: small, large, memory, signed, sigv4, proxy, sts, cache
  *   npm run bench -- --only proxy --workloads tile64 --rounds 1 --seconds 5
  *   npm run bench -- --only proxy --workloads tile64 --cpu-prof   # profiles into .bench/
  *   npm run bench -- --rounds 5 --seconds 3              # longer measurements
@@ -28,6 +28,7 @@ import { WORKLOAD_NAMES } from './lib/proxy-setup.ts';
 import { wrkAvailable } from './lib/wrk.ts';
 import { largeObject } from './suites/large-object.ts';
 import { proxyPath } from './suites/proxy.ts';
+import { rangeCache } from './suites/range-cache.ts';
 import type { SectionResult } from './suites/section.ts';
 import { signedRequests } from './suites/signed-requests.ts';
 import { sigv4Micro } from './suites/sigv4-micro.ts';
@@ -43,6 +44,7 @@ const SECTIONS: Record<string, { run: (ctx: BenchContext) => Promise<SectionResu
   sigv4: { run: sigv4Micro, needsWrk: false },
   proxy: { run: proxyPath, needsWrk: true },
   sts: { run: stsExchange, needsWrk: false },
+  cache: { run: rangeCache, needsWrk: true },
 };
 
 const { values } = parseArgs({
