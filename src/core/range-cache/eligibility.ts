@@ -14,6 +14,7 @@ export type BypassReason =
   | 'private'
   | 'weak-etag'
   | 'span'
+  | 'conditional'
   | 'changed'
   | 'backend-error';
 

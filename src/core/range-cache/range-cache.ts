@@ -8,7 +8,8 @@
  * 1. the object's metadata is learned with a one-byte GET (a GET, not a
  *    HEAD, so the headers are exactly those a GET answers with) and trusted
  *    for `metadataTtlSeconds`;
- * 2. the client's conditions are evaluated against it, then the range;
+ * 2. the client's conditions are evaluated against it (a 304 or 412 is left
+ *    to the store, whose metadata is current), then the range;
  * 3. every chunk the range touches comes from the store or, on a miss, from
  *    one ranged backend GET of the whole chunk carrying `If-Match` with the
  *    metadata's ETag (concurrent misses for one chunk share that GET);
@@ -20,11 +21,11 @@
 import type { AuthorizedObject } from '../authorize.ts';
 import { type Body, bytesBody, readAll } from '../body.ts';
 import type { ByteRange, ObjectInfo } from '../backend.ts';
-import { PreconditionFailedError, RangeNotSatisfiableError } from '../backend-errors.ts';
+import { ObjectNotFoundError, PreconditionFailedError, RangeNotSatisfiableError } from '../backend-errors.ts';
 import type { BucketConfig, ConnectionConfig, SluiceConfig } from '../config.ts';
 import type { GatewayResponse } from '../http.ts';
 import type { LogSink } from '../runtime.ts';
-import { applyConditions } from '../s3/conditions.ts';
+import { evaluateConditions } from '../s3/conditions.ts';
 import { objectHeaders } from '../s3/object-headers.ts';
 import type { OperationOf } from '../s3/operation.ts';
 import { resolveRange } from '../s3/range.ts';
@@ -101,7 +102,7 @@ export class RangeCache {
     try {
       result = await this.read(op, object, settings);
     } catch (error) {
-      // 304, 412 or 416 answered from cached metadata: no backend call was made for the body.
+      // A 416 answered from cached metadata: no backend call was made for the body.
       this.onOutcome(RANGE_CACHE_NAME, 'hit');
       throw error;
     }
@@ -120,7 +121,8 @@ export class RangeCache {
       // Whatever failed (a missing object, an empty one, the store) fails again, exactly, on the direct path.
       return { kind: 'bypass', reason: 'backend-error' };
     }
-    applyConditions(info, op.conditions);
+    // A 304 or 412 is the store's to give: cached metadata may be seconds old, and the client's tag newer.
+    if (evaluateConditions(info, op.conditions) !== 'ok') return { kind: 'bypass', reason: 'conditional' };
     const range = resolveRange(op.range!, info.size);
     if (range === 'unsatisfiable') throw new RangeNotSatisfiableError(info.size);
     const late = bypassWithMetadata(info.etag, range, settings);
@@ -173,7 +175,10 @@ export class RangeCache {
         conditions: { ifMatch: info.etag },
       });
     } catch (error) {
-      if (error instanceof PreconditionFailedError || error instanceof RangeNotSatisfiableError) throw new GenerationChanged();
+      // Replaced (412, or shorter now) or deleted: the generation the metadata names is gone.
+      if (error instanceof PreconditionFailedError || error instanceof RangeNotSatisfiableError || error instanceof ObjectNotFoundError) {
+        throw new GenerationChanged();
+      }
       throw error;
     }
     if (result.info.etag !== info.etag || result.info.size !== info.size || result.range?.start !== first) {
