@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Miniflare, Response as MiniflareResponse } from 'miniflare';
-import { type CacheLike, CacheApiChunkStore } from './cache-api-chunk-store.ts';
+import { type CacheLike, CacheApiChunkStore } from '../../src/runtimes/workers/cache-api-chunk-store.ts';
 
 describe('Cache API chunk store (workerd)', () => {
   let mf: Miniflare;
