@@ -81,7 +81,17 @@ export class RangeCache {
 
   constructor(private readonly options: RangeCacheOptions) {
     this.metadata = new MetadataCache(options.now ?? Date.now);
-    this.onOutcome = options.onOutcome ?? (() => {});
+    const listener = options.onOutcome;
+    // A listener (metrics) that throws must not fail the request it counts.
+    this.onOutcome = listener
+      ? (cache, outcome) => {
+          try {
+            listener(cache, outcome);
+          } catch {
+            // ignored
+          }
+        }
+      : () => {};
   }
 
   /** The settings `object`'s bucket runs with, or undefined when the cache is off for it. */
