@@ -10,7 +10,7 @@
  * its figures, unless `--force` (or SLUICE_BENCH_FORCE=1) prints them marked.
  *
  *   npm run bench                                        # everything, about 6 minutes
- *   npm run bench -- --only small,signed                 # sections: small, large, memory, signed, sigv4, proxy, sts, put, operations
+ *   npm run bench -- --only small,signed                 # sections: small, large, memory, signed, sigv4, proxy, sts, put, operations, cache
  *   npm run bench -- --only proxy --workloads tile64 --rounds 1 --seconds 5
  *   npm run bench -- --only proxy --workloads tile64 --cpu-prof   # profiles into .bench/
  *   npm run bench -- --rounds 5 --seconds 3              # longer measurements
@@ -30,6 +30,7 @@ import { largeObject } from './suites/large-object.ts';
 import { operationsOverhead } from './suites/operations-overhead.ts';
 import { proxyPath } from './suites/proxy.ts';
 import { putUpload } from './suites/put-upload.ts';
+import { rangeCache } from './suites/range-cache.ts';
 import type { SectionResult } from './suites/section.ts';
 import { signedRequests } from './suites/signed-requests.ts';
 import { sigv4Micro } from './suites/sigv4-micro.ts';
@@ -48,6 +49,7 @@ const SECTIONS: Record<string, { run: (ctx: BenchContext) => Promise<SectionResu
   sts: { run: stsExchange, needsWrk: false },
   put: { run: putUpload, needsWrk: false },
   operations: { run: operationsOverhead, needsWrk: true },
+  cache: { run: rangeCache, needsWrk: true },
 };
 
 const { values } = parseArgs({

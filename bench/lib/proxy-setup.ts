@@ -15,8 +15,12 @@ import type { LoadRequest } from './wrk.ts';
 /** The backend bucket name the S3 connection asks the origin for. */
 export const ORIGIN_BUCKET = PUBLIC_BUCKET;
 
-/** `sluice serve` config: defaults everywhere (access log on), one anonymous, read-only S3 connection to the origin. */
-export function writeProxyConfig(data: DataSet, originUrl: string): string {
+/**
+ * `sluice serve` config: defaults everywhere (access log on), one anonymous,
+ * read-only S3 connection to the origin; with `cache`, that connection has
+ * the hot-range cache (the lines given, under `cache:`).
+ */
+export function writeProxyConfig(data: DataSet, originUrl: string, options: { name?: string; cache?: string[] } = {}): string {
   const yaml = [
     'server:',
     '  listen: 127.0.0.1:0',
@@ -31,6 +35,7 @@ export function writeProxyConfig(data: DataSet, originUrl: string): string {
     `    bucket: ${ORIGIN_BUCKET}`,
     '    forcePathStyle: true',
     '    readOnly: true',
+    ...(options.cache ? ['    cache:', ...options.cache.map((line) => `      ${line}`)] : []),
     'buckets:',
     `  ${PUBLIC_BUCKET}:`,
     '    connection: origin',
@@ -50,7 +55,7 @@ export function writeProxyConfig(data: DataSet, originUrl: string): string {
     '    label: benchmark',
     '',
   ].join('\n');
-  const file = join(data.dir, 'sluice-proxy.yaml');
+  const file = join(data.dir, `${options.name ?? 'sluice-proxy'}.yaml`);
   writeFileSync(file, yaml);
   return file;
 }

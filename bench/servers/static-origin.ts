@@ -3,7 +3,8 @@
  * file server that answers what an S3 backend's anonymous GET needs. The URL
  * path maps to a file under the root (`/bucket/key` → `<root>/bucket/key`);
  * GET and HEAD; one byte range (206, or 416 with the size); ETag and
- * Last-Modified from size and mtime, as nginx makes them.
+ * Last-Modified from size and mtime, as nginx makes them; If-Match (412),
+ * as nginx checks it.
  *
  *   node --import tsx bench/servers/static-origin.ts --root DIR --listen 127.0.0.1:PORT
  */
@@ -31,11 +32,16 @@ function parseRange(header: string | undefined, size: number): { first: number; 
   return { first, last: m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1) };
 }
 
-function send(res: ServerResponse, file: string, stats: Stats, range: string | undefined, head: boolean): void {
+function send(res: ServerResponse, file: string, stats: Stats, range: string | undefined, ifMatch: string | undefined, head: boolean): void {
+  const etag = `"${Math.floor(stats.mtimeMs / 1000).toString(16)}-${stats.size.toString(16)}"`;
+  if (ifMatch !== undefined && ifMatch.trim() !== '*' && !ifMatch.split(',').some((tag) => tag.trim() === etag)) {
+    res.writeHead(412).end();
+    return;
+  }
   const headers: Record<string, string | number> = {
     'content-type': 'application/octet-stream',
     'last-modified': stats.mtime.toUTCString(),
-    etag: `"${Math.floor(stats.mtimeMs / 1000).toString(16)}-${stats.size.toString(16)}"`,
+    etag,
     'accept-ranges': 'bytes',
   };
   const r = parseRange(range, stats.size);
@@ -65,7 +71,7 @@ const server = createServer((req, res) => {
   }
   const file = join(root, path);
   stat(file).then(
-    (stats) => (stats.isFile() ? send(res, file, stats, req.headers.range, req.method === 'HEAD') : res.writeHead(404).end()),
+    (stats) => (stats.isFile() ? send(res, file, stats, req.headers.range, req.headers['if-match'], req.method === 'HEAD') : res.writeHead(404).end()),
     () => res.writeHead(404).end(),
   );
 });

@@ -10,6 +10,7 @@ import { createBackends } from '../backends/registry.ts';
 import type { Backend } from '../core/backend.ts';
 import type { SluiceConfig } from '../core/config.ts';
 import { type Gateway, type GatewayOptions, createGateway } from '../core/gateway.ts';
+import { type CacheOutcomeListener, RangeCache } from '../core/range-cache/range-cache.ts';
 import { type AccessControl, createAccessControl } from './access-control.ts';
 import { type Outbound, createOutbound } from './outbound.ts';
 import { hasSharedCounters } from '../core/limits/shared-counters.ts';
@@ -25,6 +26,8 @@ export interface AppOverrides {
   backends?: ReadonlyMap<string, Backend>;
   /** Gateway options the runtime sets itself (readiness) or that replace the app's (authentication in benchmarks). */
   gateway?: Partial<GatewayOptions>;
+  /** Told whether each GET the hot-range cache looked at was a hit, a miss or a bypass (metrics). */
+  onCacheOutcome?: CacheOutcomeListener;
 }
 
 export interface App {
@@ -39,6 +42,8 @@ export interface App {
    * into `metrics` as a `CacheMetrics`.
    */
   metrics?: GatewayMetrics;
+  /** The hot-range cache (it applies only to buckets configured with one). */
+  rangeCache: RangeCache;
   /** Revoke a stored access key in this process: refused from the next request on. */
   revokeAccessKey(accessKeyId: string): Promise<boolean>;
   /** Release what the app opened (the database policy store). The runtime's own services stay its to close. */
@@ -67,8 +72,17 @@ export async function createApp(config: SluiceConfig, services: AppServices, ove
     throw error;
   }
   const backends = overrides.backends ?? createBackends(config.connections, services.backends, { ...backendServices(services), credentials: outbound.credentials });
+  const rangeCache = new RangeCache({
+    config,
+    stores: services.chunkStores,
+    now: () => runtime.now().getTime(),
+    onOutcome: overrides.onCacheOutcome ?? (metrics && ((cache, outcome) => metrics.record(cache, outcome))),
+    log: runtime.log,
+    ...(runtime.waitUntil && { waitUntil: (work: Promise<unknown>) => runtime.waitUntil!(work) }),
+  });
   const gateway = createGateway({
     config,
+    rangeCache,
     backends,
     resolution: access.store,
     authenticate: access.authenticate,
@@ -83,6 +97,7 @@ export async function createApp(config: SluiceConfig, services: AppServices, ove
     access,
     backends,
     ...(metrics && { metrics }),
+    rangeCache,
     revokeAccessKey: (accessKeyId) => access.revokeAccessKey(accessKeyId),
     async close() {
       await operations.close();

@@ -11,6 +11,7 @@ import type { BackendRegistry } from '../backends/registry.ts';
 import type { MeteringSinkConfig, PolicyConfig } from '../core/config.ts';
 import type { MeteringSink } from '../core/metering/usage-record.ts';
 import type { HttpClient } from '../core/http.ts';
+import type { ChunkStoreFactory } from '../core/range-cache/chunk-store.ts';
 import type { RuntimeContext } from '../core/runtime.ts';
 import type { FetchLike } from '../oidc/bounded-fetch.ts';
 import type { SharedCache } from '../policy/shared-cache.ts';
@@ -50,6 +51,11 @@ export interface AppServices {
   openSharedCache?: SharedCacheFactory;
   /** Runtime-specific metering sinks; the HTTP sink needs none. */
   openMeteringSink?: MeteringSinkFactory;
+  /**
+   * The hot-range cache's tiers for one scope (Node: memory over an optional
+   * disk folder; Workers: the Cache API). Absent: a memory tier per scope.
+   */
+  chunkStores?: ChunkStoreFactory;
 }
 
 /** The part of the services a backend may use. */

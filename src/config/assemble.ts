@@ -1,7 +1,8 @@
 /**
  * The parsed document (map form, defaults applied) turned into the
  * `SluiceConfig` the gateway runs on: names copied into entries, and local
- * paths (the SQLite file, directories a connection kind names) resolved
+ * paths (the SQLite file, directories a connection kind names, cache disk
+ * folders) resolved
  * against the config file's folder. Field renames happen in the schemas, so
  * the types stay inferred.
  */
@@ -10,6 +11,7 @@ import type { ConnectionKinds } from './connection-schema.ts';
 import { kindOf } from './connection-schema.ts';
 import type { Role } from '../sts/role.ts';
 import type { ConfigDocument } from './schema.ts';
+import type { CacheSection } from './cache-schema.ts';
 
 type ResolvePath = (baseDir: string, path: string) => string;
 
@@ -20,7 +22,7 @@ export function assembleConfig(document: ConfigDocument, kinds: ConnectionKinds,
     server: document.server,
     connections: Object.fromEntries(
       Object.entries(document.connections).map(([name, settings]): [string, ConnectionConfig] => {
-        const connection: ConnectionConfig = { ...settings, name };
+        const connection: ConnectionConfig = { ...settings, name, ...withDiskResolved(settings.cache, baseDir, resolvePath) };
         for (const field of kindOf(kinds, settings)?.directories ?? []) {
           const path = connection[field];
           if (typeof path === 'string') connection[field] = resolvePath(baseDir, path);
@@ -28,7 +30,9 @@ export function assembleConfig(document: ConfigDocument, kinds: ConnectionKinds,
         return [name, connection];
       }),
     ),
-    buckets: Object.entries(document.buckets).map(([key, bucket]): BucketConfig => ({ ...bucket, name: bucket.name ?? key })),
+    buckets: Object.entries(document.buckets).map(([key, bucket]): BucketConfig => ({
+      ...bucket, name: bucket.name ?? key, ...withDiskResolved(bucket.cache, baseDir, resolvePath),
+    })),
     accounts: Object.entries(document.accounts).map(([name, account]) => ({ name, ...account })),
     accessKeys: Object.entries(document.accessKeys).map(([accessKeyId, key]) => ({ accessKeyId, ...key })),
     policy: sqlitePath === undefined ? policy : { sqlitePath: resolvePath(baseDir, sqlitePath), ...policy },
@@ -44,4 +48,10 @@ export function assembleConfig(document: ConfigDocument, kinds: ConnectionKinds,
         : document.metering,
     }),
   };
+}
+
+/** A `cache` section whose disk folder is resolved against the config file's folder (nothing when it has none). */
+function withDiskResolved(cache: CacheSection | undefined, baseDir: string, resolvePath: ResolvePath): { cache?: CacheSection } {
+  if (cache?.disk === undefined) return {};
+  return { cache: { ...cache, disk: { ...cache.disk, path: resolvePath(baseDir, cache.disk.path) } } };
 }

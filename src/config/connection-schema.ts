@@ -6,6 +6,7 @@
  * rejects `type: fs` while the Node runtime accepts it.
  */
 import { z } from 'zod';
+import { cacheSchema } from './cache-schema.ts';
 
 /** What the core knows of any connection: its kind and whether it refuses writes; the rest is opaque. */
 export const connectionSettingsSchema = z.looseObject({
@@ -13,22 +14,25 @@ export const connectionSettingsSchema = z.looseObject({
   readOnly: z.boolean(),
   /** Largest object one PutObject may store; absent: the default for the kind (`core/upload/size-limit.ts`). */
   maxObjectSize: z.number().optional(),
+  /** The hot-range cache for the connection's buckets (`config/cache-schema.ts`); absent: off unless a bucket turns it on. */
+  cache: cacheSchema.optional(),
 });
 
 export type ConnectionSettings = z.output<typeof connectionSettingsSchema>;
 
 /** The schema a connection kind declares: a strict object with its `type` literal and `readOnly`. */
 export type ConnectionSchema = z.ZodObject<
-  { type: z.ZodLiteral<string>; readOnly: z.ZodDefault<z.ZodBoolean>; maxObjectSize: z.ZodOptional<z.ZodNumber> },
+  { type: z.ZodLiteral<string>; readOnly: z.ZodDefault<z.ZodBoolean>; maxObjectSize: z.ZodOptional<z.ZodNumber>; cache: z.ZodOptional<typeof cacheSchema> },
   z.core.$strict
 >;
 
-/** A connection kind's schema: `type`, `readOnly` (default false) and `maxObjectSize`, then the kind's own fields. */
+/** A connection kind's schema: `type`, `readOnly` (default false), `maxObjectSize` and `cache`, then the kind's own fields. */
 export function connectionSchema<T extends string, F extends z.ZodRawShape>(type: T, fields: F) {
   return z.strictObject({
     type: z.literal(type),
     readOnly: z.boolean().default(false),
     maxObjectSize: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+    cache: cacheSchema.optional(),
     ...fields,
   });
 }

@@ -2,7 +2,8 @@
  * What a runtime cannot run, checked at validation so a configuration meant
  * for another runtime fails with a message naming this one: a connection
  * kind another runtime offers (Workers have no file system for `fs`), or a
- * database policy store (`policy.sqlitePath`, SQLite on Node only).
+ * database policy store (`policy.sqlitePath`, SQLite on Node only), or a
+ * disk tier for the hot-range cache.
  */
 import { isPlainObject, type FieldProblem } from './problem.ts';
 
@@ -17,6 +18,8 @@ export interface RuntimeLimits {
   unavailableMeteringSinks?: Readonly<Record<string, string>>;
   /** Why `metrics.listen` (a listener of its own) cannot be used here. */
   noMetricsListener?: string;
+  /** Why a `cache.disk` tier cannot be used here; absent when the runtime has a local disk. */
+  noDiskCache?: string;
 }
 
 /** Problems for what `limits` excludes, at the fields that ask for it. */
@@ -42,6 +45,17 @@ export function checkRuntimeLimits(document: Record<string, unknown>, limits: Ru
   }
   if (limits.noMetricsListener !== undefined && isPlainObject(document.metrics) && document.metrics.listen !== undefined) {
     problems.push({ path: ['metrics', 'listen'], message: `not available on ${limits.name}: ${limits.noMetricsListener}` });
+  }
+  if (limits.noDiskCache !== undefined) {
+    const sections: Array<[string, unknown]> = [['connections', document.connections], ['buckets', document.buckets]];
+    for (const [section, entries] of sections) {
+      if (!isPlainObject(entries)) continue;
+      for (const [name, entry] of Object.entries(entries)) {
+        if (isPlainObject(entry) && isPlainObject(entry.cache) && entry.cache.disk !== undefined) {
+          problems.push({ path: [section, name, 'cache', 'disk'], message: `not available on ${limits.name}: ${limits.noDiskCache}` });
+        }
+      }
+    }
   }
   return problems;
 }

@@ -9,6 +9,7 @@
  * (`core/config.ts`).
  */
 import { z } from 'zod';
+import { cacheSchema } from './cache-schema.ts';
 import { connectionSettingsSchema, type ConnectionSettings } from './connection-schema.ts';
 import { stsConfigSchema } from '../sts/config-schema.ts';
 import { issuerSchema } from '../oidc/issuer/config-schema.ts';
@@ -103,6 +104,8 @@ export const bucketSchema = z.strictObject({
   account: ruled(bucketNameProblem).optional(),
   /** Region reported by GetBucketLocation. */
   region: ruled(regionProblem).optional(),
+  /** The hot-range cache for this bucket, field by field over its connection's `cache`. */
+  cache: cacheSchema.optional(),
 });
 
 /**

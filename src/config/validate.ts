@@ -10,6 +10,7 @@ import type { SluiceConfig } from '../core/config.ts';
 import { ConfigError, type ConfigProblem } from '../core/errors/config-error.ts';
 import { assembleConfig } from './assemble.ts';
 import { type ConnectionKinds, connectionUnionSchema, kindOf } from './connection-schema.ts';
+import { checkCacheSections } from './cache-checks.ts';
 import { crossCheck } from './cross-checks.ts';
 import { interpolateEnv } from './env.ts';
 import { resolvePosixPath } from './paths.ts';
@@ -61,8 +62,10 @@ export function validateConfig(document: unknown, options: ValidateOptions): Slu
   const fromSchema = parsed.success ? [] : problemsFromZod(parsed.error, input, options.backends);
   const later: FieldProblem[] = [
     ...unavailable,
-    ...fromSchema.filter((p) => !unavailable.some((u) => isWithin(p.path, u.path.slice(0, 2)))),
+    // An unavailable connection kind replaces the schema's problems for that connection; other refusals stand beside them.
+    ...fromSchema.filter((p) => !unavailable.some((u) => u.path[2] === 'type' && isWithin(p.path, u.path.slice(0, 2)))),
     ...crossCheck(input),
+    ...checkCacheSections(input),
     ...checkPolicySections(input),
     ...checkDirectories(input, options, resolvePath),
     ...sts.problems,

@@ -25,6 +25,7 @@ import type { UsageRecord } from './metering/usage-record.ts';
 import { Resolver } from './bucket-resolver.ts';
 import { type ResolutionStore, StaticResolutionStore } from './resolution-store.ts';
 import { type Readiness, type SpecialRoute, createRouteTable, healthRoutes } from './routes.ts';
+import type { RangeCache } from './range-cache/range-cache.ts';
 import { type RuntimeContext, defaultRuntime, requestIdGenerator } from './runtime.ts';
 import { ListTokenCodec } from './s3/list-token.ts';
 import { UploadIdCodec } from './multipart/upload-id.ts';
@@ -56,6 +57,8 @@ export interface GatewayOptions {
   admit?: (subject: AdmissionSubject) => Promise<void>;
   /** Each request's usage once its response has been sent or abandoned (quota settlement, metering). */
   onUsage?: (usage: UsageRecord) => void;
+  /** The hot-range cache for ranged GETs of buckets configured with one. */
+  rangeCache?: RangeCache;
 }
 
 /** What admission knows about an S3 request. */
@@ -134,7 +137,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     const authorized = await authorizeOperation({ identity, policy, resolver: requestResolver }, planOperation(op));
     state.authorized = true;
     // Only a rewrapped body makes a new request object (the Node adapter's signal is a lazy getter).
-    const ctx: RequestContext = { req: body === req.body ? req : { ...req, body }, trailers, identity, requestId, config, resolver: requestResolver, policy, tokens, uploadIds, startedAt };
+    const ctx: RequestContext = { req: body === req.body ? req : { ...req, body }, trailers, identity, requestId, config, resolver: requestResolver, policy, tokens, uploadIds, startedAt, rangeCache: options.rangeCache };
     return dispatch(ctx, authorized);
   }
 

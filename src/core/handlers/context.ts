@@ -11,6 +11,7 @@ import type { Resolver } from '../bucket-resolver.ts';
 import type { ListTokenCodec } from '../s3/list-token.ts';
 import type { UploadIdCodec } from '../multipart/upload-id.ts';
 import type { Owner } from '../s3/list-response.ts';
+import type { RangeCache } from '../range-cache/range-cache.ts';
 
 export interface RequestContext {
   req: GatewayRequest;
@@ -26,6 +27,8 @@ export interface RequestContext {
   uploadIds: UploadIdCodec;
   /** When the gateway started: the creation date reported for buckets. */
   startedAt: Date;
+  /** The hot-range cache, when the app has one; it decides per bucket whether it applies. */
+  rangeCache?: RangeCache;
 }
 
 /** The owner reported in listings: the bucket's account, or the gateway itself. */

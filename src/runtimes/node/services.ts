@@ -3,12 +3,14 @@
  * the given log sink, the Node backend registry (with fs), one keep-alive
  * HTTP client shared by every outbound connection (made on first use),
  * `node:crypto`'s synchronous SigV4 primitives, the SQLite or PostgreSQL
- * policy store, the Redis shared cache and the JSON-lines metering file.
+ * policy store, the Redis shared cache, the JSON-lines metering file, and
+ * the hot-range cache's memory and disk tiers.
  */
 import { randomFillSync } from 'node:crypto';
 import type { AppServices } from '../../app/services.ts';
 import type { LogSink } from '../../core/runtime.ts';
 import { nodeBackends } from './backend-registry.ts';
+import { nodeChunkStores } from './chunk-stores.ts';
 import { type NodeHttpClient, createNodeHttpClient } from './http-client.ts';
 import { nodePolicyStoreFactory, nodeSharedCacheFactory } from './policy-store.ts';
 import { nodeSigV4Crypto } from './sigv4-crypto.ts';
@@ -35,6 +37,7 @@ export function createNodeServices(log: LogSink, options: { createHttpClient?: (
     openPolicyStore: nodePolicyStoreFactory(log),
     openSharedCache: nodeSharedCacheFactory(log),
     openMeteringSink: (sink, { onDrop }) => (sink.type === 'file' ? createFileMeteringSink({ path: sink.path, log, onDrop }) : undefined),
+    chunkStores: nodeChunkStores(log),
     close: () => http?.close(),
   };
 }

@@ -23,6 +23,7 @@ export const WORKERS_RUNTIME: RuntimeLimits = {
     file: 'a Worker has no local file system; use type: analytics-engine or type: http',
   },
   noMetricsListener: 'a Worker has no listeners of its own; /.metrics is served on the Worker route',
+  noDiskCache: 'a Worker has no local disk; its hot-range cache is the Cache API (leave out cache.disk)',
 };
 
 /** The Worker's bindings that are plain strings (vars and secrets), for `${env:NAME}`; other bindings are objects. */

@@ -2,8 +2,9 @@
  * What the Workers runtime supplies to the app: the platform's clock and
  * randomness, JSON lines on the console (Workers Logs and Logpush take
  * them), background work kept alive with `ctx.waitUntil`, the portable
- * backends, Analytics Engine metering, and one fetch-based HTTP client that keeps request bodies'
- * declared length (`fixed-length-fetch.ts`). SigV4 uses WebCrypto (the
+ * backends, Analytics Engine metering, one fetch-based HTTP client that keeps request bodies'
+ * declared length (`fixed-length-fetch.ts`), and the Cache API as the
+ * hot-range cache's tier. SigV4 uses WebCrypto (the
  * app's default); there is no database policy store.
  */
 import type { AppServices } from '../../app/services.ts';
@@ -11,6 +12,8 @@ import { portableBackends } from '../../backends/portable-registry.ts';
 import { createFetchHttpClient } from '../../core/fetch-http-client.ts';
 import type { HttpClient } from '../../core/http.ts';
 import type { LogSink } from '../../core/runtime.ts';
+import { MemoryChunkStore } from '../../core/range-cache/memory-chunk-store.ts';
+import { CacheApiChunkStore, defaultCache } from './cache-api-chunk-store.ts';
 import type { BackgroundWork } from './background.ts';
 import { fixedLengthFetch } from './fixed-length-fetch.ts';
 import { createAnalyticsEngineSink, isAnalyticsEngineDataset } from './analytics-engine-sink.ts';
@@ -35,6 +38,11 @@ export function createWorkersServices(background: BackgroundWork, log: LogSink =
       const dataset = bindings()[sink.binding];
       if (!isAnalyticsEngineDataset(dataset)) throw new TypeError(`metering.sink.binding: the Worker has no Analytics Engine dataset bound as ${sink.binding}`);
       return createAnalyticsEngineSink(dataset, onDrop);
+    },
+    // The Cache API where the platform has one; the isolate's memory otherwise (bounded as configured).
+    chunkStores: (scope, settings) => {
+      const cache = defaultCache();
+      return cache ? new CacheApiChunkStore(cache, scope) : new MemoryChunkStore(settings.memory.maxBytes);
     },
   };
 }
