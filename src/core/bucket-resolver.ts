@@ -43,6 +43,13 @@ export class Resolver {
     return bucket && { bucket, backend: this.backendFor(bucket), key: key.slice(slash + 1) };
   }
 
+  /** A connection's own backend, unscoped (to prepare or release a bucket's place in it). */
+  connection(name: string): Backend {
+    const connection = this.backends.get(name);
+    if (!connection) throw new TypeError(`no backend for connection ${name}`);
+    return connection;
+  }
+
   backendFor(bucket: BucketConfig): Backend {
     let backend = this.scoped.get(bucket);
     if (!backend) {

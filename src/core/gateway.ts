@@ -8,6 +8,7 @@ import { type AccessRecord, accessLogger } from './access-log.ts';
 import { type Authenticator, anonymousOnly } from './authenticate.ts';
 import { authorizeOperation } from './authorize.ts';
 import type { Backend } from './backend.ts';
+import type { BucketRegistry } from './bucket-registry.ts';
 import type { SluiceConfig } from './config.ts';
 import { compileCors } from './cors.ts';
 import { renderS3Error } from './errors/error-response.ts';
@@ -33,6 +34,8 @@ export interface GatewayOptions {
   /** Where bucket names resolve; defaults to the config's buckets. */
   resolution?: ResolutionStore;
   authenticate?: Authenticator;
+  /** Buckets clients create and delete (CreateBucket, DeleteBucket); without it every such request is refused. */
+  buckets?: BucketRegistry;
   /** Who may do what; defaults to anonymous read of public buckets only. */
   policy?: AccessPolicy;
   runtime?: Partial<RuntimeContext>;
@@ -102,7 +105,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       record.assumedBy = session.assumedBy;
       record.assumedByIssuer = session.issuer;
     }
-    const authorized = await authorizeOperation({ identity, policy, resolver }, planOperation(op));
+    const authorized = await authorizeOperation({ identity, policy, resolver, ...(options.buckets && { buckets: options.buckets }) }, planOperation(op));
     // Only a rewrapped body makes a new request object (the Node adapter's signal is a lazy getter).
     const ctx: RequestContext = { req: body === req.body ? req : { ...req, body }, trailers, identity, requestId, config, resolver, policy, tokens, uploadIds, startedAt };
     return dispatch(ctx, authorized);
