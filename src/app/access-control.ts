@@ -27,7 +27,9 @@ import { LayeredRoleSource, StoreRoleSource } from '../sts/store-role-source.ts'
 import { hasChangeFeed, type PolicyChange } from '../policy/policy-change.ts';
 import type { SharedCache } from '../policy/shared-cache.ts';
 import { SharedTierPolicyStore } from '../policy/shared-tier-store.ts';
-import type { PolicyStore, WritablePolicyStore } from '../policy/store.ts';
+import { hasBucketCreation, type PolicyStore, type WritablePolicyStore } from '../policy/store.ts';
+import type { BucketRegistry } from '../core/bucket-registry.ts';
+import { createBucketRegistry } from './bucket-registry.ts';
 import { writeAudit } from './audit.ts';
 import type { AppServices } from './services.ts';
 
@@ -40,6 +42,8 @@ export interface AccessControl {
   managed?: WritablePolicyStore;
   authenticate: Authenticator;
   policy: AccessPolicy;
+  /** Buckets clients create and delete, when the database store can hold them. */
+  buckets?: BucketRegistry;
   /** Special routes for the gateway: the STS endpoint when configured. */
   routes: SpecialRoute[];
   /** The STS services, when the `sts` section is configured. */
@@ -93,6 +97,17 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
   };
   const unsubscribe = managed && hasChangeFeed(managed) ? managed.onChange(dropChanged) : undefined;
   const sts = await buildSts(config, services, managed);
+  const buckets = managed && hasBucketCreation(managed)
+    ? createBucketRegistry({
+      config,
+      fixed,
+      managed,
+      now: () => runtime.now(),
+      changed: dropChanged,
+      warn: (msg, detail) => runtime.log.write({ level: 'warn', msg, ...detail }),
+      audit: (event, detail) => writeAudit(runtime, event, detail),
+    })
+    : undefined;
 
   return {
     store,
@@ -110,6 +125,7 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
     policy: createGrantPolicy(store, config.server.addressing),
     routes: sts?.routes ?? [],
     ...(sts && { sts }),
+    ...(buckets && { buckets }),
     ...(sharedCache !== undefined && { sharedCache }),
     async revokeAccessKey(accessKeyId) {
       const revoked = (await managed?.revokeAccessKey(accessKeyId)) ?? false;

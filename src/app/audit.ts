@@ -5,7 +5,7 @@
  */
 import type { RuntimeContext } from '../core/runtime.ts';
 
-export type AuditEvent = 'access-key.revoked' | 'sessions.revoked';
+export type AuditEvent = 'access-key.revoked' | 'sessions.revoked' | 'bucket.created' | 'bucket.deleted';
 
 export function writeAudit(runtime: Pick<RuntimeContext, 'log' | 'now'>, event: AuditEvent, fields: Record<string, string>): void {
   runtime.log.write({ level: 'info', msg: 'audit', event, time: runtime.now().toISOString(), ...fields });

@@ -44,6 +44,7 @@ export async function createApp(config: SluiceConfig, services: AppServices, ove
     resolution: access.store,
     authenticate: access.authenticate,
     policy: access.policy,
+    ...(access.buckets && { buckets: access.buckets }),
     runtime,
     ...overrides.gateway,
     routes: [...access.routes, ...outbound.routes, ...(overrides.gateway?.routes ?? [])],
