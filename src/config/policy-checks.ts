@@ -69,8 +69,8 @@ export function checkPolicySections(document: Record<string, unknown>): FieldPro
 
 /**
  * An account's `createBuckets`: its connection exists and can be written,
- * addressing is by bucket name, and a database holds the buckets clients
- * create (SQLite; the PostgreSQL store does not hold them yet).
+ * addressing is by bucket name, and a database store (SQLite or PostgreSQL)
+ * holds the buckets clients create.
  */
 function bucketCreationProblems(document: Record<string, unknown>, settings: Record<string, unknown>, path: FieldPath, pathMapped: boolean): FieldProblem[] {
   const problems: FieldProblem[] = [];
@@ -78,13 +78,8 @@ function bucketCreationProblems(document: Record<string, unknown>, settings: Rec
   if (pathMapped) {
     problems.push({ path, message: 'bucket creation needs server.addressing "path": with "path-mapped" the first path segment names an account' });
   }
-  if (typeof policy.sqlitePath !== 'string') {
-    problems.push({
-      path,
-      message: typeof policy.postgresUrl === 'string'
-        ? 'bucket creation needs policy.sqlitePath: the PostgreSQL policy store does not hold client-created buckets yet'
-        : 'bucket creation needs policy.sqlitePath: buckets clients create are kept in the database policy store',
-    });
+  if (typeof policy.sqlitePath !== 'string' && typeof policy.postgresUrl !== 'string') {
+    problems.push({ path, message: 'bucket creation needs policy.sqlitePath or policy.postgresUrl: buckets clients create are kept in the database policy store' });
   }
   const connections = isPlainObject(document.connections) ? document.connections : {};
   const name = settings.connection;

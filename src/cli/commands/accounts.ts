@@ -14,7 +14,7 @@ import { subcommandGroup } from './subcommand-group.ts';
 
 function creationStore(store: ManagedKeyStore | null) {
   if (!store || !hasBucketCreation(store)) {
-    throw new KeysSetupError('bucket creation is kept in the SQLite policy store (policy.sqlitePath); this policy store does not hold it');
+    throw new KeysSetupError('this policy store does not hold bucket creation settings');
   }
   return store;
 }
@@ -142,7 +142,7 @@ export function createAccountsCommand(deps: KeysDependencies = defaultKeysDepend
   return subcommandGroup(
     'accounts',
     'list accounts and allow them to create buckets',
-    'Manage the accounts of the database policy store (policy.sqlitePath):\nwhether each may create buckets, and where its buckets go.',
+    'Manage the accounts of the database policy store (policy.sqlitePath or policy.postgresUrl):\nwhether each may create buckets, and where its buckets go.',
     '  sluice accounts set carol --config sluice.yaml --create-buckets data --bucket-prefix "{account}/{bucket}/"\n  sluice accounts set carol --config sluice.yaml --no-create-buckets\n  sluice accounts list --config sluice.yaml',
     [setCommand(deps), listCommand(deps)],
   );
