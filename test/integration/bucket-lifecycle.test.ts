@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -71,7 +71,10 @@ describe('CreateBucket and DeleteBucket on fs with the SQLite store', () => {
     await seed.close();
     config = testConfig({
       connections: { data: { type: 'fs', name: 'data', readOnly: false, root: data } as SluiceConfig['connections'][string] },
-      buckets: [bucket('declared', { connection: 'data', prefix: 'declared/', public: false, account: 'alice' })],
+      buckets: [
+        bucket('declared', { connection: 'data', prefix: 'declared/', public: false, account: 'alice' }),
+        bucket('archive-all', { connection: 'data', prefix: 'archive/', public: false }),
+      ],
       accounts: [
         { name: 'alice', grants: [], createBuckets: { connection: 'data', prefix: '{bucket}/' } },
         { name: 'bobby', grants: [] },
@@ -105,6 +108,21 @@ describe('CreateBucket and DeleteBucket on fs with the SQLite store', () => {
     await refused(client(ALICE).send(new CreateBucketCommand({ Bucket: 'photos' })), 'BucketAlreadyOwnedByYou', 409);
     await refused(client(carolKey).send(new CreateBucketCommand({ Bucket: 'photos' })), 'BucketAlreadyExists', 409);
     await refused(client(ALICE).send(new CreateBucketCommand({ Bucket: 'declared' })), 'BucketAlreadyExists', 409);
+  });
+
+  test('a name whose place overlaps another bucket, holds files, or is a file is refused, leaving nothing claimed', async () => {
+    const alice = client(ALICE);
+    // "archive/" is the declared bucket archive-all's place.
+    await refused(alice.send(new CreateBucketCommand({ Bucket: 'archive' })), 'BucketAlreadyExists', 409);
+    await mkdir(join(data, 'leftover'));
+    await writeFile(join(data, 'leftover', 'old.txt'), 'not yours');
+    await refused(alice.send(new CreateBucketCommand({ Bucket: 'leftover' })), 'BucketAlreadyExists', 409);
+    await writeFile(join(data, 'blocked'), 'a file where the folder would go');
+    await refused(alice.send(new CreateBucketCommand({ Bucket: 'blocked' })), 'BucketAlreadyExists', 409);
+    for (const name of ['archive', 'leftover', 'blocked']) await refused(alice.send(new HeadBucketCommand({ Bucket: name })), null, 403);
+    await rm(join(data, 'blocked'));
+    await alice.send(new CreateBucketCommand({ Bucket: 'blocked' }));
+    await alice.send(new DeleteBucketCommand({ Bucket: 'blocked' }));
   });
 
   test('accounts without bucket creation and anonymous callers are refused; other accounts do not see the bucket', async () => {

@@ -13,6 +13,7 @@
 import type { AuthorizedBucketCreation, AuthorizedBucketRemoval } from '../authorize.ts';
 import { hasBucketPlaces, hasMultipart } from '../backend-capabilities.ts';
 import type { Backend } from '../backend.ts';
+import { KeyConflictError } from '../backend-errors.ts';
 import { bytesBody, readAll } from '../body.ts';
 import type { BucketConfig } from '../config.ts';
 import { S3Error } from '../errors/s3-error.ts';
@@ -47,6 +48,8 @@ export async function createBucket(ctx: RequestContext, creation: AuthorizedBuck
     } catch (error) {
       // Nothing half-made stays: the claim goes with the place that could not be made.
       await registry.remove(bucket.name, bucket.account);
+      // A file where the bucket's folder would go: the place is taken, as for an overlapping bucket.
+      if (error instanceof KeyConflictError) throw alreadyExists(bucket.name, 'Its place on this server is taken by an object.');
       throw error;
     }
   }
