@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import {
-  CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, ListBucketsCommand,
+  CreateBucketCommand, CreateMultipartUploadCommand, DeleteBucketCommand, ListMultipartUploadsCommand, UploadPartCommand, DeleteObjectCommand, GetObjectCommand, HeadBucketCommand, ListBucketsCommand,
   PutObjectCommand, type S3Client, S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { signRequest } from '../../src/auth/sigv4/index.ts';
@@ -177,6 +177,18 @@ describe('CreateBucket and DeleteBucket on fs with the SQLite store', () => {
     await client(carolKey).send(new CreateBucketCommand({ Bucket: 'photos' }));
     await refused(alice.send(new PutObjectCommand({ Bucket: 'photos', Key: 'x', Body: 'x' })), 'AccessDenied', 403);
     await client(carolKey).send(new DeleteBucketCommand({ Bucket: 'photos' }));
+  });
+
+  test('DeleteBucket of a bucket with an upload in progress aborts the upload with it', async () => {
+    const alice = client(ALICE);
+    await alice.send(new CreateBucketCommand({ Bucket: 'staging' }));
+    const { UploadId } = await alice.send(new CreateMultipartUploadCommand({ Bucket: 'staging', Key: 'big.bin' }));
+    await alice.send(new UploadPartCommand({ Bucket: 'staging', Key: 'big.bin', UploadId, PartNumber: 1, Body: 'part one' }));
+    assert.equal((await alice.send(new ListMultipartUploadsCommand({ Bucket: 'staging' }))).Uploads?.length, 1);
+    await alice.send(new DeleteBucketCommand({ Bucket: 'staging' }));
+    await alice.send(new CreateBucketCommand({ Bucket: 'staging' }));
+    assert.equal((await alice.send(new ListMultipartUploadsCommand({ Bucket: 'staging' }))).Uploads?.length ?? 0, 0);
+    await alice.send(new DeleteBucketCommand({ Bucket: 'staging' }));
   });
 
   test('DeleteBucket is refused for declared buckets, other accounts\' buckets, and accounts without the flag', async () => {
