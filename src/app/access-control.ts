@@ -31,7 +31,9 @@ import { LayeredRoleSource, StoreRoleSource } from '../sts/store-role-source.ts'
 import { hasChangeFeed, type PolicyChange } from '../policy/policy-change.ts';
 import type { SharedCache } from '../policy/shared-cache.ts';
 import { SharedTierPolicyStore } from '../policy/shared-tier-store.ts';
-import type { PolicyStore, WritablePolicyStore } from '../policy/store.ts';
+import { hasBucketCreation, type PolicyStore, type WritablePolicyStore } from '../policy/store.ts';
+import type { BucketRegistry } from '../core/bucket-registry.ts';
+import { createBucketRegistry } from './bucket-registry.ts';
 import { writeAudit } from './audit.ts';
 import type { AppServices } from './services.ts';
 
@@ -44,6 +46,8 @@ export interface AccessControl {
   managed?: WritablePolicyStore;
   authenticate: Authenticator;
   policy: AccessPolicy;
+  /** Buckets clients create and delete, when the database store can hold them. */
+  buckets?: BucketRegistry;
   /** Special routes for the gateway: the STS endpoint when configured. */
   routes: SpecialRoute[];
   /** The STS services, when the `sts` section is configured. */
@@ -130,6 +134,17 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
     await managed?.close();
     throw error;
   }
+  const buckets = managed && hasBucketCreation(managed)
+    ? createBucketRegistry({
+      config,
+      fixed,
+      managed,
+      now: () => runtime.now(),
+      changed: dropChanged,
+      warn: (msg, detail) => runtime.log.write({ level: 'warn', msg, ...detail }),
+      audit: (event, detail) => writeAudit(runtime, event, detail),
+    })
+    : undefined;
 
   return {
     store,
@@ -149,6 +164,7 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
     ...(sts && { sts }),
     ...(issuer && { issuer }),
     ...(apiKeyRecords && { apiKeyRecords }),
+    ...(buckets && { buckets }),
     ...(sharedCache !== undefined && { sharedCache }),
     async revokeAccessKey(accessKeyId, actor = {}) {
       const revoked = (await managed?.revokeAccessKey(accessKeyId)) ?? false;

@@ -12,7 +12,9 @@ export type AuditEvent =
   | 'api-key.revoked'
   | 'role.put'
   | 'role.deleted'
-  | 'sessions.revoked';
+  | 'sessions.revoked'
+  | 'bucket.created'
+  | 'bucket.deleted';
 
 export function writeAudit(runtime: Pick<RuntimeContext, 'log' | 'now'>, event: AuditEvent, fields: Record<string, string>): void {
   runtime.log.write({ level: 'info', msg: 'audit', event, time: runtime.now().toISOString(), ...fields });

@@ -34,6 +34,9 @@ export function checkPolicySections(document: Record<string, unknown>): FieldPro
     const message = bucketNameProblem(name);
     if (message) problems.push({ path: ['accounts', name], message: `account name ${message}` });
     if (isPlainObject(account)) checkStatements(account.grants, ['accounts', name, 'grants']);
+    if (isPlainObject(account) && isPlainObject(account.createBuckets)) {
+      problems.push(...bucketCreationProblems(document, account.createBuckets, ['accounts', name, 'createBuckets'], pathMapped));
+    }
   }
 
   const accessKeys = isPlainObject(document.accessKeys) ? document.accessKeys : {};
@@ -59,6 +62,34 @@ export function checkPolicySections(document: Record<string, unknown>): FieldPro
     if (needing) {
       const why = needing === 'redisUrl' ? 'it encrypts the entries shared through Redis' : 'it encrypts the stored secrets';
       problems.push({ path: ['policy', 'masterKey'], message: `required when policy.${needing} is set (${why})` });
+    }
+  }
+  return problems;
+}
+
+/**
+ * An account's `createBuckets`: its connection exists and can be written,
+ * addressing is by bucket name, and a database store (SQLite or PostgreSQL)
+ * holds the buckets clients create.
+ */
+function bucketCreationProblems(document: Record<string, unknown>, settings: Record<string, unknown>, path: FieldPath, pathMapped: boolean): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const policy = isPlainObject(document.policy) ? document.policy : {};
+  if (pathMapped) {
+    problems.push({ path, message: 'bucket creation needs server.addressing "path": with "path-mapped" the first path segment names an account' });
+  }
+  if (typeof policy.sqlitePath !== 'string' && typeof policy.postgresUrl !== 'string') {
+    problems.push({ path, message: 'bucket creation needs policy.sqlitePath or policy.postgresUrl: buckets clients create are kept in the database policy store' });
+  }
+  const connections = isPlainObject(document.connections) ? document.connections : {};
+  const name = settings.connection;
+  if (typeof name === 'string' && name !== '') {
+    const connection = connections[name];
+    if (!Object.hasOwn(connections, name)) {
+      const defined = Object.keys(connections);
+      problems.push({ path: [...path, 'connection'], message: defined.length ? `no such connection (defined: ${defined.join(', ')})` : 'no such connection (no connections are defined)' });
+    } else if (isPlainObject(connection) && connection.readOnly === true) {
+      problems.push({ path: [...path, 'connection'], message: 'the connection is readOnly: buckets created on it could never be written' });
     }
   }
   return problems;

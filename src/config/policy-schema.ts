@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { expiryProblem, grantPrefixProblem, masterKeyProblem, parseExpiry, serviceUrlProblem } from './rules.ts';
 import { nonEmpty, ruled } from './schema-parts.ts';
+import { DEFAULT_BUCKET_PREFIX_TEMPLATE, bucketPrefixTemplateProblem } from './bucket-prefix-template.ts';
 
 export const DEFAULT_POLICY_CACHE_TTL_SECONDS = 30;
 
@@ -18,8 +19,16 @@ export const statementSchema = z.strictObject({
   prefixes: z.array(ruled(grantPrefixProblem)).readonly().optional(),
 });
 
+/** Where an account's client-created buckets go: a connection, and a prefix template within it. */
+export const createBucketsSchema = z.strictObject({
+  connection: nonEmpty('connection'),
+  prefix: ruled(bucketPrefixTemplateProblem).default(DEFAULT_BUCKET_PREFIX_TEMPLATE),
+});
+
 export const accountSchema = z.strictObject({
   grants: z.array(statementSchema).default(() => []),
+  /** When present, the account may create buckets (CreateBucket) and delete those it created. */
+  createBuckets: createBucketsSchema.optional(),
 });
 
 /** An access key's fields as written in the document. */

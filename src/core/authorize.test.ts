@@ -12,13 +12,15 @@ import type { BucketConfig } from './config.ts';
 import { S3Error } from './errors/s3-error.ts';
 import { ANONYMOUS, type Identity } from './identity.ts';
 import { StaticResolutionStore } from './resolution-store.ts';
+import type { BucketRegistry } from './bucket-registry.ts';
+import { createGrantPolicy } from '../authz/grant-policy.ts';
 import type { OperationName, OperationOf } from './s3/operation.ts';
 import { planOperation } from './s3/targets.ts';
 
 const bucket = (name: string, overrides: Partial<BucketConfig> = {}): BucketConfig => ({
   name, connection: 'main', prefix: `${name}/`, public: false, readOnly: false, ...overrides,
 });
-const BUCKETS = [bucket('open', { public: true }), bucket('closed'), bucket('frozen', { readOnly: true })];
+const BUCKETS = [bucket('open', { public: true }), bucket('closed'), bucket('frozen', { readOnly: true }), bucket('made', { account: 'writer' })];
 const READER: Identity = { kind: 'principal', account: 'reader', accessKeyId: 'SLAKREADER' };
 const WRITER: Identity = { kind: 'principal', account: 'writer', accessKeyId: 'SLAKWRITER' };
 
@@ -37,6 +39,22 @@ const policy: AccessPolicy = {
 function resolver(backend = new MemoryBackend({ readOnly: false })): Resolver {
   return new Resolver(new StaticResolutionStore(BUCKETS), new Map([['main', backend]]), 'path');
 }
+
+/** The writer's account may create buckets; `made` is one it created, `closed` was declared in the configuration. */
+const registry: BucketRegistry = {
+  async placement(account, name) {
+    return account === 'writer' ? { connection: 'main', prefix: `${name}/` } : null;
+  },
+  async created(name) {
+    return name === 'made' ? { name, account: 'writer', createdAt: new Date(0) } : null;
+  },
+  async create() {
+    return 'created';
+  },
+  async remove() {
+    return true;
+  },
+};
 
 /** One sample of every operation: the type fails to compile when an operation is added without one. */
 const SAMPLES: { [N in OperationName]: OperationOf<N> } = {
@@ -64,6 +82,8 @@ const SAMPLES: { [N in OperationName]: OperationOf<N> } = {
   AbortMultipartUpload: { name: 'AbortMultipartUpload', bucket: 'closed', style: 'path', key: 'k', uploadId: 'u' },
   ListParts: { name: 'ListParts', bucket: 'closed', style: 'path', key: 'k', uploadId: 'u', maxParts: 1000 },
   ListMultipartUploads: { name: 'ListMultipartUploads', bucket: 'closed', style: 'path', uploads: { prefix: '', maxUploads: 1000 } },
+  CreateBucket: { name: 'CreateBucket', bucket: 'fresh', style: 'path' },
+  DeleteBucket: { name: 'DeleteBucket', bucket: 'made', style: 'path' },
   Unsupported: { name: 'Unsupported', operation: 'GetBucketAcl', bucket: 'closed' },
 };
 
@@ -89,13 +109,16 @@ const EXPECTED: Record<OperationName, { anonymous: boolean; reader: boolean; wri
   AbortMultipartUpload: { anonymous: false, reader: false, writer: true },
   ListParts: { anonymous: false, reader: false, writer: true },
   ListMultipartUploads: { anonymous: false, reader: false, writer: true },
+  // Only an account allowed to create buckets; only the owner of a bucket created at run time.
+  CreateBucket: { anonymous: false, reader: false, writer: true },
+  DeleteBucket: { anonymous: false, reader: false, writer: true },
   // Nothing is touched: refused as not implemented after authentication.
   Unsupported: { anonymous: true, reader: true, writer: true },
 };
 
 async function outcome(identity: Identity, name: OperationName): Promise<AuthorizedOperation | 'denied'> {
   try {
-    return await authorizeOperation({ identity, policy, resolver: resolver() }, planOperation(SAMPLES[name]));
+    return await authorizeOperation({ identity, policy, resolver: resolver(), buckets: registry }, planOperation(SAMPLES[name]));
   } catch (error) {
     assert.ok(error instanceof S3Error && error.code === 'AccessDenied', `${name}: ${String(error)}`);
     return 'denied';
@@ -165,5 +188,55 @@ describe('the rules that live in the authorize stage', () => {
     const object = await writer.keys.authorize('a');
     assert.equal(object?.key, 'a');
     assert.equal(object?.action, 'write');
+  });
+});
+
+describe('creating and deleting buckets', () => {
+  const ctx = (identity: Identity, backend = new MemoryBackend({ readOnly: false }), buckets: BucketRegistry | null = registry, access = policy) =>
+    ({ identity, policy: access, resolver: resolver(backend), ...(buckets && { buckets }) });
+
+  test('CreateBucket places the bucket where the account\'s template says, owned by the account', async () => {
+    const ok = await authorizeOperation(ctx(WRITER), planOperation(SAMPLES.CreateBucket));
+    assert.ok(ok.name === 'CreateBucket');
+    assert.deepEqual(ok.creation.bucket, { name: 'fresh', connection: 'main', prefix: 'fresh/', public: false, readOnly: false, account: 'writer' });
+  });
+
+  test('without a bucket registry nobody may create or delete buckets', async () => {
+    for (const name of ['CreateBucket', 'DeleteBucket'] as const) {
+      await assert.rejects(authorizeOperation(ctx(WRITER, undefined, null), planOperation(SAMPLES[name])), { code: 'AccessDenied' });
+    }
+  });
+
+  test('CreateBucket on a connection that cannot write is refused', async () => {
+    await assert.rejects(authorizeOperation(ctx(WRITER, new MemoryBackend({ readOnly: true })), planOperation(SAMPLES.CreateBucket)), { code: 'AccessDenied' });
+  });
+
+  test('a ceiling that does not allow writing the new bucket refuses its creation', async () => {
+    // The real grant policy: no grants, so only ownership of the new bucket and the ceiling decide.
+    const grants = createGrantPolicy({ getGrants: async () => [] }, 'path');
+    const ceiled: Identity = { ...WRITER, ceiling: [{ bucket: 'other', actions: ['read', 'write'] }] };
+    await assert.rejects(authorizeOperation(ctx(ceiled, undefined, registry, grants), planOperation(SAMPLES.CreateBucket)), { code: 'AccessDenied' });
+    const allowed: Identity = { ...WRITER, ceiling: [{ bucket: 'fresh', actions: ['write'] }] };
+    assert.equal((await authorizeOperation(ctx(allowed, undefined, registry, grants), planOperation(SAMPLES.CreateBucket))).name, 'CreateBucket');
+  });
+
+  test('DeleteBucket of a missing bucket: NoSuchBucket for an account that may create buckets, AccessDenied for others', async () => {
+    const missing: OperationOf<'DeleteBucket'> = { ...SAMPLES.DeleteBucket, bucket: 'nowhere' };
+    await assert.rejects(authorizeOperation(ctx(WRITER), planOperation(missing)), { code: 'NoSuchBucket' });
+    await assert.rejects(authorizeOperation(ctx(READER), planOperation(missing)), { code: 'AccessDenied' });
+  });
+
+  test('DeleteBucket of a bucket declared in the configuration is refused, even to an account that owns it', async () => {
+    const declared: OperationOf<'DeleteBucket'> = { ...SAMPLES.DeleteBucket, bucket: 'closed' };
+    await assert.rejects(authorizeOperation(ctx(WRITER), planOperation(declared)), { code: 'AccessDenied' });
+    const owned = { ...registry, created: async () => null };
+    await assert.rejects(authorizeOperation(ctx(WRITER, undefined, owned), planOperation(SAMPLES.DeleteBucket)), { code: 'AccessDenied' });
+  });
+
+  test('CreateBucket and DeleteBucket are not offered with path-mapped addressing', async () => {
+    const mapped = new Resolver(new StaticResolutionStore(BUCKETS), new Map([['main', new MemoryBackend({ readOnly: false })]]), 'path-mapped');
+    for (const name of ['CreateBucket', 'DeleteBucket'] as const) {
+      await assert.rejects(authorizeOperation({ identity: WRITER, policy, resolver: mapped, buckets: registry }, planOperation(SAMPLES[name])), { code: 'NotImplemented' });
+    }
   });
 });

@@ -13,11 +13,14 @@
 import type { AccessPolicy } from './access-policy.ts';
 import type { Backend } from './backend.ts';
 import type { Resolver } from './bucket-resolver.ts';
+import type { BucketRegistry } from './bucket-registry.ts';
 import type { BucketConfig } from './config.ts';
-import { type S3Error, accessDenied, notImplemented } from './errors/s3-error.ts';
+import { S3Error, accessDenied, notImplemented } from './errors/s3-error.ts';
 import type { Identity } from './identity.ts';
 import { compareKeys } from './s3/key-order.ts';
-import type { BucketTarget, KeysTarget, ListTarget, ObjectTarget, PlannedOperation, Target, UploadsTarget } from './s3/targets.ts';
+import type {
+  BucketRemovalTarget, BucketTarget, KeysTarget, ListTarget, NewBucketTarget, ObjectTarget, PlannedOperation, Target, UploadsTarget,
+} from './s3/targets.ts';
 
 const AUTHORIZED: unique symbol = Symbol('authorized');
 
@@ -83,7 +86,31 @@ export interface AuthorizedUploads extends Authorized {
   readonly prefix: string;
 }
 
-type AuthorizedFor<T> = T extends UploadsTarget
+/**
+ * A bucket the caller's account may create: its configuration as it will be
+ * stored (owned by the account, placed where the account's template says),
+ * the bucket's view of its connection, and the connection itself.
+ */
+export interface AuthorizedBucketCreation extends Authorized {
+  readonly bucket: BucketConfig & { account: string };
+  readonly backend: Backend;
+  readonly connection: Backend;
+  readonly registry: BucketRegistry;
+}
+
+/** A bucket created at run time by the caller's account, which it may delete. */
+export interface AuthorizedBucketRemoval extends Authorized {
+  readonly bucket: BucketConfig & { account: string };
+  readonly backend: Backend;
+  readonly connection: Backend;
+  readonly registry: BucketRegistry;
+}
+
+type AuthorizedFor<T> = T extends NewBucketTarget
+  ? AuthorizedBucketCreation
+  : T extends BucketRemovalTarget
+  ? AuthorizedBucketRemoval
+  : T extends UploadsTarget
   ? AuthorizedUploads
   : T extends ObjectTarget
   ? AuthorizedObject
@@ -106,6 +133,8 @@ export interface AuthorizeContext {
   identity: Identity;
   policy: AccessPolicy;
   resolver: Resolver;
+  /** Buckets clients create and delete; without it no account may. */
+  buckets?: BucketRegistry;
 }
 
 /** Resolve and check every target of `planned`; throws AccessDenied at the first one refused. */
@@ -130,6 +159,10 @@ function authorizeTarget(ctx: AuthorizeContext, target: Target): Promise<unknown
       return authorizeKeys(ctx, target);
     case 'uploads':
       return authorizeUploads(ctx, target);
+    case 'new-bucket':
+      return authorizeCreation(ctx, target);
+    case 'bucket-removal':
+      return authorizeRemoval(ctx, target);
   }
 }
 
@@ -245,4 +278,50 @@ async function authorizeUploads(ctx: AuthorizeContext, target: UploadsTarget): P
     && (await ctx.policy.allows(ctx.identity, { action: 'write', bucket, path, scope: 'list' }));
   if (!allowed) throw accessDenied();
   return { [AUTHORIZED]: true, bucket, backend, prefix: path };
+}
+
+/**
+ * CreateBucket: a signed caller whose account may create buckets, on a
+ * connection that can write, with credentials whose ceiling (if any) allows
+ * writing the new bucket. Path-mapped addressing names accounts, not
+ * buckets, in the first path segment, so creation is not offered there.
+ */
+async function authorizeCreation(ctx: AuthorizeContext, target: NewBucketTarget): Promise<AuthorizedBucketCreation> {
+  if (ctx.resolver.mode !== 'path') throw notImplemented('CreateBucket with path-mapped addressing');
+  const { identity, buckets: registry } = ctx;
+  if (identity.kind === 'anonymous' || !registry) throw accessDenied();
+  const placement = await registry.placement(identity.account, target.bucket);
+  if (!placement) throw accessDenied();
+  const bucket = { name: target.bucket, ...placement, public: false, readOnly: false, account: identity.account };
+  const backend = ctx.resolver.backendFor(bucket);
+  if (backend.writable === false) throw accessDenied();
+  if (!(await ctx.policy.allows(identity, { action: 'write', bucket, path: '', scope: 'list' }))) throw accessDenied();
+  return { [AUTHORIZED]: true, bucket, backend, connection: ctx.resolver.connection(bucket.connection), registry };
+}
+
+/**
+ * DeleteBucket: only a bucket created at run time, by the caller's account,
+ * with credentials that may write it. A caller whose account may create
+ * buckets learns whether a name exists anyway (CreateBucket answers
+ * BucketAlreadyExists), so it gets S3's NoSuchBucket for a missing one;
+ * anyone else gets the AccessDenied that hides existence.
+ */
+async function authorizeRemoval(ctx: AuthorizeContext, target: BucketRemovalTarget): Promise<AuthorizedBucketRemoval> {
+  if (ctx.resolver.mode !== 'path') throw notImplemented('DeleteBucket with path-mapped addressing');
+  const { identity, buckets: registry } = ctx;
+  if (identity.kind === 'anonymous' || !registry) throw accessDenied();
+  const found = await ctx.resolver.bucket(target.bucket);
+  if (!found) {
+    if (await registry.placement(identity.account, target.bucket)) {
+      throw new S3Error('NoSuchBucket', 'The specified bucket does not exist', { BucketName: target.bucket });
+    }
+    throw missingBucket();
+  }
+  const created = await registry.created(target.bucket);
+  if (!created || created.account !== identity.account || found.account !== identity.account) throw accessDenied();
+  const bucket = { ...found, account: identity.account };
+  const backend = ctx.resolver.backendFor(bucket);
+  if (backend.writable === false) throw accessDenied();
+  if (!(await ctx.policy.allows(identity, { action: 'write', bucket, path: '', scope: 'list' }))) throw accessDenied();
+  return { [AUTHORIZED]: true, bucket, backend, connection: ctx.resolver.connection(bucket.connection), registry };
 }

@@ -149,6 +149,23 @@ export function hasPartReads<B extends Backend>(backend: B): backend is B & Part
   return typeof (backend as Partial<PartReads>).readPart === 'function';
 }
 
+/**
+ * A backend whose buckets are places of their own (folders on `fs`), made
+ * when a client creates a bucket and removed when it deletes it. Backends
+ * whose prefixes are only key prefixes (object stores) need nothing.
+ */
+export interface BucketPlaces {
+  /** Makes the place for the bucket at `prefix` (relative to the connection, ending in "/"). */
+  createBucketPlace(prefix: string): Promise<void>;
+  /** Removes the place if it is empty; one still holding anything stays. */
+  removeBucketPlace(prefix: string): Promise<void>;
+}
+
+export function hasBucketPlaces<B extends Backend>(backend: B): backend is B & BucketPlaces {
+  const candidate = backend as Partial<BucketPlaces>;
+  return typeof candidate.createBucketPlace === 'function' && typeof candidate.removeBucketPlace === 'function';
+}
+
 export function hasMultipart<B extends Backend>(backend: B): backend is B & MultipartCapable {
   const multipart = (backend as Partial<MultipartCapable>).multipart;
   return typeof multipart === 'object' && multipart !== null;

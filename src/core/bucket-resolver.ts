@@ -64,6 +64,13 @@ export class Resolver {
     return view;
   }
 
+  /** A connection's own backend, unscoped (to prepare or release a bucket's place in it). */
+  connection(name: string): Backend {
+    const connection = this.backends.get(name);
+    if (!connection) throw new TypeError(`no backend for connection ${name}`);
+    return connection;
+  }
+
   backendFor(bucket: BucketConfig): Backend {
     let backend = this.scoped.get(bucket);
     if (!backend) {

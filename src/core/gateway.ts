@@ -8,6 +8,7 @@ import { type AccessRecord, accessLogger } from './access-log.ts';
 import { type Authenticator, anonymousOnly } from './authenticate.ts';
 import { authorizeOperation } from './authorize.ts';
 import type { Backend } from './backend.ts';
+import type { BucketRegistry } from './bucket-registry.ts';
 import type { SluiceConfig } from './config.ts';
 import { compileCors } from './cors.ts';
 import { renderS3Error } from './errors/error-response.ts';
@@ -39,6 +40,8 @@ export interface GatewayOptions {
   /** Where bucket names resolve; defaults to the config's buckets. */
   resolution?: ResolutionStore;
   authenticate?: Authenticator;
+  /** Buckets clients create and delete (CreateBucket, DeleteBucket); without it every such request is refused. */
+  buckets?: BucketRegistry;
   /** Who may do what; defaults to anonymous read of public buckets only. */
   policy?: AccessPolicy;
   runtime?: Partial<RuntimeContext>;
@@ -134,7 +137,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
     if (admit) await admit({ identity, clientIp: record.ip, bucket: record.bucket, method: req.method, operation: record.op });
     const requestResolver = serverTiming ? resolver.timed((ms) => (state.backendMs += ms)) : resolver;
-    const authorized = await authorizeOperation({ identity, policy, resolver: requestResolver }, planOperation(op));
+    const authorized = await authorizeOperation({ identity, policy, resolver: requestResolver, ...(options.buckets && { buckets: options.buckets }) }, planOperation(op));
     state.authorized = true;
     // Only a rewrapped body makes a new request object (the Node adapter's signal is a lazy getter).
     const ctx: RequestContext = { req: body === req.body ? req : { ...req, body }, trailers, identity, requestId, config, resolver: requestResolver, policy, tokens, uploadIds, startedAt, rangeCache: options.rangeCache };

@@ -11,6 +11,7 @@ import type { BucketConfig } from '../core/config.ts';
 import type { AccessKeyLookup, AccessKeyRecord } from '../auth/access-keys.ts';
 import type { PermissionStatement } from '../core/identity.ts';
 import type { ResolutionStore } from '../core/resolution-store.ts';
+import type { CreateOutcome, CreatedBucket } from '../core/bucket-registry.ts';
 import type { SessionRevocation, SessionRevocationStore } from '../sts/session-revocation.ts';
 import type { RoleDefinitionStore } from '../sts/store-role-source.ts';
 
@@ -56,4 +57,35 @@ export interface WritablePolicyStore extends Omit<PolicyStore, 'listSessionRevoc
   /** Issuer keys and connection keys, sealed; absent in stores that do not hold them. */
   readonly outbound?: OutboundSecretStore;
   close(): Promise<void>;
+}
+
+/** Where an account's new buckets go: a connection and a prefix template with `{bucket}` (and optionally `{account}`). */
+export interface BucketCreationSettings {
+  connection: string;
+  prefix: string;
+}
+
+/**
+ * A writable store that holds buckets created by clients (CreateBucket) and,
+ * for the accounts it holds, whether they may create them.
+ */
+export interface BucketCreationStore {
+  /** Allows (settings) or stops (null) an account of this store creating buckets; the account is created if new. */
+  setBucketCreation(account: string, settings: BucketCreationSettings | null): Promise<void>;
+  getBucketCreation(account: string): Promise<BucketCreationSettings | null>;
+  /**
+   * In one transaction: refuses a name any bucket of this store has (`owned`
+   * when it is the same account's), else stores the bucket, marked as
+   * client-created, and the account's read and write grant on it.
+   */
+  createClientBucket(bucket: BucketConfig & { account: string }, at: Date): Promise<CreateOutcome>;
+  /** The client-created bucket of this name; null for none, or for a bucket stored otherwise. */
+  getClientBucket(name: string): Promise<CreatedBucket | null>;
+  /** In one transaction: removes the account's client-created bucket and every grant on it; false when there was none. */
+  deleteClientBucket(name: string, account: string): Promise<boolean>;
+}
+
+export function hasBucketCreation<S extends object>(store: S): store is S & BucketCreationStore {
+  const candidate = store as Partial<BucketCreationStore>;
+  return typeof candidate.createClientBucket === 'function' && typeof candidate.setBucketCreation === 'function';
 }

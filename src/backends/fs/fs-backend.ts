@@ -30,7 +30,7 @@ import {
   BackendError, BackendUnavailableError, KeyConflictError, KeyOutsideScopeError, ObjectNotFoundError, RangeNotSatisfiableError,
   UnsupportedKeyError, WriteNotAllowedError,
 } from '../../core/backend-errors.ts';
-import type { ConditionalWrites, WriteConditions } from '../../core/backend-capabilities.ts';
+import type { BucketPlaces, ConditionalWrites, WriteConditions } from '../../core/backend-capabilities.ts';
 import { RuntimeBody, type Body, type WebByteStream } from '../../core/body.ts';
 import { prefixKeys } from '../../core/scoped-backend.ts';
 import { applyConditions } from '../../core/s3/conditions.ts';
@@ -83,7 +83,7 @@ interface Location {
  */
 const READ_CHUNK_BYTES = 512 * 1024;
 
-export class FsBackend implements Backend, ConditionalWrites {
+export class FsBackend implements Backend, ConditionalWrites, BucketPlaces {
   readonly kind = 'fs';
 
   get writable(): boolean {
@@ -154,6 +154,31 @@ export class FsBackend implements Backend, ConditionalWrites {
       connection.views.set(prefix, view);
     }
     return prefixKeys(view, prefix);
+  }
+
+  /** A new bucket's folder, `<root>/<prefix>`: made inside the root only (a link out of it is refused). */
+  async createBucketPlace(prefix: string): Promise<void> {
+    const guard = this.guard ?? (await this.start());
+    const folder = this.bucketFolder(prefix);
+    if (folder !== undefined) await this.prepareFolder(guard, prefix, folder);
+  }
+
+  /** A deleted bucket's folder goes only if it is empty (anything in it — even a stray file — keeps it). */
+  async removeBucketPlace(prefix: string): Promise<void> {
+    const folder = this.bucketFolder(prefix);
+    if (folder === undefined) return;
+    try {
+      await rmdir(folder);
+    } catch (error) {
+      const code = errnoCode(error);
+      if (code !== 'ENOENT' && code !== 'ENOTEMPTY' && code !== 'EEXIST' && code !== 'ENOTDIR') throw error;
+    }
+  }
+
+  /** The folder of a bucket whose prefix ends in "/"; undefined for the whole connection. */
+  private bucketFolder(prefix: string): string | undefined {
+    const path = prefix.replace(/\/$/, '');
+    return path === '' ? undefined : `${this.root}/${encodeKey(path).names.join('/')}`;
   }
 
   async head(key: string, options: { conditions?: ReadConditions; signal?: AbortSignal } = {}): Promise<ObjectInfo> {
@@ -447,9 +472,10 @@ export class FsBackend implements Backend, ConditionalWrites {
     }
   }
 
-  /** Remove folders left empty by a delete, up to (never including) the root. */
+  /** Remove folders left empty by a delete, up to (never including) the bucket's folder, or the root. */
   private async pruneEmptyFolders(folder: string): Promise<void> {
-    for (let dir = folder; dir.length > this.root.length && dir.startsWith(this.root + '/'); dir = dir.slice(0, dir.lastIndexOf('/'))) {
+    const floor = this.scope?.folder ?? this.root;
+    for (let dir = folder; dir.length > floor.length && dir.startsWith(floor + '/'); dir = dir.slice(0, dir.lastIndexOf('/'))) {
       try {
         await rmdir(dir);
       } catch {

@@ -29,6 +29,11 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./apikeys.ts')).apikeysCommand,
   },
   {
+    name: 'accounts',
+    summary: 'list accounts and allow them to create buckets',
+    load: async () => (await import('./accounts.ts')).accountsCommand,
+  },
+  {
     name: 'roles',
     summary: 'store, list, show and delete roles',
     load: async () => (await import('./roles.ts')).rolesCommand,

@@ -6,6 +6,7 @@ import type { AuthorizedOperation } from '../authorize.ts';
 import { notImplemented } from '../errors/s3-error.ts';
 import type { GatewayResponse } from '../http.ts';
 import { getBucketLocation, headBucket, listBuckets } from './bucket.ts';
+import { createBucket, deleteBucket } from './bucket-lifecycle.ts';
 import type { RequestContext } from './context.ts';
 import { copyObject } from './copy-object.ts';
 import { deleteObjects } from './delete-objects.ts';
@@ -50,6 +51,10 @@ export function dispatch(ctx: RequestContext, authorized: AuthorizedOperation): 
       return listParts(ctx, authorized.op, authorized.object);
     case 'ListMultipartUploads':
       return listMultipartUploads(ctx, authorized.op, authorized.uploads);
+    case 'CreateBucket':
+      return createBucket(ctx, authorized.creation);
+    case 'DeleteBucket':
+      return deleteBucket(ctx, authorized.removal);
     case 'Unsupported':
       throw notImplemented(authorized.op.operation);
   }

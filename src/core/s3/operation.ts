@@ -117,6 +117,10 @@ export type S3Operation =
   | ({ name: 'AbortMultipartUpload'; uploadId: string } & ObjectRef)
   | ({ name: 'ListParts'; uploadId: string; maxParts: number; partNumberMarker?: number } & ObjectRef)
   | ({ name: 'ListMultipartUploads'; uploads: UploadsQuery } & BucketRef)
+  /** Creates the named bucket; the `CreateBucketConfiguration` document (if any) comes in the request body. */
+  | ({ name: 'CreateBucket' } & BucketRef)
+  /** Deletes the named bucket, which must be empty. */
+  | ({ name: 'DeleteBucket' } & BucketRef)
   /** Recognised but not (yet) offered: answered with 501 NotImplemented once the caller is authenticated. */
   | { name: 'Unsupported'; operation: string; bucket?: string; key?: string };
 

@@ -50,7 +50,23 @@ test('subresources select their own operation and are never a listing or a read'
   assert.equal(parse('PUT', '/b/k', { 'x-amz-copy-source': '/b/x?versionId=3HL4kqtJ' }).name, 'Unsupported');
   assert.equal(parse('GET', '/b/k?versionId=3HL4kqtJ').name, 'Unsupported');
   assert.equal(parse('GET', '/b/k?versionId=null').name, 'GetObject');
-  assert.equal(parse('PUT', '/b').name, 'Unsupported');
+  assert.equal(parse('POST', '/bucket').name, 'Unsupported');
+});
+
+test('CreateBucket and DeleteBucket: PUT and DELETE on a bucket, the new name checked against S3\'s rules', () => {
+  assert.deepEqual(parse('PUT', '/new-bucket'), { name: 'CreateBucket', bucket: 'new-bucket', style: 'path' });
+  assert.deepEqual(parse('PUT', '/'.concat('new-bucket', '/')), { name: 'CreateBucket', bucket: 'new-bucket', style: 'path' });
+  assert.deepEqual(parse('PUT', '/', {}, 's3.example.com'), { name: 'Unsupported', operation: 'PUT on the service' });
+  assert.deepEqual(parse('PUT', '/', { host: 'new-bucket.s3.example.com' }, 's3.example.com'), { name: 'CreateBucket', bucket: 'new-bucket', style: 'virtual-host' });
+  assert.deepEqual(parse('DELETE', '/new-bucket'), { name: 'DeleteBucket', bucket: 'new-bucket', style: 'path' });
+  for (const bad of ['ab', 'Upper', 'under_score', '-dash', 'dots..dots', '192.168.1.1', 'xn--punycode', 'name-s3alias', 'a'.repeat(64)]) {
+    assert.equal(code(() => parse('PUT', `/${bad}`)), 'InvalidBucketName', bad);
+  }
+  // DeleteBucket of a name no bucket could have is simply a bucket that does not exist.
+  assert.deepEqual(parse('DELETE', '/Upper'), { name: 'DeleteBucket', bucket: 'Upper', style: 'path' });
+  assert.deepEqual(parse('PUT', '/new-bucket', { 'x-amz-bucket-object-lock-enabled': 'true' }), { name: 'Unsupported', operation: 'object lock', bucket: 'new-bucket' });
+  assert.deepEqual(parse('PUT', '/new-bucket', { 'x-amz-acl': 'public-read' }), { name: 'Unsupported', operation: 'bucket ACLs', bucket: 'new-bucket' });
+  assert.equal(parse('PUT', '/new-bucket', { 'x-amz-acl': 'private' }).name, 'CreateBucket');
 });
 
 test('operations with several targets: CopyObject names its source, DeleteObjects its bucket', () => {

@@ -20,6 +20,7 @@ import { conditionsFromHeaders, metadataFromHeaders } from './request-headers.ts
 import { unimplementedHeader } from './unimplemented-headers.ts';
 import { writeConditionsFromHeaders } from './write-conditions.ts';
 import { BUCKET_SUBRESOURCES, OBJECT_SUBRESOURCES, findSubresource } from './subresources.ts';
+import { parseCreateBucket } from './parse-create-bucket.ts';
 
 export interface ParseOptions {
   virtualHostDomain?: string;
@@ -49,8 +50,9 @@ export function parseS3Request(req: GatewayRequest, options: ParseOptions): S3Op
       if (query.has('list-type') && !v2) throw invalidArgument('Invalid list type', 'list-type', query.get('list-type'));
       return { name: v2 ? 'ListObjectsV2' : 'ListObjects', bucket, style, list: parseListQuery(query, v2) };
     }
-    const bucketOps: Record<string, string> = { PUT: 'CreateBucket', DELETE: 'DeleteBucket', POST: 'PostObject' };
-    return { name: 'Unsupported', operation: bucketOps[method] ?? `${method} on a bucket`, bucket };
+    if (method === 'PUT') return parseCreateBucket(req.headers, bucket, style);
+    if (method === 'DELETE') return { name: 'DeleteBucket', bucket, style };
+    return { name: 'Unsupported', operation: method === 'POST' ? 'PostObject' : `${method} on a bucket`, bucket };
   }
 
   const key = decodeKey(target.rawKey);

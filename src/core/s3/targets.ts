@@ -46,7 +46,19 @@ export interface UploadsTarget {
   prefix: string;
 }
 
-export type Target = BucketTarget | ListTarget | ObjectTarget | KeysTarget | UploadsTarget;
+/** A bucket to be created under this name, by the caller's account. */
+export interface NewBucketTarget {
+  kind: 'new-bucket';
+  bucket: string;
+}
+
+/** A bucket to be deleted: one created at run time, owned by the caller's account. */
+export interface BucketRemovalTarget {
+  kind: 'bucket-removal';
+  bucket: string;
+}
+
+export type Target = BucketTarget | ListTarget | ObjectTarget | KeysTarget | UploadsTarget | NewBucketTarget | BucketRemovalTarget;
 
 /** An operation with the targets it touches, under names its handler reads. */
 export type PlannedOperation =
@@ -65,6 +77,8 @@ export type PlannedOperation =
   | { name: 'ListParts'; op: OperationOf<'ListParts'>; object: ObjectTarget }
   | { name: 'UploadPartCopy'; op: OperationOf<'UploadPartCopy'>; source: ObjectTarget; destination: ObjectTarget }
   | { name: 'ListMultipartUploads'; op: OperationOf<'ListMultipartUploads'>; uploads: UploadsTarget }
+  | { name: 'CreateBucket'; op: OperationOf<'CreateBucket'>; creation: NewBucketTarget }
+  | { name: 'DeleteBucket'; op: OperationOf<'DeleteBucket'>; removal: BucketRemovalTarget }
   | { name: 'Unsupported'; op: OperationOf<'Unsupported'> };
 
 const read = (bucket: string, key: string): ObjectTarget => ({ kind: 'object', bucket, key, action: 'read' });
@@ -109,6 +123,10 @@ export function planOperation(op: S3Operation): PlannedOperation {
       return { name: op.name, op, source: read(op.source.bucket, op.source.key), destination: write(op.bucket, op.key) };
     case 'ListMultipartUploads':
       return { name: op.name, op, uploads: { kind: 'uploads', bucket: op.bucket, prefix: op.uploads.prefix } };
+    case 'CreateBucket':
+      return { name: op.name, op, creation: { kind: 'new-bucket', bucket: op.bucket } };
+    case 'DeleteBucket':
+      return { name: op.name, op, removal: { kind: 'bucket-removal', bucket: op.bucket } };
     default:
       return unplanned(op);
   }

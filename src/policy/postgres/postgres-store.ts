@@ -15,10 +15,16 @@ import type { BucketConfig } from '../../core/config.ts';
 import type { PermissionStatement } from '../../core/identity.ts';
 import type { PolicyChangeFeed, PolicyChangeListener } from '../policy-change.ts';
 import { DuplicateAccessKeyError, MasterKeyMismatchError, SecretUnreadableError, UnknownAccountError } from '../sqlite/errors.ts';
-import { bucketFromRow, checkAccountName, checkBucket, checkStatements, grantFromRow, statementsToJson, summaryFromRow, type BucketRow, type GrantRow, type KeyRow } from '../sqlite/rows.ts';
+import {
+  bucketFromRow, checkAccountName, checkBucket, checkStatements, creationFromJson, creationToJson, grantFromRow, statementsToJson, summaryFromRow,
+  type BucketRow, type GrantRow, type KeyRow,
+} from '../sqlite/rows.ts';
 import type { ImportedAccessKey } from '../sqlite/sqlite-store.ts';
 import { checkKeyInput } from '../sqlite/key-input.ts';
-import type { AccessKeyRecord, AccessKeySummary, AccountGrant, NewAccessKey, WritablePolicyStore } from '../store.ts';
+import type {
+  AccessKeyRecord, AccessKeySummary, AccountGrant, BucketCreationSettings, BucketCreationStore, NewAccessKey, WritablePolicyStore,
+} from '../store.ts';
+import type { CreateOutcome, CreatedBucket } from '../../core/bucket-registry.ts';
 import type { SessionRevocation } from '../../sts/session-revocation.ts';
 import type { ApiKeyRecord } from '../api-key-store.ts';
 import type { StoredRoleDefinition } from '../../sts/store-role-source.ts';
@@ -66,7 +72,7 @@ const keyRow = (row: PgKeyRow): KeyRow => ({
 });
 const bucket = (row: PgBucketRow): BucketConfig => bucketFromRow({ ...row, public: row.public ? 1 : 0, read_only: row.read_only ? 1 : 0 });
 
-export class PostgresPolicyStore implements WritablePolicyStore, PolicyChangeFeed {
+export class PostgresPolicyStore implements WritablePolicyStore, PolicyChangeFeed, BucketCreationStore {
   private readonly now: () => Date;
   private readonly externalAccount: (name: string) => boolean | Promise<boolean>;
 
@@ -179,6 +185,74 @@ export class PostgresPolicyStore implements WritablePolicyStore, PolicyChangeFee
 
   private async count(text: string, values: unknown[]): Promise<number> {
     return (await this.pool.query(text, values)).rowCount ?? 0;
+  }
+
+  /** `work` in one transaction on one pooled connection; rolled back if it throws. */
+  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  // ---- buckets clients create ----
+
+  async setBucketCreation(account: string, settings: BucketCreationSettings | null): Promise<void> {
+    checkAccountName(account);
+    await this.pool.query(
+      `INSERT INTO accounts (name, created_at, create_buckets) VALUES ($1, $2, $3)
+       ON CONFLICT (name) DO UPDATE SET create_buckets = excluded.create_buckets`,
+      [account, this.now(), settings === null ? null : creationToJson(settings)],
+    );
+  }
+
+  async getBucketCreation(account: string): Promise<BucketCreationSettings | null> {
+    const [row] = await this.rows<{ create_buckets: string | null }>('SELECT create_buckets FROM accounts WHERE name = $1', [account]);
+    return row?.create_buckets == null ? null : creationFromJson(row.create_buckets, `bucket creation of ${account}`);
+  }
+
+  async createClientBucket(value: BucketConfig & { account: string }, at: Date): Promise<CreateOutcome> {
+    checkBucket(value);
+    return this.transaction(async (client) => {
+      // One claim per name at a time, fleet-wide: (account, name) is the key, so the name alone needs a lock.
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`sluice:bucket-name:${value.name}`]);
+      const holder = (await client.query<{ account: string }>('SELECT account FROM buckets WHERE name = $1 ORDER BY account LIMIT 1', [value.name])).rows[0];
+      if (holder) return holder.account === value.account ? 'owned' : 'taken';
+      await client.query(
+        `INSERT INTO buckets (account, name, connection, prefix, public, read_only, region, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [value.account, value.name, value.connection, value.prefix, value.public, value.readOnly, value.region ?? null, at],
+      );
+      await client.query(
+        `INSERT INTO grants (account, bucket, actions, prefixes) VALUES ($1, $2, '["read","write"]', NULL)
+         ON CONFLICT (account, bucket) DO UPDATE SET actions = excluded.actions, prefixes = NULL`,
+        [value.account, value.name],
+      );
+      return 'created' as const;
+    });
+  }
+
+  async getClientBucket(name: string): Promise<CreatedBucket | null> {
+    const [row] = await this.rows<{ account: string; created_at: Date }>(
+      `SELECT account, created_at FROM buckets WHERE name = $1 AND created_at IS NOT NULL AND account <> '' LIMIT 1`, [name]);
+    return row ? { name, account: row.account, createdAt: row.created_at } : null;
+  }
+
+  async deleteClientBucket(name: string, account: string): Promise<boolean> {
+    return this.transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`sluice:bucket-name:${name}`]);
+      const removed = ((await client.query('DELETE FROM buckets WHERE name = $1 AND account = $2 AND created_at IS NOT NULL', [name, account])).rowCount ?? 0) > 0;
+      // Grants name buckets by name: none may pass to a later bucket of the same name.
+      if (removed) await client.query('DELETE FROM grants WHERE bucket = $1', [name]);
+      return removed;
+    });
   }
 
   // ---- resolution ----

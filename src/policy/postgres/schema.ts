@@ -102,6 +102,12 @@ const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER buckets_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON buckets
     FOR EACH STATEMENT EXECUTE FUNCTION sluice_notify_buckets();
   `,
+  // Buckets clients create: which accounts may (JSON { connection, prefix }, the prefix a template), and which
+  // buckets were made that way (created_at set). The buckets trigger above announces their changes.
+  `
+  ALTER TABLE accounts ADD COLUMN create_buckets TEXT;
+  ALTER TABLE buckets ADD COLUMN created_at TIMESTAMPTZ;
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;

@@ -5,7 +5,7 @@
  */
 import type { BucketConfig } from '../../core/config.ts';
 import type { Action, PermissionStatement } from '../../core/identity.ts';
-import type { AccessKeySummary, KeyStatus } from '../store.ts';
+import type { AccessKeySummary, BucketCreationSettings, KeyStatus } from '../store.ts';
 import { CorruptRecordError } from './errors.ts';
 
 export interface BucketRow {
@@ -167,4 +167,19 @@ export function summaryFromRow(row: KeyRow): AccessKeySummary {
 
 export function isoOrNull(date: Date | undefined): string | null {
   return date === undefined ? null : date.toISOString();
+}
+
+export function creationToJson(settings: BucketCreationSettings): string {
+  if (typeof settings.connection !== 'string' || settings.connection === '' || typeof settings.prefix !== 'string') {
+    throw new TypeError('bucket creation needs a connection and a prefix template');
+  }
+  return JSON.stringify({ connection: settings.connection, prefix: settings.prefix });
+}
+
+export function creationFromJson(json: string, what: string): BucketCreationSettings {
+  const value = parseJson(json, what) as Partial<BucketCreationSettings> | null;
+  if (value === null || typeof value !== 'object' || typeof value.connection !== 'string' || typeof value.prefix !== 'string') {
+    throw new CorruptRecordError(what, 'not { connection, prefix }');
+  }
+  return { connection: value.connection, prefix: value.prefix };
 }

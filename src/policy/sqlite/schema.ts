@@ -112,6 +112,12 @@ const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX api_keys_by_account ON api_keys (account);
   `,
+  // Buckets clients create: which accounts may (and where their buckets go), and which buckets were made that way.
+  // create_buckets is JSON { connection, prefix } with the prefix a template; created_at marks a client-created bucket.
+  `
+  ALTER TABLE accounts ADD COLUMN create_buckets TEXT;
+  ALTER TABLE buckets ADD COLUMN created_at TEXT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -12,11 +12,14 @@ import { SecretBox } from '../../auth/secret-box.ts';
 import type { BucketConfig } from '../../core/config.ts';
 import type { PermissionStatement } from '../../core/identity.ts';
 import type { ApiKeyRecord } from '../api-key-store.ts';
-import type { AccessKeyRecord, AccessKeySummary, AccountGrant, KeyStatus, NewAccessKey, WritablePolicyStore } from '../store.ts';
+import type {
+  AccessKeyRecord, AccessKeySummary, AccountGrant, BucketCreationSettings, BucketCreationStore, KeyStatus, NewAccessKey, WritablePolicyStore,
+} from '../store.ts';
+import type { CreateOutcome, CreatedBucket } from '../../core/bucket-registry.ts';
 import { DuplicateAccessKeyError, SecretUnreadableError, UnknownAccountError } from './errors.ts';
 import { verifyMasterKey } from './master-key-check.ts';
 import {
-  bucketFromRow, bucketToRow, checkAccountName, checkBucket, checkStatements, grantFromRow, isoOrNull,
+  bucketFromRow, bucketToRow, checkAccountName, checkBucket, checkStatements, creationFromJson, creationToJson, grantFromRow, isoOrNull,
   statementsToJson, summaryFromRow, type BucketRow, type GrantRow, type KeyRow,
 } from './rows.ts';
 import { checkKeyInput } from './key-input.ts';
@@ -50,7 +53,7 @@ const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 /** Random ids collide with negligible odds; a few retries turn "negligible" into "never". */
 const ID_ATTEMPTS = 5;
 
-export class SqlitePolicyStore implements WritablePolicyStore, SessionRevocationStore, RoleDefinitionStore {
+export class SqlitePolicyStore implements WritablePolicyStore, SessionRevocationStore, RoleDefinitionStore, BucketCreationStore {
   private readonly now: () => Date;
   private readonly externalAccount: (name: string) => boolean | Promise<boolean>;
   private readonly statements = new Map<string, Database.Statement>();
@@ -135,6 +138,55 @@ export class SqlitePolicyStore implements WritablePolicyStore, SessionRevocation
       ? this.sql('DELETE FROM buckets WHERE name = ?').run(name)
       : this.sql('DELETE FROM buckets WHERE account = ? AND name = ?').run(account, name);
     return result.changes > 0;
+  }
+
+  // ---- buckets clients create ----
+
+  async setBucketCreation(account: string, settings: BucketCreationSettings | null): Promise<void> {
+    checkAccountName(account);
+    const json = settings === null ? null : creationToJson(settings);
+    this.sql(`
+      INSERT INTO accounts (name, created_at, create_buckets) VALUES (?, ?, ?)
+      ON CONFLICT (name) DO UPDATE SET create_buckets = excluded.create_buckets
+    `).run(account, this.now().toISOString(), json);
+  }
+
+  async getBucketCreation(account: string): Promise<BucketCreationSettings | null> {
+    const row = this.sql('SELECT create_buckets FROM accounts WHERE name = ?').get(account) as { create_buckets: string | null } | undefined;
+    return row?.create_buckets == null ? null : creationFromJson(row.create_buckets, `bucket creation of ${account}`);
+  }
+
+  async createClientBucket(bucket: BucketConfig & { account: string }, at: Date): Promise<CreateOutcome> {
+    checkBucket(bucket);
+    // IMMEDIATE takes the write lock before the name is looked at, so two processes cannot both claim it.
+    return this.db.transaction((): CreateOutcome => {
+      const holder = this.sql('SELECT account FROM buckets WHERE name = ? ORDER BY account LIMIT 1').get(bucket.name) as { account: string } | undefined;
+      if (holder) return holder.account === bucket.account ? 'owned' : 'taken';
+      this.sql(`
+        INSERT INTO buckets (account, name, connection, prefix, public, read_only, region, created_at)
+        VALUES (@account, @name, @connection, @prefix, @public, @read_only, @region, @created_at)
+      `).run({ ...bucketToRow(bucket), created_at: at.toISOString() });
+      this.sql(`
+        INSERT INTO grants (account, bucket, actions, prefixes) VALUES (?, ?, '["read","write"]', NULL)
+        ON CONFLICT (account, bucket) DO UPDATE SET actions = excluded.actions, prefixes = NULL
+      `).run(bucket.account, bucket.name);
+      return 'created';
+    }).immediate();
+  }
+
+  async getClientBucket(name: string): Promise<CreatedBucket | null> {
+    const row = this.sql('SELECT account, created_at FROM buckets WHERE name = ? AND created_at IS NOT NULL AND account != \'\' LIMIT 1')
+      .get(name) as { account: string; created_at: string } | undefined;
+    return row ? { name, account: row.account, createdAt: new Date(row.created_at) } : null;
+  }
+
+  async deleteClientBucket(name: string, account: string): Promise<boolean> {
+    return this.db.transaction((): boolean => {
+      const removed = this.sql('DELETE FROM buckets WHERE name = ? AND account = ? AND created_at IS NOT NULL').run(name, account).changes > 0;
+      // Grants name buckets by name: none may pass to a later bucket of the same name.
+      if (removed) this.sql('DELETE FROM grants WHERE bucket = ?').run(name);
+      return removed;
+    }).immediate();
   }
 
   // ---- accounts and grants ----
