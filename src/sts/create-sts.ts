@@ -14,6 +14,7 @@ import type { IssuerKeySource } from '../oidc/issuer/issuer-keys.ts';
 import type { ApiKeyRecordLookup } from './api-key-exchange.ts';
 import { builtInLocalProvider, builtInProvider } from './built-in-provider.ts';
 import { type RoleSource, StaticRoleSource } from './role-source.ts';
+import type { ProviderDirectory } from './provider-scope.ts';
 import { SessionCredentialSource } from './session-credential-source.ts';
 import { SessionKeyring } from './session-keyring.ts';
 import { createStsRoutes } from './sts-route.ts';
@@ -32,6 +33,8 @@ export interface CreateStsOptions {
   audit: LogSink;
   /** Sluice's own issuer as the built-in provider of API keys, with the records their exchanges check. */
   builtIn?: BuiltInProviderOptions;
+  /** The providers each account may use, with its registered ones; absent: the configured ones and the built-in one. */
+  providers?: ProviderDirectory;
 }
 
 export interface BuiltInProviderOptions {
@@ -61,7 +64,7 @@ export async function createSts(options: CreateStsOptions): Promise<StsServices>
     accountExists: options.accountExists,
   });
   return {
-    routes: createStsRoutes({ roles, verifier, keyring, random: options.random, audit: options.audit, ...(builtIn && { apiKeys: builtIn.records }) }),
+    routes: createStsRoutes({ roles, verifier, keyring, random: options.random, audit: options.audit, ...(builtIn && { apiKeys: builtIn.records }), ...(options.providers && { providers: options.providers }) }),
     credentialSource: new SessionCredentialSource({ keyring, now: options.now }),
     roles,
     verifier,

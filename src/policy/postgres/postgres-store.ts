@@ -21,6 +21,7 @@ import { checkKeyInput } from '../sqlite/key-input.ts';
 import type { AccessKeyRecord, AccessKeySummary, AccountGrant, NewAccessKey, WritablePolicyStore } from '../store.ts';
 import type { SessionRevocation } from '../../sts/session-revocation.ts';
 import type { ApiKeyRecord } from '../api-key-store.ts';
+import type { AccountIdentityProvider } from '../../oidc/account-providers.ts';
 import type { StoredRoleDefinition } from '../../sts/store-role-source.ts';
 import { PostgresChangeListener } from './change-listener.ts';
 import { checkSchema } from './schema.ts';
@@ -165,6 +166,22 @@ export class PostgresPolicyStore implements WritablePolicyStore, PolicyChangeFee
   }
 
   async revokeApiKey(): Promise<boolean> {
+    return false;
+  }
+
+  /*
+   * Identity providers registered by accounts likewise: none are found (so
+   * only platform providers serve), and registering one is refused.
+   */
+  async addIdentityProvider(): Promise<void> {
+    throw new TypeError('the PostgreSQL policy store does not hold account identity providers yet: use the SQLite policy store (policy.sqlitePath) to register them');
+  }
+
+  async listIdentityProviders(): Promise<AccountIdentityProvider[]> {
+    return [];
+  }
+
+  async deleteIdentityProvider(): Promise<boolean> {
     return false;
   }
 

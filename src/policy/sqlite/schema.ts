@@ -112,6 +112,20 @@ const MIGRATIONS: readonly string[] = [
   ) STRICT;
   CREATE INDEX api_keys_by_account ON api_keys (account);
   `,
+  // Identity providers an account registered itself: id and issuer each unique within the account.
+  `
+  CREATE TABLE identity_providers (
+    account TEXT NOT NULL,
+    id TEXT NOT NULL,
+    issuer TEXT NOT NULL,
+    audiences TEXT NOT NULL,
+    claims TEXT NOT NULL,
+    local INTEGER NOT NULL CHECK (local IN (0, 1)),
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (account, id),
+    UNIQUE (account, issuer)
+  ) STRICT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
