@@ -8,7 +8,6 @@
  */
 import { DuplicateIdentityProviderError } from '../oidc/account-providers.ts';
 import { PROVIDER_ID } from '../oidc/provider-config.ts';
-import { UnknownAccountError } from '../policy/sqlite/errors.ts';
 import { identityProviderToJson } from '../sts/idp-registration.ts';
 import { AdminError, validationFailed } from './admin-error.ts';
 import type { AdminCall, AdminResult } from './admin-routes.ts';
@@ -30,12 +29,13 @@ export async function listIdentityProviders({ params, services }: AdminCall): Pr
 export async function registerIdentityProvider(call: AdminCall): Promise<AdminResult> {
   const services = needIdps(call);
   const account = call.params.account!;
+  const known = services.config.accounts.some((a) => a.name === account) || (await services.managed.listAccounts()).includes(account);
+  if (!known) throw new AdminError('NotFound', `No account ${account}.`);
   let result;
   try {
     result = await services.registerIdentityProvider(account, call.body ?? {}, { allowLocal: call.caller.operator, actor: actorOf(call) });
   } catch (error) {
     if (error instanceof DuplicateIdentityProviderError) throw new AdminError('Conflict', 'The account registered a provider with this id or issuer at the same time.');
-    if (error instanceof UnknownAccountError) throw new AdminError('NotFound', `No account ${account}.`);
     if (error instanceof TypeError) throw new AdminError('NotAvailable', error.message);
     throw error;
   }
