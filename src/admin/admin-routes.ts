@@ -18,6 +18,9 @@ import { DEFAULT_ROLE_NAME, ROLE_NAME, parseRoleRef, roleUrn } from '../sts/role
 import { grantPrefixProblem } from '../config/rules.ts';
 import { bucketRef } from '../authz/grant-policy.ts';
 import type { AuditEvent } from '../app/audit.ts';
+import type { RegistrationCheck } from '../sts/idp-registration.ts';
+import { scopeProviders } from '../sts/provider-scope.ts';
+import { listIdentityProviders, registerIdentityProvider, removeIdentityProvider } from './idp-operations.ts';
 import { AdminError, validationFailed, type Problem } from './admin-error.ts';
 import type { Caller } from './admin-auth.ts';
 import { type ComponentName, newAccessKeySchema, newApiKeySchema } from './schemas.ts';
@@ -33,6 +36,10 @@ export interface AdminServices {
   /** Revoke with immediate effect in this process; writes the audit event (with `actor`) when it takes effect. */
   revokeAccessKey(accessKeyId: string, actor: Record<string, string>): Promise<boolean>;
   revokeApiKey(jti: string, actor: Record<string, string>): Promise<boolean>;
+  /** Register an account's identity provider; in effect in this process at once, audited when stored. */
+  registerIdentityProvider(account: string, input: unknown, options: { allowLocal: boolean; actor: Record<string, string> }): Promise<RegistrationCheck>;
+  /** Remove one; in effect at once, audited; false when the account has no such provider. */
+  removeIdentityProvider(account: string, id: string, actor: Record<string, string>): Promise<boolean>;
   audit(event: AuditEvent, fields: Record<string, string>): void;
 }
 
@@ -133,7 +140,10 @@ async function putRole(call: AdminCall): Promise<AdminResult> {
   if (given.account !== undefined && given.account !== account) problems.push({ field: 'account', message: 'must be the account of the path (or left out)' });
   if (given.name !== undefined && given.name !== name) problems.push({ field: 'name', message: 'must be the name of the path (or left out)' });
   const definition = { ...given, account, name };
-  const result = validateRole(definition, { providers: withBuiltInProvider(sts.identityProviders, services.issuer?.url), addressing: services.config.server.addressing });
+  // The providers this account may bind to: the platform's, the built-in one and its own registered ones.
+  const registered = await services.managed.listIdentityProviders({ account });
+  const providers = scopeProviders(account, withBuiltInProvider(sts.identityProviders, services.issuer?.url), registered).providers;
+  const result = validateRole(definition, { providers, addressing: services.config.server.addressing });
   if (!result.ok) problems.push(...result.problems.map((p) => ({ field: p.path || '(body)', message: p.message })));
   if (problems.length > 0) throw validationFailed(problems);
   if (sts.roles.some((r) => r.account === account && r.name === name)) throw new AdminError('Conflict', `${account}::role/${name} is defined in the configuration file; change it there.`);
@@ -286,6 +296,9 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
   { method: 'GET', path: `${ACCOUNT}/api-keys`, operationId: 'listApiKeys', status: 200, response: 'ApiKeyList', handle: listApiKeys },
   { method: 'POST', path: `${ACCOUNT}/api-keys`, operationId: 'createApiKey', body: 'NewApiKey', status: 201, response: 'ApiKeyCreated', handle: createApiKey },
   { method: 'DELETE', path: `${ACCOUNT}/api-keys/{jti}`, operationId: 'revokeApiKey', status: 200, response: 'Revoked', handle: revokeApiKey },
+  { method: 'GET', path: `${ACCOUNT}/idps`, operationId: 'listIdentityProviders', status: 200, response: 'IdentityProviderList', handle: listIdentityProviders },
+  { method: 'POST', path: `${ACCOUNT}/idps`, operationId: 'registerIdentityProvider', body: 'NewIdentityProvider', status: 201, response: 'IdentityProvider', handle: registerIdentityProvider },
+  { method: 'DELETE', path: `${ACCOUNT}/idps/{id}`, operationId: 'removeIdentityProvider', status: 200, response: 'Deleted', handle: removeIdentityProvider },
   { method: 'GET', path: `${ACCOUNT}/grants`, operationId: 'listGrants', status: 200, response: 'GrantList', handle: listGrants },
   { method: 'GET', path: `${ACCOUNT}/buckets`, operationId: 'listBuckets', status: 200, response: 'BucketList', handle: listBuckets },
 ];

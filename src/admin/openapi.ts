@@ -65,6 +65,15 @@ const PATHS = {
     parameters: [account, param('jti', 'the API key id (the token\'s jti)')],
     delete: operation('revokeApiKey', 'revoke an API key: its next exchange is refused', '200', 'Revoked'),
   },
+  '/accounts/{account}/idps': {
+    parameters: [account],
+    get: operation('listIdentityProviders', 'the identity providers the account registered (platform providers are in the configuration)', '200', 'IdentityProviderList'),
+    post: operation('registerIdentityProvider', 'register an OIDC issuer for the account\'s roles: checked, its discovery document fetched; every problem listed', '201', 'IdentityProvider', { requestBody: { required: true, ...json('NewIdentityProvider') } }),
+  },
+  '/accounts/{account}/idps/{id}': {
+    parameters: [account, param('id', 'the identity provider\'s id')],
+    delete: operation('removeIdentityProvider', 'remove a registered identity provider: its tokens are refused from the next exchange', '200', 'Deleted'),
+  },
   '/accounts/{account}/grants': {
     parameters: [account],
     get: operation('listGrants', 'the grants the account holds', '200', 'GrantList'),
@@ -84,7 +93,7 @@ export function openApiDocument(): Record<string, unknown> {
     info: {
       title: 'Sluice management API',
       version: '1',
-      description: 'Manage an account\'s roles, access keys and API keys, and read its grants and buckets. Authenticate with SigV4 (an access key without a ceiling, or session credentials of the account\'s _default role) or Authorization: Bearer with an API key not bound to a role. Operators (admin.operators) manage every account.',
+      description: 'Manage an account\'s roles, identity providers, access keys and API keys, and read its grants and buckets. Authenticate with SigV4 (an access key without a ceiling, or session credentials of the account\'s _default role) or Authorization: Bearer with an API key not bound to a role. Operators (admin.operators) manage every account.',
     },
     servers: [{ url: '/.admin/v1' }],
     security: [{ sigv4: [] }, { apiKey: [] }],

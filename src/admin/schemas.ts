@@ -5,6 +5,8 @@
  * cannot drift apart.
  */
 import { z } from 'zod';
+import { CLAIM_PROFILES } from '../oidc/provider-config.ts';
+import { newIdentityProviderSchema } from '../sts/idp-registration.ts';
 
 const time = z.string().describe('ISO 8601 time (UTC)');
 const nullableTime = time.nullable();
@@ -81,6 +83,17 @@ export const newApiKeySchema = z.strictObject({
   expiresAt: z.iso.datetime({ offset: true }).optional(),
 });
 
+export const identityProviderSchema = z.strictObject({
+  id: z.string().describe('what the account\'s role bindings name it by'),
+  account: z.string(),
+  issuer: z.string().describe('compared exactly with a token\'s iss'),
+  audiences: z.array(z.string()),
+  claims: z.enum(CLAIM_PROFILES),
+  local: z.boolean().describe('a plain-http issuer (tests only; registered by an operator)'),
+  createdAt: time,
+});
+export const identityProviderListSchema = z.strictObject({ identityProviders: z.array(identityProviderSchema) });
+
 export const grantListSchema = z.strictObject({
   grants: z.array(z.strictObject({ bucket: z.string(), actions: z.array(z.enum(['read', 'write'])), prefixes: z.array(z.string()).nullable() })),
 });
@@ -105,6 +118,9 @@ export const COMPONENTS = {
   ApiKeyList: apiKeyListSchema,
   ApiKeyCreated: apiKeyCreatedSchema,
   NewApiKey: newApiKeySchema,
+  IdentityProviderList: identityProviderListSchema,
+  IdentityProvider: identityProviderSchema,
+  NewIdentityProvider: newIdentityProviderSchema,
   GrantList: grantListSchema,
   BucketList: bucketListSchema,
   Revoked: revokedSchema,

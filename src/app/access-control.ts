@@ -28,6 +28,8 @@ import { type BuiltInProviderOptions, type StsServices, createSts } from '../sts
 import { StaticRoleSource } from '../sts/role-source.ts';
 import { type RevocationKind, newRevocation, revocationCheckedSource } from '../sts/session-revocation.ts';
 import { LayeredRoleSource, StoreRoleSource } from '../sts/store-role-source.ts';
+import { AccountProviderDirectory, sharedProviderDirectory } from '../sts/provider-scope.ts';
+import { type RegistrationCheck, registerIdentityProvider } from '../sts/idp-registration.ts';
 import { hasChangeFeed, type PolicyChange } from '../policy/policy-change.ts';
 import type { SharedCache } from '../policy/shared-cache.ts';
 import { SharedTierPolicyStore } from '../policy/shared-tier-store.ts';
@@ -56,6 +58,18 @@ export interface AccessControl {
   issuer?: Issuer;
   /** API key records through the policy cache, with a database store. */
   apiKeyRecords?: CachedApiKeyRecords;
+  /**
+   * Register an account's own identity provider (validated, its discovery
+   * document checked) and use it in this process at once. Throws without STS
+   * and a database store.
+   */
+  registerIdentityProvider(account: string, input: unknown, options: { allowLocal: boolean; actor?: Record<string, string> }): Promise<RegistrationCheck>;
+  /**
+   * Remove an account's registered identity provider: its tokens are refused
+   * from the next exchange on in this process, elsewhere within the policy
+   * cache TTL. False when the account has no such provider (or there is no store).
+   */
+  removeIdentityProvider(account: string, id: string, actor?: Record<string, string>): Promise<boolean>;
   /**
    * Revoke an API key from inside this process: its next exchange here is
    * refused at once, elsewhere within the policy cache TTL. False when the
@@ -123,11 +137,12 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
   const unsubscribe = managed && hasChangeFeed(managed) ? managed.onChange(dropChanged) : undefined;
   let issuer: Issuer | undefined;
   let sts: StsServices | undefined;
+  let accountProviders: AccountProviderDirectory | undefined;
   // API key records are read through a cache with the policy TTL, like every other policy lookup.
   const apiKeyRecords = managed ? new CachedApiKeyRecords(managed, { ttlMs, now }) : undefined;
   try {
     issuer = await hooks.issuer?.(managed);
-    sts = await buildSts(config, services, managed, issuer && apiKeyRecords && { issuerUrl: issuer.url, keys: issuer.keys, records: apiKeyRecords }, cacheMetrics);
+    ({ sts, accountProviders } = await buildSts(config, services, managed, issuer && apiKeyRecords && { issuerUrl: issuer.url, keys: issuer.keys, records: apiKeyRecords }, cacheMetrics));
   } catch (error) {
     unsubscribe?.();
     await sharedCache?.close();
@@ -179,6 +194,29 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
       if (revoked) writeAudit(runtime, 'api-key.revoked', { jti, ...actor });
       return revoked;
     },
+    async registerIdentityProvider(account, input, { allowLocal, actor = {} }) {
+      if (!managed || !config.sts || !services.fetch || !accountProviders) {
+        throw new TypeError('account identity providers need the sts section and the database policy store (policy.sqlitePath)');
+      }
+      const result = await registerIdentityProvider(managed, input, {
+        account,
+        shared: withBuiltInProvider(config.sts.identityProviders, issuer?.url),
+        allowLocal,
+        fetch: services.fetch,
+        now: runtime.now(),
+      });
+      if (result.ok) {
+        accountProviders.invalidate(account);
+        writeAudit(runtime, 'idp.registered', { account, idp: result.provider.id, issuer: result.provider.issuer, ...actor });
+      }
+      return result;
+    },
+    async removeIdentityProvider(account, id, actor = {}) {
+      const removed = (await managed?.deleteIdentityProvider(account, id)) ?? false;
+      accountProviders?.invalidate(account);
+      if (removed) writeAudit(runtime, 'idp.removed', { account, idp: id, ...actor });
+      return removed;
+    },
     async revokeSessions(kind, value) {
       if (!managed) throw new TypeError('revoking sessions needs the database policy store (policy.sqlitePath)');
       await managed.addSessionRevocation(newRevocation(kind, value, runtime.now()));
@@ -199,9 +237,9 @@ async function buildSts(
   managed: WritablePolicyStore | undefined,
   builtIn: BuiltInProviderOptions | undefined,
   cacheMetrics: CacheMetrics | undefined,
-): Promise<StsServices | undefined> {
+): Promise<{ sts?: StsServices; accountProviders?: AccountProviderDirectory }> {
   const sts = config.sts;
-  if (!sts) return undefined;
+  if (!sts) return {};
   const { runtime } = services;
   if (!services.fetch) throw new TypeError('the sts section is configured, but this runtime supplies no fetch for identity providers');
   const accounts = new Set(config.accounts.map((account) => account.name));
@@ -212,18 +250,17 @@ async function buildSts(
     ...(builtIn && { builtInProvider: builtInProvider(builtIn.issuerUrl) }),
     accountExists,
   });
+  const ttlMs = config.policy.cacheTtlSeconds * 1000;
+  const now = () => runtime.now().getTime();
+  const shared = withBuiltInProvider(sts.identityProviders, builtIn?.issuerUrl);
+  // Each account sees the shared providers and its own registered ones, read through a cache with the policy TTL.
+  const accountProviders = managed ? new AccountProviderDirectory({ shared, store: managed, ttlMs, now, log: runtime.log }) : undefined;
+  const providers = accountProviders ?? sharedProviderDirectory(shared);
   // The file's roles win; roles managed with `sluice roles` come from the store, cached like other policy.
   const roleSource = managed
-    ? new LayeredRoleSource([fileRoles, new StoreRoleSource({
-      store: managed,
-      providers: withBuiltInProvider(sts.identityProviders, builtIn?.issuerUrl),
-      addressing: config.server.addressing,
-      ttlMs: config.policy.cacheTtlSeconds * 1000,
-      now: () => runtime.now().getTime(),
-      log: runtime.log,
-    })])
+    ? new LayeredRoleSource([fileRoles, new StoreRoleSource({ store: managed, providers, addressing: config.server.addressing, ttlMs, now, log: runtime.log })])
     : fileRoles;
-  return createSts({
+  const built = await createSts({
     config: sts,
     roles: sts.roles,
     roleSource,
@@ -236,7 +273,9 @@ async function buildSts(
     audit: runtime.log,
     ...(builtIn && { builtIn }),
     ...(cacheMetrics !== undefined && { cacheMetrics }),
+    providers,
   });
+  return { sts: built, ...(accountProviders && { accountProviders }) };
 }
 
 async function openManagedStore(config: SluiceConfig, services: AppServices): Promise<WritablePolicyStore | undefined> {

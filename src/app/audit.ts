@@ -10,6 +10,8 @@ export type AuditEvent =
   | 'access-key.revoked'
   | 'api-key.created'
   | 'api-key.revoked'
+  | 'idp.registered'
+  | 'idp.removed'
   | 'role.put'
   | 'role.deleted'
   | 'sessions.revoked'

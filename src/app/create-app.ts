@@ -128,6 +128,8 @@ function adminRoute(config: SluiceConfig, services: AppServices, access: AccessC
         runtime,
         revokeAccessKey: (id, actor) => access.revokeAccessKey(id, actor),
         revokeApiKey: (jti, actor) => access.revokeApiKey(jti, actor),
+        registerIdentityProvider: (account, input, options) => access.registerIdentityProvider(account, input, options),
+        removeIdentityProvider: (account, id, actor) => access.removeIdentityProvider(account, id, actor),
         audit: (event, fields) => writeAudit(runtime, event, fields),
       },
     }),

@@ -9,13 +9,20 @@ import { z } from 'zod';
 export const CLAIM_PROFILES = ['generic', 'github-actions', 'gitlab-ci'] as const;
 export type ClaimProfile = (typeof CLAIM_PROFILES)[number];
 
-const PROVIDER_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+/** A provider's id: what role bindings name it by. */
+export const PROVIDER_ID = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const PROVIDER_ID_MESSAGE = 'must be lower-case letters, digits and hyphens (at most 63), starting with a letter or digit';
+
+/** The fields every provider has, platform or account-registered, before the issuer is checked. */
+export const providerFields = {
+  id: z.string().regex(PROVIDER_ID, { error: PROVIDER_ID_MESSAGE }),
+  issuer: z.string(),
+  audiences: z.array(z.string().min(1, { error: 'an audience must not be empty' })).min(1, { error: 'name at least one audience' }).max(20),
+};
 
 export const identityProviderSchema = z
   .object({
-    id: z.string().regex(PROVIDER_ID, { error: 'must be lower-case letters, digits and hyphens (at most 63), starting with a letter or digit' }),
-    issuer: z.string(),
-    audiences: z.array(z.string().min(1, { error: 'an audience must not be empty' })).min(1, { error: 'name at least one audience' }).max(20),
+    ...providerFields,
     /** Allows a plain-http issuer (a local test issuer); never for production. */
     local: z.boolean().default(false),
     claims: z.enum(CLAIM_PROFILES).default('generic'),

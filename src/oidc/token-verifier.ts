@@ -67,7 +67,9 @@ export class TokenVerifier {
   }
 
   async verify(token: string, provider: IdentityProvider, now: Date): Promise<VerifiedToken> {
-    const local = this.local.get(provider.issuer);
+    // Keys in this process serve only the provider they belong to, never another provider naming the same issuer.
+    const candidate = this.local.get(provider.issuer);
+    const local = candidate && candidate.provider.id === provider.id ? candidate : undefined;
     const getKey: JWTVerifyGetKey = local ? async (header, input) => createLocalJWKSet(await local.keys())(header, input) : async (header, input) => {
       const keys = await this.jwks.keys(provider);
       try {

@@ -5,6 +5,7 @@
  * for "absent" and throw only for failures. Writable stores add management.
  */
 import type { ApiKeyStore } from './api-key-store.ts';
+import type { AccountIdentityProviderStore } from '../oidc/account-providers.ts';
 import type { OutboundSecretStore } from './outbound-store.ts';
 import type { GrantSource } from '../authz/grant-policy.ts';
 import type { BucketConfig } from '../core/config.ts';
@@ -41,7 +42,7 @@ export interface AccountGrant extends PermissionStatement {
 }
 
 /** Stores that can be managed at run time (SQLite, PostgreSQL). */
-export interface WritablePolicyStore extends Omit<PolicyStore, 'listSessionRevocations'>, SessionRevocationStore, RoleDefinitionStore, ApiKeyStore {
+export interface WritablePolicyStore extends Omit<PolicyStore, 'listSessionRevocations'>, SessionRevocationStore, RoleDefinitionStore, ApiKeyStore, AccountIdentityProviderStore {
   /** Creates a key; the secret is returned once, here, and stored encrypted. */
   createAccessKey(input: NewAccessKey): Promise<{ accessKeyId: string; secretAccessKey: string; record: AccessKeySummary }>;
   listAccessKeys(filter?: { account?: string }): Promise<AccessKeySummary[]>;

@@ -15,6 +15,7 @@ import type { IssuerKeySource } from '../oidc/issuer/issuer-keys.ts';
 import type { ApiKeyRecordLookup } from './api-key-exchange.ts';
 import { builtInLocalProvider, builtInProvider } from './built-in-provider.ts';
 import { type RoleSource, StaticRoleSource } from './role-source.ts';
+import type { ProviderDirectory } from './provider-scope.ts';
 import { SessionCredentialSource } from './session-credential-source.ts';
 import { SessionKeyring } from './session-keyring.ts';
 import { createStsRoutes } from './sts-route.ts';
@@ -35,6 +36,8 @@ export interface CreateStsOptions {
   builtIn?: BuiltInProviderOptions;
   /** Where the JWKS cache reports hits and misses (`jwks`). */
   cacheMetrics?: CacheMetrics;
+  /** The providers each account may use, with its registered ones; absent: the configured ones and the built-in one. */
+  providers?: ProviderDirectory;
 }
 
 export interface BuiltInProviderOptions {
@@ -70,7 +73,7 @@ export async function createSts(options: CreateStsOptions): Promise<StsServices>
     accountExists: options.accountExists,
   });
   return {
-    routes: createStsRoutes({ roles, verifier, keyring, random: options.random, audit: options.audit, ...(builtIn && { apiKeys: builtIn.records }) }),
+    routes: createStsRoutes({ roles, verifier, keyring, random: options.random, audit: options.audit, ...(builtIn && { apiKeys: builtIn.records }), ...(options.providers && { providers: options.providers }) }),
     credentialSource: new SessionCredentialSource({ keyring, now: options.now }),
     roles,
     verifier,

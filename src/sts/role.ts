@@ -58,7 +58,7 @@ function roleDefinitionSchema(context: RoleValidationContext) {
     })
     .superRefine((b, ctx) => {
       const provider = providers.get(b.provider);
-      if (!provider) ctx.addIssue({ code: 'custom', path: ['provider'], message: 'is not a configured identity provider' });
+      if (!provider) ctx.addIssue({ code: 'custom', path: ['provider'], message: 'is not an identity provider of the platform or of the role\'s account' });
       else if (!provider.audiences.includes(b.audience)) {
         ctx.addIssue({ code: 'custom', path: ['audience'], message: `is not among the audiences of identity provider "${provider.id}"` });
       }

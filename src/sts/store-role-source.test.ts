@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { identityProviderSchema } from '../oidc/provider-config.ts';
+import { sharedProviderDirectory } from './provider-scope.ts';
 import { StaticRoleSource } from './role-source.ts';
 import { validateRole } from './role.ts';
 import { LayeredRoleSource, StoreRoleSource, type StoredRoleDefinition } from './store-role-source.ts';
@@ -23,7 +24,7 @@ function source(rows: Record<string, unknown>, logs: Record<string, unknown>[] =
     },
   };
   let now = 0;
-  const roles = new StoreRoleSource({ store, providers: [github], addressing: 'path', ttlMs: 1000, now: () => now, log: { write: (e) => void logs.push(e) } });
+  const roles = new StoreRoleSource({ store, providers: sharedProviderDirectory([github]), addressing: 'path', ttlMs: 1000, now: () => now, log: { write: (e) => void logs.push(e) } });
   return { roles, reads: () => reads, advance: (ms: number) => (now += ms) };
 }
 

@@ -1,17 +1,18 @@
 /**
  * Roles managed at run time in the policy store (`sluice roles put`), layered
  * under the configuration file's roles. The store keeps each definition as
- * written; it is validated again (`validateRole`) whenever it is read, so a
- * provider removed from the configuration disables the roles that name it
- * instead of leaving them half-valid. Reads go through a TTL cache: a change
+ * written; it is validated again (`validateRole`) whenever it is read,
+ * against the providers its account may use, so a provider removed from the
+ * configuration (or an account's registered provider removed) disables the
+ * roles that name it instead of leaving them half-valid. Reads go through a TTL cache: a change
  * made by another process shows within the policy cache TTL.
  */
 import type { AddressingMode } from '../core/config.ts';
 import type { LogSink } from '../core/runtime.ts';
-import type { IdentityProvider } from '../oidc/provider-config.ts';
 import { TtlCache } from '../policy/ttl-cache.ts';
 import { type Role, validateRole } from './role.ts';
 import type { RoleSource } from './role-source.ts';
+import type { ProviderDirectory } from './provider-scope.ts';
 
 export interface StoredRoleDefinition {
   account: string;
@@ -32,7 +33,8 @@ export interface RoleDefinitionStore {
 
 export interface StoreRoleSourceOptions {
   store: Pick<RoleDefinitionStore, 'getRoleDefinition'>;
-  providers: readonly IdentityProvider[];
+  /** The providers each account's roles may bind to: shared ones and the account's registered ones. */
+  providers: ProviderDirectory;
   addressing: AddressingMode;
   ttlMs: number;
   now: () => number;
@@ -50,7 +52,7 @@ export class StoreRoleSource implements RoleSource {
     return this.cache.get(`${account}\0${name}`, async () => {
       const stored = await this.options.store.getRoleDefinition(account, name);
       if (!stored) return null;
-      const result = validateRole(stored.definition, { providers: this.options.providers, addressing: this.options.addressing });
+      const result = validateRole(stored.definition, { providers: await this.options.providers.forAccount(account), addressing: this.options.addressing });
       if (result.ok && result.role.account === account && result.role.name === name) return result.role;
       // Fail closed: a stored role that no longer validates cannot be assumed.
       this.options.log.write({ level: 'warn', msg: 'stored role is invalid', role: `${account}::role/${name}`, problems: result.ok ? ['account or name differ from its key'] : result.problems.map((p) => `${p.path}: ${p.message}`) });

@@ -4,7 +4,9 @@
  *
  * Checks run cheapest first, and nothing is fetched for a token whose issuer
  * the role does not trust: parameters → role name → the role → the token's
- * claimed issuer (unverified) against the providers and the role's bindings →
+ * claimed issuer (unverified) against the providers the role's account may
+ * use (the platform's, the built-in one, its own registered ones — never
+ * another account's) and the role's bindings →
  * duration → the token's signature and claims (JWKS fetch) → the role's
  * audience and claim constraints → minting.
  */
@@ -21,6 +23,7 @@ import { mintSessionCredentials } from './mint-session.ts';
 import { DEFAULT_MAX_SESSION_SECONDS } from './role.ts';
 import { assumedRoleArn, parseRoleRef, roleId } from './role-ref.ts';
 import type { RoleSource } from './role-source.ts';
+import type { ProviderDirectory } from './provider-scope.ts';
 import type { SessionKeyring } from './session-keyring.ts';
 import { type StsExchangeRecord, writeStsExchange } from './sts-audit.ts';
 import { StsError, renderStsError } from './sts-error.ts';
@@ -41,6 +44,11 @@ export interface StsRouteDeps {
   maxBodyBytes?: number;
   /** API key records, when Sluice's issuer is the built-in identity provider; absent: API keys are refused. */
   apiKeys?: ApiKeyRecordLookup;
+  /**
+   * The providers each account's exchanges may accept tokens of (shared ones
+   * plus the account's registered ones); absent: the verifier's providers.
+   */
+  providers?: ProviderDirectory;
 }
 
 /** The route at `/.sts`. */
@@ -102,7 +110,10 @@ async function exchange(deps: StsRouteDeps, req: GatewayRequest, ctx: RouteConte
   const role = await deps.roles.getRole(ref.account, ref.name);
   if (!role) throw new StsError('InvalidParameterValue', 'The role does not exist.', `no role ${ref.account}::role/${ref.name}`);
 
-  const provider = deps.verifier.providerFor(issuer);
+  // Only the role's account's providers and the shared ones: another account's registered issuer is unknown here.
+  const provider = deps.providers
+    ? (await deps.providers.forAccount(role.account)).find((p) => p.issuer === issuer)
+    : deps.verifier.providerFor(issuer);
   if (!provider) throw new StsError('InvalidIdentityToken', `No OpenIDConnect provider found in your account for ${issuer}`);
   if (!role.bindings.some((binding) => binding.provider === provider.id)) {
     throw new StsError('IDPRejectedClaim', 'The identity provider that issued the token is not trusted by this role.', `role has no binding for provider "${provider.id}"`);

@@ -39,6 +39,11 @@ export const commands: readonly CommandEntry[] = [
     load: async () => (await import('./roles.ts')).rolesCommand,
   },
   {
+    name: 'idps',
+    summary: 'register, list and remove an account\'s own identity providers',
+    load: async () => (await import('./idps.ts')).idpsCommand,
+  },
+  {
     name: 'sessions',
     summary: 'revoke session credentials',
     load: async () => (await import('./sessions.ts')).sessionsCommand,

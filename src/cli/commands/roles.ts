@@ -2,13 +2,15 @@
  * `sluice roles put | list | get | delete`: roles managed in the SQLite
  * policy store, beside those of the configuration file (which win for the
  * same name). A definition is checked with the same rules as the file's
- * roles, against the file's identity providers, before it is stored.
+ * roles, against the file's identity providers, the built-in one and the
+ * role's account's registered ones, before it is stored.
  */
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import { parseConfigText } from '../../config/parse-text.ts';
 import type { SluiceConfig } from '../../core/config.ts';
 import { withBuiltInProvider } from '../../sts/built-in-provider.ts';
+import { scopeProviders } from '../../sts/provider-scope.ts';
 import { validateRole } from '../../sts/role.ts';
 import { type RoleRef, parseRoleRef, roleUrn } from '../../sts/role-ref.ts';
 import { audit } from '../audit.ts';
@@ -53,21 +55,27 @@ Options:
       const { config, file } = await setup(deps, parsed.values.config);
       const roleFile = parsed.positionals[0]!;
       const definition = parseConfigText(await readFile(roleFile, 'utf8'), extname(roleFile) === '.json' ? 'json' : 'yaml', roleFile);
-      const result = validateRole(definition, { providers: withBuiltInProvider(config.sts!.identityProviders, config.issuer?.url), addressing: config.server.addressing });
-      if (!result.ok) {
-        for (const problem of result.problems) io.err(`${roleFile}: ${problem.path || '(role)'}: ${problem.message}`);
-        return EXIT_FAILURE;
-      }
-      const urn = roleUrn(result.role);
-      if (config.sts!.roles.some((r) => roleUrn(r) === urn)) {
-        io.err(`sluice roles put: ${urn} is defined in ${file}; change it there`);
-        return EXIT_FAILURE;
-      }
-      await withStore(deps, config, file, { create: true }, async (store) => {
+      const shared = withBuiltInProvider(config.sts!.identityProviders, config.issuer?.url);
+      const claimed = (definition as { account?: unknown } | null)?.account;
+      const urn = await withStore(deps, config, file, { create: true }, async (store) => {
+        // The providers the role's account may bind to: the platform's, the built-in one and its own registered ones.
+        const registered = typeof claimed === 'string' ? await store!.listIdentityProviders({ account: claimed }) : [];
+        const result = validateRole(definition, { providers: scopeProviders(String(claimed), shared, registered).providers, addressing: config.server.addressing });
+        if (!result.ok) {
+          for (const problem of result.problems) io.err(`${roleFile}: ${problem.path || '(role)'}: ${problem.message}`);
+          return undefined;
+        }
+        const urn = roleUrn(result.role);
+        if (config.sts!.roles.some((r) => roleUrn(r) === urn)) {
+          io.err(`sluice roles put: ${urn} is defined in ${file}; change it there`);
+          return undefined;
+        }
         const accounts = new Set([...config.accounts.map((a) => a.name), ...(await store!.listAccounts())]);
         if (!accounts.has(result.role.account)) throw new KeysSetupError(`no account ${result.role.account} in ${file} or the store`);
         await store!.putRoleDefinition(result.role.account, result.role.name, definition);
+        return urn;
       });
+      if (urn === undefined) return EXIT_FAILURE;
       audit(io, 'role.put', { role: urn });
       io.out(`Stored role ${urn}.`);
       return EXIT_OK;

@@ -27,6 +27,7 @@ import type {
 import type { CreateOutcome, CreatedBucket } from '../../core/bucket-registry.ts';
 import type { SessionRevocation } from '../../sts/session-revocation.ts';
 import type { ApiKeyRecord } from '../api-key-store.ts';
+import type { AccountIdentityProvider } from '../../oidc/account-providers.ts';
 import type { StoredRoleDefinition } from '../../sts/store-role-source.ts';
 import { PostgresChangeListener } from './change-listener.ts';
 import { checkSchema } from './schema.ts';
@@ -171,6 +172,22 @@ export class PostgresPolicyStore implements WritablePolicyStore, PolicyChangeFee
   }
 
   async revokeApiKey(): Promise<boolean> {
+    return false;
+  }
+
+  /*
+   * Identity providers registered by accounts likewise: none are found (so
+   * only platform providers serve), and registering one is refused.
+   */
+  async addIdentityProvider(): Promise<void> {
+    throw new TypeError('the PostgreSQL policy store does not hold account identity providers yet: use the SQLite policy store (policy.sqlitePath) to register them');
+  }
+
+  async listIdentityProviders(): Promise<AccountIdentityProvider[]> {
+    return [];
+  }
+
+  async deleteIdentityProvider(): Promise<boolean> {
     return false;
   }
 

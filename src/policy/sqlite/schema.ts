@@ -118,6 +118,20 @@ const MIGRATIONS: readonly string[] = [
   ALTER TABLE accounts ADD COLUMN create_buckets TEXT;
   ALTER TABLE buckets ADD COLUMN created_at TEXT;
   `,
+  // Identity providers an account registered itself: id and issuer each unique within the account.
+  `
+  CREATE TABLE identity_providers (
+    account TEXT NOT NULL,
+    id TEXT NOT NULL,
+    issuer TEXT NOT NULL,
+    audiences TEXT NOT NULL,
+    claims TEXT NOT NULL,
+    local INTEGER NOT NULL CHECK (local IN (0, 1)),
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (account, id),
+    UNIQUE (account, issuer)
+  ) STRICT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -27,6 +27,8 @@ import { migrate } from './schema.ts';
 import type { RevocationKind, SessionRevocation, SessionRevocationStore } from '../../sts/session-revocation.ts';
 import type { RoleDefinitionStore, StoredRoleDefinition } from '../../sts/store-role-source.ts';
 import { SqliteOutboundSecrets } from './outbound-secrets.ts';
+import { type AccountIdentityProvider, DuplicateIdentityProviderError } from '../../oidc/account-providers.ts';
+import type { ClaimProfile } from '../../oidc/provider-config.ts';
 
 export interface SqlitePolicyStoreOptions {
   /** 32 bytes (`parseMasterKey`); the database remembers which key it was created with. */
@@ -353,6 +355,30 @@ export class SqlitePolicyStore implements WritablePolicyStore, SessionRevocation
     return this.sql('UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE jti = ?').run(this.now().toISOString(), jti).changes > 0;
   }
 
+  // Identity providers accounts registered (validated and discovered before they get here).
+
+  async addIdentityProvider(provider: AccountIdentityProvider): Promise<void> {
+    await this.requireAccount(provider.account);
+    try {
+      this.sql('INSERT INTO identity_providers (account, id, issuer, audiences, claims, local, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+        .run(provider.account, provider.id, provider.issuer, JSON.stringify(provider.audiences), provider.claims, provider.local ? 1 : 0, provider.createdAt.toISOString());
+    } catch (error) {
+      if ((error as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) throw new DuplicateIdentityProviderError(provider.account, provider.id);
+      throw error;
+    }
+  }
+
+  async listIdentityProviders(filter: { account?: string } = {}): Promise<AccountIdentityProvider[]> {
+    const rows = filter.account === undefined
+      ? this.sql('SELECT * FROM identity_providers ORDER BY account, id').all()
+      : this.sql('SELECT * FROM identity_providers WHERE account = ? ORDER BY id').all(filter.account);
+    return (rows as IdentityProviderRow[]).map(identityProviderFromRow);
+  }
+
+  async deleteIdentityProvider(account: string, id: string): Promise<boolean> {
+    return this.sql('DELETE FROM identity_providers WHERE account = ? AND id = ?').run(account, id).changes > 0;
+  }
+
   private async requireAccount(account: string): Promise<void> {
     if (this.sql('SELECT 1 FROM accounts WHERE name = ?').get(account) !== undefined) return;
     if (await this.externalAccount(account)) return;
@@ -371,6 +397,20 @@ function apiKeyFromRow(row: ApiKeyRow): ApiKeyRecord {
     createdAt: new Date(row.created_at),
     ...(row.expires_at !== null && { expiresAt: new Date(row.expires_at) }),
     ...(row.revoked_at !== null && { revokedAt: new Date(row.revoked_at) }),
+  };
+}
+
+interface IdentityProviderRow { account: string; id: string; issuer: string; audiences: string; claims: string; local: number; created_at: string }
+
+function identityProviderFromRow(row: IdentityProviderRow): AccountIdentityProvider {
+  return {
+    account: row.account,
+    id: row.id,
+    issuer: row.issuer,
+    audiences: JSON.parse(row.audiences) as string[],
+    claims: row.claims as ClaimProfile,
+    local: row.local === 1,
+    createdAt: new Date(row.created_at),
   };
 }
 
