@@ -15,7 +15,7 @@ import { SchemaVersionError } from './errors.ts';
  * ordered as text, readable in the sqlite3 shell. Buckets without an owner
  * store the account as '' so (account, name) can be the primary key.
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE meta (
     name TEXT PRIMARY KEY,
