@@ -11,6 +11,7 @@ import type { Backend } from '../core/backend.ts';
 import type { SluiceConfig } from '../core/config.ts';
 import { type Gateway, type GatewayOptions, createGateway } from '../core/gateway.ts';
 import { type AccessControl, createAccessControl } from './access-control.ts';
+import { createConsoleRoutes } from './console.ts';
 import { createOutbound } from './outbound.ts';
 import { type AppServices, backendServices } from './services.ts';
 
@@ -37,6 +38,7 @@ export async function createApp(config: SluiceConfig, services: AppServices, ove
   const access = await createAccessControl(config, services);
   // The issuer and the outbound credentials connections draw on (federation, sealed keys).
   const outbound = await createOutbound(config, services, access.managed);
+  const consoleRoutes = await createConsoleRoutes(config, services);
   const backends = overrides.backends ?? createBackends(config.connections, services.backends, { ...backendServices(services), credentials: outbound.credentials });
   const gateway = createGateway({
     config,
@@ -46,7 +48,7 @@ export async function createApp(config: SluiceConfig, services: AppServices, ove
     policy: access.policy,
     runtime,
     ...overrides.gateway,
-    routes: [...access.routes, ...outbound.routes, ...(overrides.gateway?.routes ?? [])],
+    routes: [...access.routes, ...outbound.routes, ...consoleRoutes, ...(overrides.gateway?.routes ?? [])],
   });
   return {
     gateway,

@@ -8,6 +8,7 @@
 import type { SigV4Crypto } from '../auth/sigv4/crypto.ts';
 import type { BackendServices } from '../backends/plugin.ts';
 import type { BackendRegistry } from '../backends/registry.ts';
+import type { ConsoleAssets } from '../console/console-assets.ts';
 import type { PolicyConfig } from '../core/config.ts';
 import type { HttpClient } from '../core/http.ts';
 import type { RuntimeContext } from '../core/runtime.ts';
@@ -40,6 +41,8 @@ export interface AppServices {
   openPolicyStore?: PolicyStoreFactory;
   /** Absent: a configuration with `policy.redisUrl` is refused at start-up. */
   openSharedCache?: SharedCacheFactory;
+  /** The web console's built files (Node: `dist/console/`; Workers: embedded). Absent or undefined: an enabled console is refused at start-up. */
+  consoleAssets?: () => Promise<ConsoleAssets | undefined>;
 }
 
 /** The part of the services a backend may use. */

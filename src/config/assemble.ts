@@ -34,5 +34,6 @@ export function assembleConfig(document: ConfigDocument, kinds: ConnectionKinds,
     policy: sqlitePath === undefined ? policy : { sqlitePath: resolvePath(baseDir, sqlitePath), ...policy },
     ...(document.sts !== undefined && { sts: { ...document.sts, roles: stsRoles } }),
     ...(document.issuer !== undefined && { issuer: document.issuer }),
+    ...(document.console !== undefined && { console: document.console }),
   };
 }

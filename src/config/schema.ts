@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { connectionSettingsSchema, type ConnectionSettings } from './connection-schema.ts';
 import { stsConfigSchema } from '../sts/config-schema.ts';
 import { issuerSchema } from '../oidc/issuer/config-schema.ts';
+import { consoleSchema } from '../console/config-schema.ts';
 import { accessKeySchema, accountSchema, policySchema } from './policy-schema.ts';
 import {
   allowedHeaderProblem,
@@ -119,6 +120,8 @@ export function configDocumentSchema<C extends z.ZodType<ConnectionSettings>>(co
     sts: stsConfigSchema.optional(),
     /** Sluice as an OIDC issuer (outbound federation); absent: no discovery routes, no web-identity connections. */
     issuer: issuerSchema.optional(),
+    /** The web console at `/.console/`; absent: not served. */
+    console: consoleSchema.optional(),
   });
 }
 

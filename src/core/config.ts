@@ -12,6 +12,7 @@ import type { accessKeySchema, accountSchema, policySchema } from '../config/pol
 import type { bucketSchema, corsSchema, serverSchema } from '../config/schema.ts';
 import type { StsSettings } from '../sts/config-schema.ts';
 import type { IssuerConfig } from '../oidc/issuer/config-schema.ts';
+import type { ConsoleConfig } from '../console/config-schema.ts';
 
 export type CorsConfig = z.output<typeof corsSchema>;
 
@@ -46,4 +47,6 @@ export interface SluiceConfig {
   sts?: StsSettings;
   /** Sluice as an OIDC issuer; absent unless configured. */
   issuer?: IssuerConfig;
+  /** The web console; absent unless configured. */
+  console?: ConsoleConfig;
 }

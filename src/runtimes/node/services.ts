@@ -3,12 +3,13 @@
  * the given log sink, the Node backend registry (with fs), one keep-alive
  * HTTP client shared by every outbound connection (made on first use),
  * `node:crypto`'s synchronous SigV4 primitives, the SQLite or PostgreSQL
- * policy store and the Redis shared cache.
+ * policy store, the Redis shared cache and the console's built files.
  */
 import { randomFillSync } from 'node:crypto';
 import type { AppServices } from '../../app/services.ts';
 import type { LogSink } from '../../core/runtime.ts';
 import { nodeBackends } from './backend-registry.ts';
+import { loadConsoleAssets } from './console-assets.ts';
 import { type NodeHttpClient, createNodeHttpClient } from './http-client.ts';
 import { nodePolicyStoreFactory, nodeSharedCacheFactory } from './policy-store.ts';
 import { nodeSigV4Crypto } from './sigv4-crypto.ts';
@@ -33,6 +34,7 @@ export function createNodeServices(log: LogSink, options: { createHttpClient?: (
     fetch: (url, init) => fetch(url, init),
     openPolicyStore: nodePolicyStoreFactory(log),
     openSharedCache: nodeSharedCacheFactory(log),
+    consoleAssets: () => loadConsoleAssets(),
     close: () => http?.close(),
   };
 }
