@@ -10,7 +10,8 @@ import { consoleRoutes } from '../console/console-routes.ts';
 import { createSignInProvider } from '../console/sign-in-provider.ts';
 import type { AppServices } from './services.ts';
 
-export async function createConsoleRoutes(config: SluiceConfig, services: AppServices): Promise<SpecialRoute[]> {
+/** `otherRoutes`: the app's other special routes, to tell the console whether the management API is served. */
+export async function createConsoleRoutes(config: SluiceConfig, services: AppServices, otherRoutes: readonly SpecialRoute[]): Promise<SpecialRoute[]> {
   const section = config.console;
   if (!section?.enabled) return [];
   const assets = await services.consoleAssets?.();
@@ -22,5 +23,6 @@ export async function createConsoleRoutes(config: SluiceConfig, services: AppSer
     const provider = config.sts?.identityProviders.find((candidate) => candidate.issuer === oidc.issuer);
     signIn = createSignInProvider({ oidc, fetch: services.fetch, allowHttp: provider?.local ?? false, now: () => services.runtime.now().getTime() });
   }
-  return consoleRoutes({ console: section, region: config.server.region, assets, signIn });
+  const managementApi = otherRoutes.some((route) => route.path.startsWith('/.admin/'));
+  return consoleRoutes({ console: section, region: config.server.region, assets, signIn, managementApi });
 }

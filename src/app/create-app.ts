@@ -38,7 +38,7 @@ export async function createApp(config: SluiceConfig, services: AppServices, ove
   const access = await createAccessControl(config, services);
   // The issuer and the outbound credentials connections draw on (federation, sealed keys).
   const outbound = await createOutbound(config, services, access.managed);
-  const consoleRoutes = await createConsoleRoutes(config, services);
+  const consoleRoutes = await createConsoleRoutes(config, services, [...access.routes, ...outbound.routes, ...(overrides.gateway?.routes ?? [])]);
   const backends = overrides.backends ?? createBackends(config.connections, services.backends, { ...backendServices(services), credentials: outbound.credentials });
   const gateway = createGateway({
     config,

@@ -41,7 +41,7 @@ export interface AppServices {
   openPolicyStore?: PolicyStoreFactory;
   /** Absent: a configuration with `policy.redisUrl` is refused at start-up. */
   openSharedCache?: SharedCacheFactory;
-  /** The web console's built files (Node: `dist/console/`; Workers: embedded). Absent or undefined: an enabled console is refused at start-up. */
+  /** The web console's built files (Node: `dist/console-assets/`; Workers: embedded). Absent or undefined: an enabled console is refused at start-up. */
   consoleAssets?: () => Promise<ConsoleAssets | undefined>;
 }
 

@@ -2,7 +2,7 @@
  * The console's static files as the build makes them (`scripts/build-console.mjs`):
  * `index.html`, which names the others, and content-hashed scripts and styles
  * under `assets/`. A runtime supplies them to the app — Node reads them from
- * `dist/console/`, the Workers bundle embeds them — so the route serving them
+ * `dist/console-assets/`, the Workers bundle embeds them — so the route serving them
  * stays runtime-agnostic.
  */
 

@@ -52,6 +52,8 @@ export interface ConsoleRouteOptions {
   assets: ConsoleAssets;
   /** Present when `console.oidc` is configured. */
   signIn?: SignInProvider;
+  /** Whether this server answers the management API (`/.admin/v1/`), which the account pages use. */
+  managementApi: boolean;
 }
 
 function withSecurity(response: GatewayResponse, cacheControl = REVALIDATE): GatewayResponse {
@@ -71,7 +73,7 @@ export function consoleRoutes(options: ConsoleRouteOptions): SpecialRoute[] {
   const oidc = options.console.oidc;
 
   async function settings(ctx: RouteContext): Promise<GatewayResponse> {
-    const body: Record<string, unknown> = { region: options.region, signIn: null };
+    const body: Record<string, unknown> = { region: options.region, managementApi: options.managementApi, signIn: null };
     if (oidc && signIn) {
       try {
         const { authorizationEndpoint } = await signIn.endpoints();

@@ -1,6 +1,6 @@
 /**
  * The console's files for the Node runtime, read once from the build's
- * `console/` folder: `dist/console/` beside the compiled modules, or — when
+ * `console-assets/` folder: `dist/console-assets/` beside the compiled modules, or — when
  * the sources run through tsx — the same folder of the last `npm run build`.
  * `manifest.json` lists the files with their types; missing: not built.
  */
@@ -10,10 +10,10 @@ import { fileURLToPath } from 'node:url';
 import type { ConsoleAsset, ConsoleAssets, ConsoleManifestEntry } from '../../console/console-assets.ts';
 
 const CANDIDATES = [
-  // dist/runtimes/node/ → dist/console/
-  fileURLToPath(new URL('../../console/', import.meta.url)),
-  // src/runtimes/node/ → dist/console/
-  fileURLToPath(new URL('../../../dist/console/', import.meta.url)),
+  // dist/runtimes/node/ → dist/console-assets/
+  fileURLToPath(new URL('../../console-assets/', import.meta.url)),
+  // src/runtimes/node/ → dist/console-assets/
+  fileURLToPath(new URL('../../../dist/console-assets/', import.meta.url)),
 ];
 
 async function readManifest(dir: string): Promise<ConsoleManifestEntry[] | undefined> {
