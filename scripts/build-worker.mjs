@@ -2,7 +2,8 @@
 /**
  * The Cloudflare Workers bundle: `src/runtimes/workers/entry.ts` and
  * everything it imports, in one minified ES module at
- * `dist/worker/sluice-worker.js`. Run by `npm run build` after the Node build.
+ * `dist/worker/sluice-worker.js`, with the console's files embedded
+ * (`sluice:console-assets`). Run by `npm run build` after the Node build.
  *
  * The bundle must run on workerd as it is, so the build fails when anything
  * reaches for a Node built-in (`node:*` or a bare `fs`, `path`, …) or for a
@@ -18,6 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
+import { consoleAssetsPlugin } from './build-console.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const WORKER_ENTRY = join(root, 'src/runtimes/workers/entry.ts');
@@ -69,7 +71,7 @@ export async function buildWorker(outfile = WORKER_BUNDLE, entry = WORKER_ENTRY)
     sourcesContent: false,
     metafile: true,
     tsconfig: join(root, 'tsconfig.json'),
-    plugins: [workersOnly],
+    plugins: [workersOnly, consoleAssetsPlugin()],
     logLevel: 'warning',
   });
   const bytes = readFileSync(outfile);

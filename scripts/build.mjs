@@ -9,8 +9,10 @@
  * them) stay external and load from node_modules. Types are checked
  * separately, with `npm run typecheck`.
  *
- * The Cloudflare Workers bundle is built next, into `worker/` of the same
- * folder (`scripts/build-worker.mjs`: no Node built-ins, a size budget).
+ * The web console is built next, into `console-assets/` of the same folder
+ * (`scripts/build-console.mjs`: hashed browser assets, a size budget), then
+ * the Cloudflare Workers bundle, into `worker/` (`scripts/build-worker.mjs`:
+ * no Node built-ins, a size budget, the console's files embedded).
  *
  *   node scripts/build.mjs [--outdir DIR]
  */
@@ -19,6 +21,7 @@ import { join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
+import { buildConsole, describeConsoleBuild } from './build-console.mjs';
 import { buildWorker, describeWorkerBuild } from './build-worker.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -90,6 +93,7 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   try {
     const result = await buildDist(values.outdir);
     console.log(`built ${result.modules} modules into ${relative(process.cwd(), result.outdir) || '.'} in ${result.milliseconds} ms`);
+    console.log(describeConsoleBuild(await buildConsole(join(result.outdir, 'console-assets'))));
     console.log(describeWorkerBuild(await buildWorker(join(result.outdir, 'worker', 'sluice-worker.js'))));
   } catch (error) {
     // esbuild has already printed its own errors.

@@ -16,6 +16,7 @@ import { type Outbound, createOutbound } from './outbound.ts';
 import { hasSharedCounters } from '../core/limits/shared-counters.ts';
 import type { GatewayMetrics } from '../core/metrics/gateway-metrics.ts';
 import { countingStsExchanges, createMetrics, createOperations } from './operations.ts';
+import { createConsoleRoutes } from './console.ts';
 import { type AppServices, backendServices } from './services.ts';
 import { createAdminRoute } from '../admin/admin-route.ts';
 import type { SpecialRoute } from '../core/routes.ts';
@@ -71,6 +72,16 @@ export async function createApp(config: SluiceConfig, services: AppServices, ove
     await access.close();
     throw error;
   }
+  const routes = [...access.routes, ...outbound.routes, ...operations.routes, adminRoute(config, services, access), ...(overrides.gateway?.routes ?? [])];
+  let consoleRoutes: SpecialRoute[];
+  try {
+    // The console learns from the other routes whether the management API is served.
+    consoleRoutes = await createConsoleRoutes(config, services, routes);
+  } catch (error) {
+    await operations.close();
+    await access.close();
+    throw error;
+  }
   const backends = overrides.backends ?? createBackends(config.connections, services.backends, { ...backendServices(services), credentials: outbound.credentials });
   const rangeCache = new RangeCache({
     config,
@@ -91,7 +102,7 @@ export async function createApp(config: SluiceConfig, services: AppServices, ove
     runtime,
     ...operations.gateway,
     ...overrides.gateway,
-    routes: [...access.routes, ...outbound.routes, ...operations.routes, adminRoute(config, services, access), ...(overrides.gateway?.routes ?? [])],
+    routes: [...routes, ...consoleRoutes],
   });
   return {
     gateway,

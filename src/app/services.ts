@@ -8,6 +8,7 @@
 import type { SigV4Crypto } from '../auth/sigv4/crypto.ts';
 import type { BackendServices } from '../backends/plugin.ts';
 import type { BackendRegistry } from '../backends/registry.ts';
+import type { ConsoleAssets } from '../console/console-assets.ts';
 import type { MeteringSinkConfig, PolicyConfig } from '../core/config.ts';
 import type { MeteringSink } from '../core/metering/usage-record.ts';
 import type { HttpClient } from '../core/http.ts';
@@ -56,6 +57,8 @@ export interface AppServices {
    * disk folder; Workers: the Cache API). Absent: a memory tier per scope.
    */
   chunkStores?: ChunkStoreFactory;
+  /** The web console's built files (Node: `dist/console-assets/`; Workers: embedded). Absent or undefined: an enabled console is refused at start-up. */
+  consoleAssets?: () => Promise<ConsoleAssets | undefined>;
 }
 
 /** The part of the services a backend may use. */

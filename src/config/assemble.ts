@@ -47,6 +47,7 @@ export function assembleConfig(document: ConfigDocument, kinds: ConnectionKinds,
         ? { ...document.metering, sink: { ...document.metering.sink, path: resolvePath(baseDir, document.metering.sink.path) } }
         : document.metering,
     }),
+    ...(document.console !== undefined && { console: document.console }),
   };
 }
 

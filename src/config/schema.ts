@@ -14,6 +14,7 @@ import { connectionSettingsSchema, type ConnectionSettings } from './connection-
 import { stsConfigSchema } from '../sts/config-schema.ts';
 import { issuerSchema } from '../oidc/issuer/config-schema.ts';
 import { adminSchema } from '../admin/config-schema.ts';
+import { consoleSchema } from '../console/config-schema.ts';
 import { accessKeySchema, accountSchema, policySchema } from './policy-schema.ts';
 import { cidrProblem, limitsSchema, meteringSchema, metricsSchema, quotasSchema } from './operations-schema.ts';
 import {
@@ -136,6 +137,8 @@ export function configDocumentSchema<C extends z.ZodType<ConnectionSettings>>(co
     quotas: quotasSchema.optional(),
     /** One usage record per request to a sink (absent: none). */
     metering: meteringSchema.optional(),
+    /** The web console at `/.console/`; absent: not served. */
+    console: consoleSchema.optional(),
   });
 }
 

@@ -16,6 +16,7 @@ import { interpolateEnv } from './env.ts';
 import { resolvePosixPath } from './paths.ts';
 import { checkPolicySections } from './policy-checks.ts';
 import { checkStsSection } from './sts-checks.ts';
+import { checkConsoleConfig } from '../console/config-schema.ts';
 import { formatFieldPath, isPlainObject, isWithin, type FieldProblem } from './problem.ts';
 import { checkRuntimeLimits, type RuntimeLimits } from './runtime-checks.ts';
 import { configDocumentSchema } from './schema.ts';
@@ -69,6 +70,7 @@ export function validateConfig(document: unknown, options: ValidateOptions): Slu
     ...checkPolicySections(input),
     ...checkDirectories(input, options, resolvePath),
     ...sts.problems,
+    ...checkConsoleConfig(input),
   ];
   // A field whose placeholder failed is already reported; checking its leftover text would only add noise.
   const problems = inDocumentOrder(
@@ -81,7 +83,7 @@ export function validateConfig(document: unknown, options: ValidateOptions): Slu
 
 /** Sort by section, then by entry as written, so related problems sit together (the sort is stable). */
 function inDocumentOrder(problems: FieldProblem[], document: Record<string, unknown>): FieldProblem[] {
-  const sections = ['server', 'connections', 'buckets', 'accounts', 'accessKeys', 'policy', 'sts'];
+  const sections = ['server', 'connections', 'buckets', 'accounts', 'accessKeys', 'policy', 'sts', 'issuer', 'console'];
   const rank = (p: FieldProblem): [number, number] => {
     const [section, entry] = p.path;
     const sectionRank = sections.indexOf(String(section));

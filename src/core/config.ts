@@ -20,6 +20,7 @@ export type LimitsConfig = z.output<typeof limitsSchema>;
 export type QuotasConfig = z.output<typeof quotasSchema>;
 export type MeteringConfig = z.output<typeof meteringSchema>;
 export type MeteringSinkConfig = MeteringConfig['sink'];
+import type { ConsoleConfig } from '../console/config-schema.ts';
 
 export type CorsConfig = z.output<typeof corsSchema>;
 
@@ -64,4 +65,6 @@ export interface SluiceConfig {
   quotas?: QuotasConfig;
   /** Usage records; absent: none. */
   metering?: MeteringConfig;
+  /** The web console; absent unless configured. */
+  console?: ConsoleConfig;
 }

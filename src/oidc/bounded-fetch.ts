@@ -5,7 +5,10 @@
  */
 
 /** The subset of `fetch` this module uses. */
-export type FetchLike = (url: string, init: { signal: AbortSignal; redirect: 'error'; headers: Record<string, string> }) => Promise<Response>;
+export type FetchLike = (
+  url: string,
+  init: { signal: AbortSignal; redirect: 'error'; headers: Record<string, string>; method?: 'GET' | 'POST'; body?: string },
+) => Promise<Response>;
 
 export interface BoundedFetchOptions {
   fetch: FetchLike;
@@ -47,7 +50,7 @@ export async function fetchJson(url: string, options: BoundedFetchOptions): Prom
   }
 }
 
-async function readCapped(response: Response, maxBytes: number, url: string): Promise<string> {
+export async function readCapped(response: Response, maxBytes: number, url: string): Promise<string> {
   const declared = Number(response.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > maxBytes) {
     await response.body?.cancel().catch(() => {});

@@ -37,12 +37,14 @@ describe('npm run build', () => {
   it('writes one JavaScript module per source module, tests left out, every relative import resolved to a written .js file', async () => {
     const outdir = join(dir, 'out');
     const { stdout } = await run(process.execPath, [join(repoRoot, 'scripts', 'build.mjs'), '--outdir', outdir]);
-    const sources = filesUnder(join(repoRoot, 'src'), '.ts').filter((file) => !/\.test(-helper)?\.ts$/.test(file));
-    const outputs = filesUnder(outdir, '.js').filter((file) => !file.startsWith(`worker${sep}`));
+    const sources = filesUnder(join(repoRoot, 'src'), '.ts').filter((file) => !/(\.test(-helper)?|\.d)\.ts$/.test(file));
+    const outputs = filesUnder(outdir, '.js').filter((file) => !file.startsWith(`worker${sep}`) && !file.startsWith(`console-assets${sep}`));
     assert.deepEqual(outputs, sources.map((file) => file.replace(/\.ts$/, '.js')));
     assert.match(stdout, new RegExp(`^built ${sources.length} modules into `));
     assert.match(stdout, /\nbuilt the Workers bundle .*sluice-worker\.js: \d+ KiB, \d+ KiB gzipped \(budget 1024 KiB\)/);
     assert.deepEqual(filesUnder(join(outdir, 'worker'), '.js'), ['sluice-worker.js']);
+    assert.match(stdout, /\nbuilt the console into .*: \d+ files, \d+ KiB, \d+ KiB gzipped \(budget 250 KiB\)/);
+    assert.ok(existsSync(join(outdir, 'console-assets', 'manifest.json')));
 
     let dynamicImports = 0;
     for (const file of outputs) {
@@ -65,6 +67,7 @@ describe('npm run build', () => {
     await mkdir(join(checkout, 'src'), { recursive: true });
     await copyFile(join(repoRoot, 'scripts', 'build.mjs'), join(checkout, 'scripts', 'build.mjs'));
     await copyFile(join(repoRoot, 'scripts', 'build-worker.mjs'), join(checkout, 'scripts', 'build-worker.mjs'));
+    await copyFile(join(repoRoot, 'scripts', 'build-console.mjs'), join(checkout, 'scripts', 'build-console.mjs'));
     await copyFile(join(repoRoot, 'tsconfig.json'), join(checkout, 'tsconfig.json'));
     await symlink(join(repoRoot, 'node_modules'), join(checkout, 'node_modules'));
     await writeFile(join(checkout, 'src', 'helper.test-helper.ts'), 'export const answer = 42;\n');

@@ -2,9 +2,13 @@
  * A local OIDC issuer for tests: a real loopback HTTP server publishing a
  * discovery document and a JWKS, and signing tokens shaped like GitHub Actions
  * and GitLab CI ID tokens. It can rotate its keys and simulate an outage of
- * its endpoints.
+ * its endpoints. It also signs people in for browser tests: an
+ * authorization endpoint that approves at once (as `loginSubject`) and a
+ * token endpoint that checks the code, client, redirect URI and PKCE (S256)
+ * verifier before it hands out an ID token.
  */
-import { type Server, createServer } from 'node:http';
+import { createHash, randomBytes } from 'node:crypto';
+import { type IncomingMessage, type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type JWK, type JWTPayload, SignJWT, exportJWK, generateKeyPair } from 'jose';
 
@@ -41,6 +45,13 @@ export class OidcIssuer {
   private keyCounter = 0;
   /** Requests served, by path, for asserting on caching. */
   readonly hits = new Map<string, number>();
+  /** Who the authorization endpoint signs in (the ID token's `sub`), and extra claims. */
+  loginSubject = 'alice';
+  loginClaims: Record<string, unknown> = {};
+  /** Codes issued and not yet redeemed. */
+  private readonly codes = new Map<string, { clientId: string; redirectUri: string; challenge: string; sub: string; claims: Record<string, unknown> }>();
+  /** Token requests refused, with the reason, for assertions. */
+  readonly refusals: string[] = [];
 
   private constructor(
     private readonly server: Server,
@@ -49,7 +60,7 @@ export class OidcIssuer {
 
   static async start(options: { alg?: Algorithm; pathPrefix?: string } = {}): Promise<OidcIssuer> {
     let instance: OidcIssuer | undefined;
-    const server = createServer((req, res) => instance!.serve(req.url ?? '/', res));
+    const server = createServer((req, res) => void instance!.route(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     instance = new OidcIssuer(server, `http://127.0.0.1:${port}${options.pathPrefix ?? ''}`);
@@ -164,6 +175,53 @@ export class OidcIssuer {
     return { kid: this.keys.at(-1)!.kid, alg, privateKey, publicJwk: await exportJWK(publicKey) };
   }
 
+  private async route(req: IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {
+    const base = new URL(this.issuer).pathname.replace(/\/$/, '');
+    const url = new URL(req.url ?? '/', 'http://issuer');
+    if (url.pathname === `${base}/authorize`) return this.authorize(url, res);
+    if (url.pathname === `${base}/token` && req.method === 'POST') {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      return this.token(new URLSearchParams(Buffer.concat(chunks).toString('utf8')), res);
+    }
+    this.serve(req.url ?? '/', res);
+  }
+
+  /** Approves at once: back to the client's redirect URI with a code bound to its PKCE challenge. */
+  private authorize(url: URL, res: import('node:http').ServerResponse): void {
+    const q = url.searchParams;
+    const redirectUri = q.get('redirect_uri') ?? '';
+    const challenge = q.get('code_challenge') ?? '';
+    if (q.get('response_type') !== 'code' || !q.get('client_id') || !redirectUri || q.get('code_challenge_method') !== 'S256' || !challenge || !(q.get('scope') ?? '').split(' ').includes('openid')) {
+      return this.send(res, 400, { error: 'invalid_request' });
+    }
+    const code = randomBytes(16).toString('hex');
+    this.codes.set(code, { clientId: q.get('client_id')!, redirectUri, challenge, sub: this.loginSubject, claims: { ...this.loginClaims } });
+    const back = new URL(redirectUri);
+    back.searchParams.set('code', code);
+    back.searchParams.set('state', q.get('state') ?? '');
+    res.writeHead(302, { location: back.toString(), 'content-length': 0 });
+    res.end();
+  }
+
+  private async token(form: URLSearchParams, res: import('node:http').ServerResponse): Promise<void> {
+    const code = form.get('code') ?? '';
+    const issued = this.codes.get(code);
+    this.codes.delete(code);
+    const verifier = form.get('code_verifier') ?? '';
+    const refuse = (why: string) => {
+      this.refusals.push(why);
+      this.send(res, 400, { error: 'invalid_grant', error_description: why });
+    };
+    if (form.get('grant_type') !== 'authorization_code') return refuse('grant_type must be authorization_code');
+    if (!issued) return refuse('unknown or used code');
+    if (form.get('client_id') !== issued.clientId) return refuse('client_id does not match');
+    if (form.get('redirect_uri') !== issued.redirectUri) return refuse('redirect_uri does not match');
+    if (createHash('sha256').update(verifier).digest('base64url') !== issued.challenge) return refuse('code_verifier does not match the challenge');
+    const idToken = await this.sign({ sub: issued.sub, aud: issued.clientId, ...issued.claims }, { expiresIn: 600 });
+    this.send(res, 200, { access_token: 'unused', token_type: 'Bearer', expires_in: 600, id_token: idToken });
+  }
+
   private serve(url: string, res: import('node:http').ServerResponse): void {
     const path = url.split('?')[0]!;
     this.hits.set(path, (this.hits.get(path) ?? 0) + 1);
@@ -173,7 +231,10 @@ export class OidcIssuer {
       return this.send(res, 200, {
         issuer: this.issuer,
         jwks_uri: `${new URL(this.issuer).origin}${this.jwksPath}`,
-        response_types_supported: ['id_token'],
+        authorization_endpoint: `${this.issuer.replace(/\/$/, '')}/authorize`,
+        token_endpoint: `${this.issuer.replace(/\/$/, '')}/token`,
+        code_challenge_methods_supported: ['S256'],
+        response_types_supported: ['id_token', 'code'],
         subject_types_supported: ['public'],
         id_token_signing_alg_values_supported: [...new Set(this.keys.map((k) => k.alg))],
       });

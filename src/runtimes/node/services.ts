@@ -3,14 +3,15 @@
  * the given log sink, the Node backend registry (with fs), one keep-alive
  * HTTP client shared by every outbound connection (made on first use),
  * `node:crypto`'s synchronous SigV4 primitives, the SQLite or PostgreSQL
- * policy store, the Redis shared cache, the JSON-lines metering file, and
- * the hot-range cache's memory and disk tiers.
+ * policy store, the Redis shared cache, the JSON-lines metering file, the
+ * hot-range cache's memory and disk tiers, and the console's built files.
  */
 import { randomFillSync } from 'node:crypto';
 import type { AppServices } from '../../app/services.ts';
 import type { LogSink } from '../../core/runtime.ts';
 import { nodeBackends } from './backend-registry.ts';
 import { nodeChunkStores } from './chunk-stores.ts';
+import { loadConsoleAssets } from './console-assets.ts';
 import { type NodeHttpClient, createNodeHttpClient } from './http-client.ts';
 import { nodePolicyStoreFactory, nodeSharedCacheFactory } from './policy-store.ts';
 import { nodeSigV4Crypto } from './sigv4-crypto.ts';
@@ -38,6 +39,7 @@ export function createNodeServices(log: LogSink, options: { createHttpClient?: (
     openSharedCache: nodeSharedCacheFactory(log),
     openMeteringSink: (sink, { onDrop }) => (sink.type === 'file' ? createFileMeteringSink({ path: sink.path, log, onDrop }) : undefined),
     chunkStores: nodeChunkStores(log),
+    consoleAssets: () => loadConsoleAssets(),
     close: () => http?.close(),
   };
 }

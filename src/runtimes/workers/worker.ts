@@ -18,6 +18,7 @@ import { type BackgroundWork, createBackgroundWork } from './background.ts';
 import { maxRequestBodyBytes, refuseOversizedBody } from './body-limit.ts';
 import { loadWorkersConfig } from './config.ts';
 import { consoleLog, createWorkersServices } from './services.ts';
+import { type ConsoleManifestEntry, decodeEmbeddedAssets } from '../../console/console-assets.ts';
 import { fixedLengthResponse } from './fixed-length-fetch.ts';
 
 /** The part of Workers' `ExecutionContext` the handler uses. */
@@ -30,6 +31,8 @@ export interface WorkerOptions {
   config?: string;
   /** Where access-log and audit events go; JSON lines on the console when absent. */
   log?: LogSink;
+  /** The console's files as the Workers build embeds them; without them an enabled console is refused. */
+  consoleAssets?: readonly ConsoleManifestEntry[];
 }
 
 export interface SluiceWorker {
@@ -67,7 +70,11 @@ export function createWorker(options: WorkerOptions = {}): SluiceWorker {
   const log = options.log ?? consoleLog;
   const background = createBackgroundWork();
   let bindings: Record<string, unknown> = {};
-  const services = createWorkersServices(background, log, () => bindings);
+  const embedded = options.consoleAssets;
+  const services = {
+    ...createWorkersServices(background, log, () => bindings),
+    ...(embedded && { consoleAssets: async () => decodeEmbeddedAssets(embedded) }),
+  };
   let running: Promise<Running> | undefined;
   // Ids for answers given before the gateway (which numbers its own); made on first use, as
   // randomness is not available in a Worker's global scope.

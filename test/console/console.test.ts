@@ -1,0 +1,230 @@
+/**
+ * The web console in a real browser: Debian's Chromium, headless, driven by
+ * playwright-core, against a real `sluice serve` (fs backend) and a local
+ * OpenID Connect issuer that signs people in with the authorization-code +
+ * PKCE flow. A person browses a public bucket anonymously, signs in, browses,
+ * uploads 20 MiB with progress, shares a link that a plain HTTP client then
+ * downloads, and sees a refused action explained. Screenshots of the main
+ * pages go to test-artifacts/console/.
+ */
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { es256Pem, randomHmacSecret } from '../../src/sts/session-keyring.test-helper.ts';
+import { repoRoot, serveCli } from '../cli/run-cli.ts';
+import { OidcIssuer } from '../support/oidc-issuer.ts';
+
+const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
+const ARTIFACTS = join(repoRoot, 'test-artifacts', 'console');
+const UPLOAD_BYTES = 20 * 1024 * 1024;
+
+let dir: string;
+let issuer: OidcIssuer;
+let server: { url: string; stop(): Promise<void> };
+let browser: Browser;
+let page: Page;
+
+async function screenshot(name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+before(async () => {
+  assert.ok(CHROMIUM, 'Chromium is not installed (apt-get install chromium)');
+  await mkdir(ARTIFACTS, { recursive: true });
+  dir = await mkdtemp(join(tmpdir(), 'sluice-console-'));
+  const data = join(dir, 'data');
+  await mkdir(join(data, 'public', 'maps'), { recursive: true });
+  await mkdir(join(data, 'data', 'reports'), { recursive: true });
+  await mkdir(join(data, 'locked'), { recursive: true });
+  await writeFile(join(data, 'public', 'README.txt'), 'Open data, free to read.\n');
+  await writeFile(join(data, 'public', 'maps', 'regions.json'), JSON.stringify({ regions: ['north', 'south'] }));
+  await writeFile(join(data, 'data', 'reports', 'q1.csv'), 'region,quarter,total\nnorth,Q1,120\nsouth,Q1,95\n');
+  await writeFile(join(data, 'locked', 'contract.txt'), 'read only\n');
+  issuer = await OidcIssuer.start();
+  issuer.loginSubject = 'acme';
+  const env = {
+    SLUICE_SESSION_HMAC_SECRET: randomHmacSecret(),
+    SLUICE_SESSION_SIGNING_KEY: (await es256Pem()).privateKey,
+  };
+  const configPath = join(dir, 'sluice.yaml');
+  await writeFile(configPath, `
+server:
+  accessLog: false
+connections:
+  disk: { type: fs, root: data }
+buckets:
+  public: { connection: disk, prefix: public/, public: true }
+  data: { connection: disk, prefix: data/ }
+  locked: { connection: disk, prefix: locked/ }
+accounts:
+  acme:
+    grants:
+      - { bucket: data, actions: [read, write] }
+      - { bucket: locked, actions: [read] }
+sts:
+  identityProviders:
+    - { id: corp, issuer: "${issuer.issuer}", audiences: [sluice-console], local: true }
+  primaryIdentityProvider: corp
+  sessions:
+    hmacSecrets: [{ version: 1, secret: "\${env:SLUICE_SESSION_HMAC_SECRET}" }]
+    signingKeys: [{ kid: session-1, privateKey: "\${env:SLUICE_SESSION_SIGNING_KEY}" }]
+console:
+  oidc: { issuer: "${issuer.issuer}", clientId: sluice-console }
+`);
+  server = await serveCli(configPath, env);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+  page.on('dialog', (dialog) => void dialog.accept());
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  await issuer?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+describe('the web console in Chromium', () => {
+  it('serves index.html uncached and hashed assets for a year, all under a strict CSP', async () => {
+    const index = await fetch(`${server.url}/.console/`);
+    assert.equal(index.status, 200);
+    assert.equal(index.headers.get('cache-control'), 'no-cache');
+    const csp = index.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /default-src 'self'/);
+    assert.match(csp, /connect-src 'self'(;|$)/);
+    assert.match(csp, /script-src 'self'(;|$)/);
+    const html = await index.text();
+    assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)/, 'no inline script');
+    const script = /src="(assets\/[^"]+\.js)"/.exec(html)?.[1];
+    assert.ok(script);
+    const asset = await fetch(`${server.url}/.console/${script}`);
+    assert.equal(asset.status, 200);
+    assert.equal(asset.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    assert.match(asset.headers.get('content-type') ?? '', /^text\/javascript/);
+    await asset.arrayBuffer();
+    const redirect = await fetch(`${server.url}/.console`, { redirect: 'manual' });
+    assert.equal(redirect.status, 308);
+    assert.equal((await fetch(`${server.url}/.console/assets/nothing.js`)).status, 404);
+  });
+
+  it('browses a public bucket anonymously, with a JSON preview', async () => {
+    const errors: string[] = [];
+    page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+    await page.goto(`${server.url}/.console/`);
+    await page.getByText('Browsing anonymously').waitFor();
+    await page.getByLabel('Bucket name').fill('public');
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.getByRole('link', { name: 'README.txt' }).waitFor();
+    await page.getByRole('link', { name: 'maps/' }).click();
+    await page.getByRole('link', { name: 'regions.json' }).click();
+    await page.locator('pre.preview-text').getByText('"north"').waitFor();
+    await screenshot('anonymous-object');
+    assert.deepEqual(errors.filter((e) => /Content Security Policy/i.test(e)), [], 'nothing the CSP had to block');
+  });
+
+  it('signs in with the authorization code and PKCE, then lists the buckets of the account', async () => {
+    await page.goto(`${server.url}/.console/#/`);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByTestId('signed-in').waitFor();
+    assert.match(await page.getByTestId('signed-in').innerText(), /Signed in as acme/);
+    assert.equal(new URL(page.url()).search, '', 'the code is removed from the address bar');
+    assert.deepEqual(issuer.refusals, []);
+    for (const bucket of ['data', 'locked', 'public']) await page.getByRole('link', { name: bucket, exact: true }).waitFor();
+    await screenshot('buckets');
+  });
+
+  it('browses a prefix, previews a CSV and makes a share link that plain HTTP can download', async () => {
+    await page.getByRole('link', { name: 'data', exact: true }).click();
+    await page.getByRole('link', { name: 'reports/' }).click();
+    await page.getByRole('link', { name: 'q1.csv' }).click();
+    await page.locator('table.csv th', { hasText: 'region' }).waitFor();
+    assert.match(await page.getByTestId('object-size').innerText(), /^46 B/);
+    // A day asked for, the session's hour given: a link never outlives the credentials that sign it.
+    await page.getByLabel('Link valid for').selectOption('86400');
+    await page.getByRole('button', { name: 'Make link' }).click();
+    const url = await page.locator('input.share-url').inputValue();
+    const expires = Number(new URL(url).searchParams.get('X-Amz-Expires'));
+    assert.ok(expires > 3000 && expires <= 3600, `expires in ${expires} s`);
+    await page.getByText('Capped at the end of your session').waitFor();
+    assert.match(url, /X-Amz-Security-Token=/);
+    await page.locator('svg.qr').waitFor();
+    await screenshot('object-share');
+    const shared = await fetch(url);
+    assert.equal(shared.status, 200);
+    assert.equal(await shared.text(), 'region,quarter,total\nnorth,Q1,120\nsouth,Q1,95\n');
+  });
+
+  it('uploads 20 MiB as a multipart upload, showing progress', async () => {
+    await page.goto(`${server.url}/.console/#/b/data/`);
+    await page.getByRole('link', { name: 'reports/' }).waitFor();
+    const seen = new Set<number>();
+    const source = join(dir, 'big.bin');
+    await writeFile(source, Buffer.alloc(UPLOAD_BYTES, 7));
+    await page.getByTestId('upload-files').setInputFiles(source);
+    // Bounded: sample the progress bar until the upload is done.
+    for (let i = 0; i < 600; i++) {
+      const state = await page.locator('li.upload').getAttribute('data-state');
+      const value = Number(await page.locator('li.upload progress').getAttribute('value'));
+      seen.add(value);
+      if (state === 'done') break;
+      assert.notEqual(state, 'failed', await page.locator('li.upload').innerText());
+      await page.waitForTimeout(50);
+    }
+    assert.equal(await page.locator('li.upload').getAttribute('data-state'), 'done');
+    assert.ok([...seen].some((value) => value > 0 && value < UPLOAD_BYTES), `progress between 0 and the end was shown: ${[...seen].join(', ')}`);
+    await page.getByRole('link', { name: 'big.bin' }).waitFor();
+    assert.equal((await stat(join(dir, 'data', 'data', 'big.bin'))).size, UPLOAD_BYTES);
+    await screenshot('upload');
+  });
+
+  it('creates a folder', async () => {
+    await page.getByRole('button', { name: 'New folder' }).click();
+    await page.getByLabel('Folder name').fill('incoming');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('link', { name: 'incoming/' }).waitFor();
+  });
+
+  it('explains a refused delete with the S3 error code and message', async () => {
+    await page.goto(`${server.url}/.console/#/b/locked/`);
+    await page.getByRole('button', { name: 'Delete contract.txt' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /Deleting was refused: AccessDenied/);
+    assert.ok(existsSync(join(dir, 'data', 'locked', 'contract.txt')));
+    await screenshot('denied');
+  });
+
+  it('shows the account page, with the management API reported as not available', async () => {
+    await page.getByRole('link', { name: 'Account' }).click();
+    await page.locator('#session-title').waitFor();
+    assert.match(await page.locator('dl.details').first().innerText(), /_default/);
+    await page.getByTestId('admin-unavailable').waitFor();
+  });
+
+  it('is usable 320 px wide and by keyboard', async () => {
+    await page.setViewportSize({ width: 320, height: 640 });
+    await page.goto(`${server.url}/.console/#/o/data/reports/q1.csv`);
+    await page.locator('table.csv').waitFor();
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `no horizontal scrolling of the page (overflow ${overflow}px)`);
+    await screenshot('narrow');
+    const fresh = await browser.newPage({ viewport: { width: 320, height: 640 } });
+    try {
+      await fresh.goto(`${server.url}/.console/#/b/public/`);
+      await fresh.getByRole('link', { name: 'README.txt' }).waitFor();
+      await fresh.keyboard.press('Tab');
+      assert.equal(await fresh.evaluate(() => document.activeElement?.textContent), 'Skip to content');
+      await fresh.keyboard.press('Enter');
+      // From the main content, Tab reaches the listing's links and Enter opens one.
+      for (let i = 0; i < 20 && (await fresh.evaluate(() => document.activeElement?.textContent?.trim())) !== 'README.txt'; i++) await fresh.keyboard.press('Tab');
+      await fresh.keyboard.press('Enter');
+      await fresh.locator('pre.preview-text').getByText('Open data').waitFor();
+    } finally {
+      await fresh.close();
+    }
+  });
+});
