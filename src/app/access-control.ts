@@ -87,12 +87,22 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
     throw error;
   }
   const store = new CachedPolicyStore(inner, { ttlMs, now });
+  const storeRoles = config.sts && managed ? new StoreRoleSource({
+    store: managed,
+    providers: config.sts.identityProviders,
+    addressing: config.server.addressing,
+    ttlMs,
+    now,
+    log: runtime.log,
+  }) : undefined;
   const dropChanged = (change: PolicyChange) => {
     store.applyChange(change);
     void shared?.applyChange(change);
+    if (change.kind === 'role') storeRoles?.invalidate(change.account, change.name);
+    else if (change.kind === 'all') storeRoles?.clear();
   };
   const unsubscribe = managed && hasChangeFeed(managed) ? managed.onChange(dropChanged) : undefined;
-  const sts = await buildSts(config, services, managed);
+  const sts = await buildSts(config, services, storeRoles);
 
   return {
     store,
@@ -119,7 +129,7 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
       return revoked;
     },
     async revokeSessions(kind, value) {
-      if (!managed) throw new TypeError('revoking sessions needs the database policy store (policy.sqlitePath)');
+      if (!managed) throw new TypeError('revoking sessions needs a database policy store (policy.sqlitePath or policy.postgresUrl)');
       await managed.addSessionRevocation(newRevocation(kind, value, runtime.now()));
       store.invalidateSessionRevocations();
       writeAudit(runtime, 'sessions.revoked', { kind, value });
@@ -132,7 +142,7 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
   };
 }
 
-async function buildSts(config: SluiceConfig, services: AppServices, managed: WritablePolicyStore | undefined): Promise<StsServices | undefined> {
+async function buildSts(config: SluiceConfig, services: AppServices, storeRoles: StoreRoleSource | undefined): Promise<StsServices | undefined> {
   const sts = config.sts;
   if (!sts) return undefined;
   const { runtime } = services;
@@ -145,16 +155,7 @@ async function buildSts(config: SluiceConfig, services: AppServices, managed: Wr
     accountExists,
   });
   // The file's roles win; roles managed with `sluice roles` come from the store, cached like other policy.
-  const roleSource = managed
-    ? new LayeredRoleSource([fileRoles, new StoreRoleSource({
-      store: managed,
-      providers: sts.identityProviders,
-      addressing: config.server.addressing,
-      ttlMs: config.policy.cacheTtlSeconds * 1000,
-      now: () => runtime.now().getTime(),
-      log: runtime.log,
-    })])
-    : fileRoles;
+  const roleSource = storeRoles ? new LayeredRoleSource([fileRoles, storeRoles]) : fileRoles;
   return createSts({
     config: sts,
     roles: sts.roles,

@@ -78,6 +78,9 @@ export class CachedPolicyStore implements PolicyStore {
   applyChange(change: PolicyChange): void {
     if (change.kind === 'access-key') this.invalidateAccessKey(change.accessKeyId);
     else if (change.kind === 'grants') this.cache.invalidate(`grants\0${change.account}`);
+    else if (change.kind === 'session-revocations') this.invalidateSessionRevocations();
+    // Roles are cached by the role source, not here.
+    else if (change.kind === 'role') return;
     // Bucket entries are few and keyed several ways: drop them all, as for "all".
     else this.invalidateAll();
   }

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { POSTGRES_SCHEMA_VERSION } from '../../src/policy/postgres/schema.ts';
 import { POSTGRES_SKIP_REASON, startPostgresCluster, type PostgresCluster } from '../support/postgres-cluster.ts';
 import { assertBuildIsCurrent, runCli } from './run-cli.ts';
 
@@ -52,9 +53,9 @@ describe('sluice with a PostgreSQL policy store', { skip: POSTGRES_SKIP_REASON }
 
     const migrated = await runCli(['db', 'migrate', '--config', path], env);
     assert.equal(migrated.code, 0, migrated.stderr);
-    assert.equal(migrated.stdout, 'migrated the PostgreSQL policy database from schema version 0 to 1\n');
+    assert.equal(migrated.stdout, `migrated the PostgreSQL policy database from schema version 0 to ${POSTGRES_SCHEMA_VERSION}\n`);
     const again = await runCli(['db', 'migrate', '--config', path], env);
-    assert.equal(again.stdout, 'the PostgreSQL policy database is at schema version 1; nothing to do\n');
+    assert.equal(again.stdout, `the PostgreSQL policy database is at schema version ${POSTGRES_SCHEMA_VERSION}; nothing to do\n`);
 
     const created = await runCli(['keys', 'create', '--config', path, '--account', 'research', '--label', 'ci', '--json'], env);
     assert.equal(created.code, 0, created.stderr);
@@ -79,7 +80,7 @@ describe('sluice with a PostgreSQL policy store', { skip: POSTGRES_SKIP_REASON }
     for (const args of [['serve', '--config', path], ['keys', 'list', '--config', path], ['db', 'migrate', '--config', path]]) {
       const result = await runCli(args, env);
       assert.equal(result.code, 1, args.join(' '));
-      assert.match(result.stderr, /has schema version 99; this Sluice supports up to 1/, args.join(' '));
+      assert.match(result.stderr, new RegExp(`has schema version 99; this Sluice supports up to ${POSTGRES_SCHEMA_VERSION}`), args.join(' '));
     }
   });
 

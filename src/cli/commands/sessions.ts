@@ -1,7 +1,7 @@
 /**
  * `sluice sessions revoke`: refuse session credentials issued so far — one
  * session (its access key id), every session of a role, or of an account —
- * by writing a deny-list entry to the SQLite policy store. Each entry lasts
+ * by writing a deny-list entry to the database policy store (SQLite or PostgreSQL). Each entry lasts
  * as long as the longest session it could match (12 hours), then lapses.
  */
 import { parseRoleRef, roleUrn } from '../../sts/role-ref.ts';
@@ -18,10 +18,10 @@ function revokeCommand(deps: KeysDependencies): Command {
 Refuse session credentials issued up to now: one session by its access key
 id (SLSS…), every session of a role (account::role/name), or every session
 of an account. Sessions issued later are not affected. A running server
-refuses them within policy.cacheTtlSeconds.
+refuses them within policy.cacheTtlSeconds (with policy.postgresUrl, at once).
 
 Options:
-  -c, --config FILE          configuration file (its policy.sqlitePath and policy.masterKey)
+  -c, --config FILE          configuration file (its policy store and policy.masterKey)
       --access-key-id ID     one session
       --role URN             every session of a role
       --account ACCOUNT      every session of an account
@@ -71,7 +71,7 @@ export function createSessionsCommand(deps: KeysDependencies = defaultKeysDepend
   return subcommandGroup(
     'sessions',
     'revoke session credentials',
-    'Manage session credentials issued by the STS endpoint, through the SQLite\npolicy store named by policy.sqlitePath.',
+    'Manage session credentials issued by the STS endpoint, through the database\npolicy store named by policy.sqlitePath or policy.postgresUrl.',
     '  sluice sessions revoke --config sluice.yaml --role demo::role/reader\n  sluice sessions revoke --config sluice.yaml --access-key-id SLSS1EXAMPLEEXAMPLE2',
     [revokeCommand(deps)],
   );
