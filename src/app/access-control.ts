@@ -24,6 +24,8 @@ import { type StsServices, createSts } from '../sts/create-sts.ts';
 import { StaticRoleSource } from '../sts/role-source.ts';
 import { type RevocationKind, newRevocation, revocationCheckedSource } from '../sts/session-revocation.ts';
 import { LayeredRoleSource, StoreRoleSource } from '../sts/store-role-source.ts';
+import { keyringConfig } from '../sts/config-schema.ts';
+import { StoredKeyringSource } from '../sts/session-keyring-source.ts';
 import { hasChangeFeed, type PolicyChange } from '../policy/policy-change.ts';
 import type { SharedCache } from '../policy/shared-cache.ts';
 import { SharedTierPolicyStore } from '../policy/shared-tier-store.ts';
@@ -95,14 +97,18 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
     now,
     log: runtime.log,
   }) : undefined;
+  const storedKeyring = config.sts && keyringConfig(config.sts) === undefined && managed?.sessionKeys
+    ? new StoredKeyringSource({ store: managed.sessionKeys, audience: config.sts.sessions.audience, issuer: config.sts.sessions.issuer, ttlMs, now })
+    : undefined;
   const dropChanged = (change: PolicyChange) => {
     store.applyChange(change);
     void shared?.applyChange(change);
     if (change.kind === 'role') storeRoles?.invalidate(change.account, change.name);
-    else if (change.kind === 'all') storeRoles?.clear();
+    if (change.kind === 'session-keys' || change.kind === 'all') storedKeyring?.invalidate();
+    if (change.kind === 'all') storeRoles?.clear();
   };
   const unsubscribe = managed && hasChangeFeed(managed) ? managed.onChange(dropChanged) : undefined;
-  const sts = await buildSts(config, services, storeRoles);
+  const sts = await buildSts(config, services, storeRoles, storedKeyring);
 
   return {
     store,
@@ -142,7 +148,12 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
   };
 }
 
-async function buildSts(config: SluiceConfig, services: AppServices, storeRoles: StoreRoleSource | undefined): Promise<StsServices | undefined> {
+async function buildSts(
+  config: SluiceConfig,
+  services: AppServices,
+  storeRoles: StoreRoleSource | undefined,
+  storedKeyring: StoredKeyringSource | undefined,
+): Promise<StsServices | undefined> {
   const sts = config.sts;
   if (!sts) return undefined;
   const { runtime } = services;
@@ -160,6 +171,7 @@ async function buildSts(config: SluiceConfig, services: AppServices, storeRoles:
     config: sts,
     roles: sts.roles,
     roleSource,
+    ...(storedKeyring && { storedKeyring }),
     accountExists,
     fetch: services.fetch,
     now: () => runtime.now(),

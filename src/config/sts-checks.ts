@@ -24,9 +24,9 @@ export function checkStsSection(document: Record<string, unknown>): StsCheck {
   const addressing: AddressingMode = server.addressing === 'path-mapped' ? 'path-mapped' : 'path';
   const policy = isPlainObject(document.policy) ? document.policy : {};
   // With a database, accounts may live there: a role's account is checked for form only (by the role's own rules).
-  const withDatabase = typeof policy.sqlitePath === 'string';
+  const withDatabase = typeof policy.sqlitePath === 'string' || typeof policy.postgresUrl === 'string';
   const accounts = isPlainObject(document.accounts) ? document.accounts : {};
-  const check = checkStsConfig(parsed.data, { addressing, accountExists: (account) => withDatabase || Object.hasOwn(accounts, account) });
+  const check = checkStsConfig(parsed.data, { addressing, accountExists: (account) => withDatabase || Object.hasOwn(accounts, account), policyStore: withDatabase });
   return {
     problems: check.problems.map((problem) => ({ path: ['sts', ...problem.path.split('.').map((s) => (/^\d+$/.test(s) ? Number(s) : s))], message: problem.message })),
     section: { config: parsed.data, roles: check.roles },

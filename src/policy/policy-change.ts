@@ -11,6 +11,7 @@ export type PolicyChange =
   | { kind: 'buckets' }
   | { kind: 'role'; account: string; name: string }
   | { kind: 'session-revocations' }
+  | { kind: 'session-keys' }
   | { kind: 'all' };
 
 export type PolicyChangeListener = (change: PolicyChange) => void;
@@ -34,6 +35,7 @@ export function parsePolicyChange(payload: string | undefined): PolicyChange {
     if (value.kind === 'buckets') return { kind: 'buckets' };
     if (value.kind === 'role' && typeof value.account === 'string' && typeof value.name === 'string') return { kind: 'role', account: value.account, name: value.name };
     if (value.kind === 'session-revocations') return { kind: 'session-revocations' };
+    if (value.kind === 'session-keys') return { kind: 'session-keys' };
   } catch {
     // fall through
   }

@@ -1,7 +1,7 @@
 /**
  * The contract of writable policy stores beyond lookups: roles managed at
- * run time, revoked sessions and outbound secrets (issuer keys in a
- * rotation, connections' keys). SQLite and PostgreSQL both run it, so a
+ * run time, revoked sessions, session keys by version and outbound secrets
+ * (issuer keys in a rotation, connections' keys). SQLite and PostgreSQL both run it, so a
  * database chosen for a fleet behaves as the single-file one does.
  *
  *   runWritablePolicyStoreContract('postgres', async ({ now }) => ({ store, cleanup }));
@@ -66,6 +66,27 @@ export function runWritablePolicyStoreContract(name: string, make: MakeWritableS
         await store.addSessionRevocation({ kind: 'account', value: 'acme', revokedAt: at('2030-01-01T19:00:00Z'), expiresAt: at('2030-01-02T07:00:00Z') });
         // Listing from the past shows that the two expired entries were deleted, not merely hidden.
         assert.deepEqual((await store.listSessionRevocations(at('2029-12-31T00:00:00Z'))).map((r) => r.kind), ['account']);
+      });
+    });
+
+    describe('session keys', () => {
+      test('holds versions with their secrets, oldest first, refuses a taken version or kid, and removes versions', async (store) => {
+        const keys = store.sessionKeys;
+        assert.ok(keys, 'a writable store holds session keys');
+        const { pem } = await generateIssuerKey('ES256');
+        const v = (version: number, kid: string, iso: string) => ({ version, kid, hmacSecret: `hmac-${version}/+=`, privateKeyPem: pem, createdAt: at(iso) });
+        await keys.addSessionKey(v(9, 'k9', '2030-01-01T00:00:00.001Z'));
+        await keys.addSessionKey(v(1, 'k1', '2030-01-02T00:00:00Z'));
+        assert.deepEqual(await keys.sessionKeys(), [v(9, 'k9', '2030-01-01T00:00:00.001Z'), v(1, 'k1', '2030-01-02T00:00:00Z')]);
+        assert.deepEqual(await keys.listSessionKeys(), [
+          { version: 9, kid: 'k9', createdAt: at('2030-01-01T00:00:00.001Z') },
+          { version: 1, kid: 'k1', createdAt: at('2030-01-02T00:00:00Z') },
+        ]);
+        await assert.rejects(keys.addSessionKey(v(1, 'other', '2030-01-03T00:00:00Z')));
+        await assert.rejects(keys.addSessionKey(v(2, 'k9', '2030-01-03T00:00:00Z')));
+        await assert.rejects(keys.addSessionKey(v(10, 'k10', '2030-01-03T00:00:00Z'))); // versions are one digit
+        await keys.removeSessionKeys([9, 5]);
+        assert.deepEqual((await keys.listSessionKeys()).map((k) => k.version), [1]);
       });
     });
 

@@ -10,6 +10,7 @@ import { type RevocationKind, newRevocation } from '../../sts/session-revocation
 import { audit } from '../audit.ts';
 import { EXIT_OK, UsageError, parseCommandArgs, type Command } from '../command.ts';
 import { defaultKeysDependencies, withStore, type KeysDependencies } from './keys-store.ts';
+import { listSecretsCommand, rotateSecretCommand } from './sessions-secrets.ts';
 import { subcommandGroup } from './subcommand-group.ts';
 
 function revokeCommand(deps: KeysDependencies): Command {
@@ -70,10 +71,10 @@ Options:
 export function createSessionsCommand(deps: KeysDependencies = defaultKeysDependencies): Command {
   return subcommandGroup(
     'sessions',
-    'revoke session credentials',
+    'revoke session credentials, rotate their keys',
     'Manage session credentials issued by the STS endpoint, through the database\npolicy store named by policy.sqlitePath or policy.postgresUrl.',
-    '  sluice sessions revoke --config sluice.yaml --role demo::role/reader\n  sluice sessions revoke --config sluice.yaml --access-key-id SLSS1EXAMPLEEXAMPLE2',
-    [revokeCommand(deps)],
+    '  sluice sessions revoke --config sluice.yaml --role demo::role/reader\n  sluice sessions revoke --config sluice.yaml --access-key-id SLSS1EXAMPLEEXAMPLE2\n  sluice sessions rotate-secret --config sluice.yaml',
+    [revokeCommand(deps), rotateSecretCommand(deps), listSecretsCommand(deps)],
   );
 }
 

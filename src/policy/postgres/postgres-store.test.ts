@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { generateIssuerKey } from '../../oidc/issuer/issuer-keys.ts';
 import { newRevocation } from '../../sts/session-revocation.ts';
+import { rotateSessionSecret } from '../../sts/stored-session-keys.ts';
 import { CachedPolicyStore } from '../cached-store.ts';
 import { MasterKeyMismatchError, OutboundSecretUnreadableError, SchemaVersionError, UnknownAccountError } from '../sqlite/errors.ts';
 import type { PolicyChange } from '../policy-change.ts';
@@ -216,6 +217,18 @@ describe('PostgreSQL policy store: roles, revoked sessions and outbound secrets'
     await sql(temp.url, `INSERT INTO roles (account, name, definition, updated_at) VALUES ('globex', 'r', '{}', now())`);
     await changes.next((c) => c.kind === 'role' && c.account === 'globex');
     assert.equal(changes.seen.filter((c) => c.kind === 'role' && c.account === 'acme').length, 0, 'deleting nothing announced nothing');
+  });
+
+  it('announces a session key rotation, so servers read the new version at once', async (t) => {
+    const temp = await tempPostgresStore();
+    t.after(temp.cleanup);
+    const writer = await temp.reopen({ listen: false });
+    const changes = recorder(temp.store);
+    await rotateSessionSecret(writer.sessionKeys, new Date());
+    await changes.next((c) => c.kind === 'session-keys');
+    const stored = JSON.stringify((await sql(temp.url, 'SELECT * FROM session_keys')).rows);
+    const [key] = await temp.store.sessionKeys.sessionKeys();
+    assert.ok(key && !stored.includes(key.hmacSecret) && !stored.includes(key.privateKeyPem.split('\n')[1]!), 'sealed in the database');
   });
 
   it('keeps issuer keys and connection secrets sealed in the database', async (t) => {

@@ -23,6 +23,7 @@ import type { RevocationKind, SessionRevocation } from '../../sts/session-revoca
 import type { StoredRoleDefinition } from '../../sts/store-role-source.ts';
 import { PostgresChangeListener } from './change-listener.ts';
 import { PostgresOutboundSecrets } from './outbound-secrets.ts';
+import { PostgresSessionKeys } from './session-keys.ts';
 import { checkSchema } from './schema.ts';
 
 export interface PostgresPolicyStoreOptions {
@@ -72,6 +73,8 @@ export class PostgresPolicyStore implements WritablePolicyStore, PolicyChangeFee
 
   /** Issuer keys and connections' keys, sealed like access keys' secrets. */
   readonly outbound: PostgresOutboundSecrets;
+  /** Session HMAC secrets and signing keys by version, sealed. */
+  readonly sessionKeys: PostgresSessionKeys;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -82,6 +85,7 @@ export class PostgresPolicyStore implements WritablePolicyStore, PolicyChangeFee
     this.now = options.now ?? (() => new Date());
     this.externalAccount = options.accountExists ?? (() => false);
     this.outbound = new PostgresOutboundSecrets(pool, box, this.now);
+    this.sessionKeys = new PostgresSessionKeys(pool, box);
   }
 
   /** Connects, checks the schema version and the master key, and starts listening for changes. */

@@ -162,6 +162,24 @@ const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER session_revocations_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON session_revocations
     FOR EACH STATEMENT EXECUTE FUNCTION sluice_notify_session_revocations();
   `,
+  // Session keys by version, as in SQLite's step 4; a new version is announced so servers pick it up at once.
+  `
+  CREATE TABLE session_keys (
+    version INTEGER PRIMARY KEY CHECK (version BETWEEN 1 AND 9),
+    kid TEXT NOT NULL UNIQUE,
+    hmac_secret_ciphertext TEXT NOT NULL,
+    private_key_ciphertext TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+  );
+
+  CREATE FUNCTION sluice_notify_session_keys() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    PERFORM pg_notify('sluice_policy', json_build_object('kind', 'session-keys')::text);
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER session_keys_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON session_keys
+    FOR EACH STATEMENT EXECUTE FUNCTION sluice_notify_session_keys();
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;

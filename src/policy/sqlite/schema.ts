@@ -99,6 +99,16 @@ const MIGRATIONS: readonly string[] = [
     updated_at TEXT NOT NULL
   ) STRICT;
   `,
+  // Session keys by version: an HMAC secret and an ES256 signing key, both sealed; the newest version is active.
+  `
+  CREATE TABLE session_keys (
+    version INTEGER PRIMARY KEY CHECK (version BETWEEN 1 AND 9),
+    kid TEXT NOT NULL UNIQUE,
+    hmac_secret_ciphertext TEXT NOT NULL,
+    private_key_ciphertext TEXT NOT NULL,
+    created_at TEXT NOT NULL
+  ) STRICT;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

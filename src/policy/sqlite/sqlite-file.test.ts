@@ -131,7 +131,7 @@ describe('SqlitePolicyStore on disk', () => {
     assert.equal(raw.pragma('user_version', { simple: true }), SCHEMA_VERSION);
     assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
     const tables = (raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
-    assert.deepEqual(tables, ['access_keys', 'accounts', 'buckets', 'connection_credentials', 'grants', 'issuer_keys', 'meta', 'roles', 'session_revocations']);
+    assert.deepEqual(tables, ['access_keys', 'accounts', 'buckets', 'connection_credentials', 'grants', 'issuer_keys', 'meta', 'roles', 'session_keys', 'session_revocations']);
   });
 
   it('refuses a database from a newer version instead of guessing at its schema', async (t) => {

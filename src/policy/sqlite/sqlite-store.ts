@@ -23,6 +23,7 @@ import { migrate } from './schema.ts';
 import type { RevocationKind, SessionRevocation, SessionRevocationStore } from '../../sts/session-revocation.ts';
 import type { RoleDefinitionStore, StoredRoleDefinition } from '../../sts/store-role-source.ts';
 import { SqliteOutboundSecrets } from './outbound-secrets.ts';
+import { SqliteSessionKeys } from './session-keys.ts';
 
 export interface SqlitePolicyStoreOptions {
   /** 32 bytes (`parseMasterKey`); the database remembers which key it was created with. */
@@ -56,11 +57,14 @@ export class SqlitePolicyStore implements WritablePolicyStore, SessionRevocation
 
   /** Issuer keys and connections' keys, sealed like access keys' secrets. */
   readonly outbound: SqliteOutboundSecrets;
+  /** Session HMAC secrets and signing keys by version, sealed. */
+  readonly sessionKeys: SqliteSessionKeys;
 
   private constructor(private readonly db: Database.Database, private readonly box: SecretBox, options: SqlitePolicyStoreOptions) {
     this.now = options.now ?? (() => new Date());
     this.externalAccount = options.accountExists ?? (() => false);
     this.outbound = new SqliteOutboundSecrets(db, box, this.now);
+    this.sessionKeys = new SqliteSessionKeys(db, box);
   }
 
   /** Opens (creating and migrating if needed) the database at `path`. */
