@@ -30,6 +30,10 @@ import { hasChangeFeed, type PolicyChange } from '../policy/policy-change.ts';
 import type { SharedCache } from '../policy/shared-cache.ts';
 import { SharedTierPolicyStore } from '../policy/shared-tier-store.ts';
 import type { PolicyStore, WritablePolicyStore } from '../policy/store.ts';
+import { DEFAULT_POLICY_API_LOOKUPS } from '../config/policy-schema.ts';
+import type { PolicyApiSigner } from '../oidc/issuer/policy-api-signer.ts';
+import { PolicyApiError } from '../policy/api/api-client.ts';
+import { ApiPolicyStore } from '../policy/api/api-policy-store.ts';
 import { writeAudit } from './audit.ts';
 import type { AppServices } from './services.ts';
 
@@ -52,6 +56,8 @@ export interface AccessControl {
    * managed store has no such key (or there is none).
    */
   revokeAccessKey(accessKeyId: string): Promise<boolean>;
+  /** With `policy.auth.type: issuer`, the issuer's signer the policy API calls use (the issuer is built after this). */
+  usePolicyApiSigner?(signer: PolicyApiSigner): void;
   /**
    * Revoke, from inside this process, every session issued so far for a
    * session access key id, a role URN or an account: refused at once here,
@@ -74,7 +80,9 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
   const ttlMs = config.policy.cacheTtlSeconds * 1000;
   const now = () => runtime.now().getTime();
   const warn = (msg: string, error: unknown) => runtime.log.write({ level: 'warn', msg, error: errorText(error) });
-  let inner: PolicyStore = managed ? new LayeredPolicyStore(fixed, managed) : fixed;
+  const api = config.policy.type === 'api' ? policyApiStore(config, services) : undefined;
+  const remote: PolicyStore | undefined = managed ?? api?.store;
+  let inner: PolicyStore = remote ? new LayeredPolicyStore(fixed, remote) : fixed;
   let sharedCache: SharedCache | undefined;
   let shared: SharedTierPolicyStore | undefined;
   try {
@@ -88,7 +96,8 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
     await managed?.close();
     throw error;
   }
-  const store = new CachedPolicyStore(inner, { ttlMs, now });
+  // A policy API store caches each kind of lookup itself, with its own TTL and failure policy: nothing more in front.
+  const store = new CachedPolicyStore(inner, { ttlMs: api ? 0 : ttlMs, now });
   const storeRoles = config.sts && managed ? new StoreRoleSource({
     store: managed,
     providers: config.sts.identityProviders,
@@ -125,6 +134,7 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
     }),
     policy: createGrantPolicy(store, config.server.addressing),
     routes: sts?.routes ?? [],
+    ...(api?.useSigner && { usePolicyApiSigner: api.useSigner }),
     ...(sts && { sts }),
     ...(sharedCache !== undefined && { sharedCache }),
     async revokeAccessKey(accessKeyId) {
@@ -190,6 +200,34 @@ async function openManagedStore(config: SluiceConfig, services: AppServices): Pr
   return sqlitePath !== undefined
     ? services.openPolicyStore({ ...config.policy, sqlitePath })
     : services.openPolicyStore({ ...config.policy, postgresUrl: postgresUrl! });
+}
+
+/** The remote policy API store (`policy.type: api`), over the runtime's HTTP client. */
+function policyApiStore(config: SluiceConfig, services: AppServices): { store: ApiPolicyStore; useSigner?: (signer: PolicyApiSigner) => void } {
+  const { policy } = config;
+  const { runtime } = services;
+  if (policy.url === undefined || policy.auth === undefined) throw new TypeError('policy.type api needs policy.url and policy.auth');
+  const lookup = (kind: keyof typeof DEFAULT_POLICY_API_LOOKUPS) => {
+    const chosen = policy.lookups?.[kind] ?? DEFAULT_POLICY_API_LOOKUPS[kind];
+    return { ttlMs: chosen.ttlSeconds * 1000, staleMs: chosen.staleSeconds * 1000 };
+  };
+  let signer: PolicyApiSigner | undefined;
+  const auth = policy.auth;
+  const store = new ApiPolicyStore({
+    url: policy.url,
+    http: () => services.httpClient(),
+    async authorization(account) {
+      if (auth.type === 'bearer') return `Bearer ${auth.token}`;
+      if (!signer) throw new PolicyApiError('the issuer that signs policy API calls is not ready');
+      return signer.authorization(account);
+    },
+    products: lookup('products'),
+    memberships: lookup('memberships'),
+    permissions: lookup('permissions'),
+    now: () => runtime.now().getTime(),
+    warn: (msg, error) => runtime.log.write({ level: 'warn', msg, error: errorText(error) }),
+  });
+  return { store, ...(auth.type === 'issuer' && { useSigner: (s: PolicyApiSigner) => void (signer = s) }) };
 }
 
 function errorText(error: unknown): string {

@@ -11,6 +11,7 @@ import type { Backend } from '../core/backend.ts';
 import type { SluiceConfig } from '../core/config.ts';
 import { type Gateway, type GatewayOptions, createGateway } from '../core/gateway.ts';
 import { type AccessControl, createAccessControl } from './access-control.ts';
+import { createPolicyApiSigner } from '../oidc/issuer/policy-api-signer.ts';
 import { createOutbound } from './outbound.ts';
 import { type AppServices, backendServices } from './services.ts';
 
@@ -37,6 +38,11 @@ export async function createApp(config: SluiceConfig, services: AppServices, ove
   const access = await createAccessControl(config, services);
   // The issuer and the outbound credentials connections draw on (federation, sealed keys).
   const outbound = await createOutbound(config, services, access.managed);
+  // Policy API calls signed by the issuer (`policy.auth.type: issuer`): `sub` = the account, `aud` = the API.
+  if (access.usePolicyApiSigner && config.policy.auth?.type === 'issuer') {
+    if (!outbound.issuer) throw new TypeError('policy.auth type issuer needs the issuer section');
+    access.usePolicyApiSigner(createPolicyApiSigner(outbound.issuer, runtime, { audience: config.policy.auth.audience }));
+  }
   const backends = overrides.backends ?? createBackends(config.connections, services.backends, { ...backendServices(services), credentials: outbound.credentials });
   const gateway = createGateway({
     config,
