@@ -17,7 +17,7 @@ export async function reportingStoreFailures(prefix: string, io: CliIo, run: () 
       return EXIT_FAILURE;
     }
     const { IssuerKeyError } = await import('../../oidc/issuer/issuer-keys.ts');
-    const { PolicyStoreError } = await import('../../policy/sqlite/errors.ts');
+    const { PolicyStoreError } = await import('../../policy/sql/errors.ts');
     const { SessionKeyRotationError } = await import('../../sts/stored-session-keys.ts');
     if (error instanceof KeysSetupError || error instanceof IssuerKeyError || error instanceof PolicyStoreError || error instanceof SessionKeyRotationError) {
       io.err(`${prefix}: ${error.message}`);

@@ -5,7 +5,7 @@ import { generateIssuerKey } from '../../oidc/issuer/issuer-keys.ts';
 import { newRevocation } from '../../sts/session-revocation.ts';
 import { rotateSessionSecret } from '../../sts/stored-session-keys.ts';
 import { CachedPolicyStore } from '../cached-store.ts';
-import { MasterKeyMismatchError, OutboundSecretUnreadableError, SchemaVersionError, UnknownAccountError } from '../sqlite/errors.ts';
+import { MasterKeyMismatchError, OutboundSecretUnreadableError, SchemaVersionError, UnknownAccountError } from '../sql/errors.ts';
 import type { PolicyChange } from '../policy-change.ts';
 import { PostgresPolicyStore } from './postgres-store.ts';
 import { POSTGRES_SCHEMA_VERSION, SchemaNotMigratedError, migratePostgres, schemaVersion } from './schema.ts';

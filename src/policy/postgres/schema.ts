@@ -5,7 +5,7 @@
  * version and refuses to run on a database that is behind or ahead of it.
  */
 import type pg from 'pg';
-import { PolicyStoreError, SchemaVersionError } from '../sqlite/errors.ts';
+import { PolicyStoreError, SchemaVersionError } from '../sql/errors.ts';
 
 /** The channel the triggers below notify on; the payload is a `PolicyChange` as JSON. */
 export const CHANGE_CHANNEL = 'sluice_policy';

@@ -3,7 +3,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { generateIssuerKey } from '../../oidc/issuer/issuer-keys.ts';
-import { OutboundSecretUnreadableError } from './errors.ts';
+import { OutboundSecretUnreadableError } from '../sql/errors.ts';
 import { tempSqliteStore } from './test-support.ts';
 
 async function filesInDir(dir: string): Promise<string> {

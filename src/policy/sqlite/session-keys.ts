@@ -7,7 +7,7 @@
 import type { Database } from 'better-sqlite3';
 import type { SecretBox } from '../../auth/secret-box.ts';
 import type { SessionKeyStore, SessionKeySummary, StoredSessionKey } from '../../sts/stored-session-keys.ts';
-import { OutboundSecretUnreadableError } from './errors.ts';
+import { OutboundSecretUnreadableError } from '../sql/errors.ts';
 
 interface SessionKeyRow {
   version: number;

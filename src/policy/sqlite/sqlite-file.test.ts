@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { keyUsability } from '../store.ts';
-import { MasterKeyMismatchError, SchemaVersionError, SecretUnreadableError } from './errors.ts';
+import { MasterKeyMismatchError, SchemaVersionError, SecretUnreadableError } from '../sql/errors.ts';
 import { SCHEMA_VERSION } from './schema.ts';
 import { SqlitePolicyStore } from './sqlite-store.ts';
 import { TEST_MASTER_KEY, tempSqliteStore } from './test-support.ts';

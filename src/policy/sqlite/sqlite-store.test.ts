@@ -3,7 +3,7 @@ import { describe, it, type TestContext } from 'node:test';
 import { isAccessKeyId } from '../../auth/access-key-ids.ts';
 import type { BucketConfig } from '../../core/config.ts';
 import { keyUsability } from '../store.ts';
-import { DuplicateAccessKeyError, UnknownAccountError } from './errors.ts';
+import { DuplicateAccessKeyError, UnknownAccountError } from '../sql/errors.ts';
 import { importPolicyConfig } from './import-config.ts';
 import { tempSqliteStore } from './test-support.ts';
 

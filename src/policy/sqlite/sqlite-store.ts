@@ -11,14 +11,14 @@ import { newAccessKeyId, newSecretAccessKey } from '../../auth/access-key-ids.ts
 import { SecretBox } from '../../auth/secret-box.ts';
 import type { BucketConfig } from '../../core/config.ts';
 import type { PermissionStatement } from '../../core/identity.ts';
-import type { AccessKeyRecord, AccessKeySummary, AccountGrant, KeyStatus, NewAccessKey, WritablePolicyStore } from '../store.ts';
-import { DuplicateAccessKeyError, SecretUnreadableError, UnknownAccountError } from './errors.ts';
+import type { AccessKeyRecord, AccessKeySummary, AccountGrant, NewAccessKey, WritablePolicyStore } from '../store.ts';
+import { DuplicateAccessKeyError, SecretUnreadableError, UnknownAccountError } from '../sql/errors.ts';
 import { verifyMasterKey } from './master-key-check.ts';
 import {
   bucketFromRow, bucketToRow, checkAccountName, checkBucket, checkStatements, grantFromRow, isoOrNull,
   statementsToJson, summaryFromRow, type BucketRow, type GrantRow, type KeyRow,
-} from './rows.ts';
-import { checkKeyInput } from './key-input.ts';
+} from '../sql/rows.ts';
+import { checkKeyInput, type ImportedAccessKey } from '../sql/key-input.ts';
 import { migrate } from './schema.ts';
 import type { RevocationKind, SessionRevocation, SessionRevocationStore } from '../../sts/session-revocation.ts';
 import type { RoleDefinitionStore, StoredRoleDefinition } from '../../sts/store-role-source.ts';
@@ -38,13 +38,7 @@ export interface SqlitePolicyStoreOptions {
   busyTimeoutMs?: number;
 }
 
-/** A key with a given id and secret: config keys moved into the store, and test seeds. */
-export interface ImportedAccessKey extends NewAccessKey {
-  accessKeyId: string;
-  secretAccessKey: string;
-  status?: KeyStatus;
-  createdAt?: Date;
-}
+export type { ImportedAccessKey } from '../sql/key-input.ts';
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 /** Random ids collide with negligible odds; a few retries turn "negligible" into "never". */
