@@ -1,9 +1,9 @@
 /**
  * The D1 policy store against real D1 in workerd (Miniflare): the policy
  * store contract (every read path the gateway uses) over the binding, plus
- * migration and the master key check. The store's code runs here and reaches
- * the database through Miniflare's proxy of the binding, as it would through
- * `env.DB` inside a Worker.
+ * migration and the master key check, with the store's code running here and
+ * reaching the database through Miniflare's proxy of the binding; and the
+ * store bundled into a Worker and run inside workerd over its own `env.DB`.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -11,11 +11,12 @@ import { Miniflare } from 'miniflare';
 import { D1PolicyStore, migrateD1 } from '../../src/policy/d1/d1-store.ts';
 import type { D1Database } from '../../src/policy/d1/d1-types.ts';
 import { MasterKeyMismatchError } from '../../src/policy/sql/errors.ts';
-import { importPolicyConfig } from '../../src/policy/sqlite/import-config.ts';
+import { importPolicyConfig } from '../../src/policy/sql/import-config.ts';
 import { SQLITE_MIGRATIONS } from '../../src/policy/sql/sqlite-migrations.ts';
 import { TEST_MASTER_KEY } from '../../src/policy/sqlite/test-support.ts';
 import { runPolicyStoreContract } from '../contract/policy-store-contract.ts';
-import { COMPATIBILITY_DATE } from './workerd.ts';
+import { fileURLToPath } from 'node:url';
+import { COMPATIBILITY_DATE, startWorker } from './workerd.ts';
 
 let mf: Miniflare;
 let db: D1Database;
@@ -75,5 +76,21 @@ describe('D1 policy store', () => {
       { kind: 'account', value: 'acme', revokedAt: new Date('2030-01-01T00:00:00Z'), expiresAt: new Date('2030-01-01T12:00:00Z') },
     ]);
     assert.deepEqual(await store.listSessionRevocations(new Date('2030-01-01T12:00:00Z')), []);
+  });
+});
+
+describe('D1 policy store inside workerd', () => {
+  it('bundles into a Worker and answers the gateway’s lookups over env.DB', async (t) => {
+    const worker = await startWorker(fileURLToPath(new URL('./d1-store-entry.ts', import.meta.url)), {}, { d1Databases: ['DB'] });
+    t.after(() => worker.stop());
+    const response = await fetch(`${worker.origin}/`);
+    const text = await response.text();
+    assert.equal(response.status, 200, text);
+    assert.deepEqual(JSON.parse(text), {
+      product: { name: 'maps', account: 'acme', connection: 'main', prefix: 'acme/maps/', public: false, readOnly: true },
+      grants: [{ bucket: 'acme/maps', actions: ['read'], prefixes: ['tiles/'] }],
+      secret: 'sealed-inside-workerd-0123',
+      missing: null,
+    });
   });
 });

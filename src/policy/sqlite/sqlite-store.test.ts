@@ -4,7 +4,7 @@ import { isAccessKeyId } from '../../auth/access-key-ids.ts';
 import type { BucketConfig } from '../../core/config.ts';
 import { keyUsability } from '../store.ts';
 import { DuplicateAccessKeyError, UnknownAccountError } from '../sql/errors.ts';
-import { importPolicyConfig } from './import-config.ts';
+import { importPolicyConfig } from '../sql/import-config.ts';
 import { tempSqliteStore } from './test-support.ts';
 
 /** A store with a clock the test moves, and the account `acme`. */
