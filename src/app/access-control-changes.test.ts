@@ -84,6 +84,22 @@ describe('access control with a store that announces changes', () => {
     managed.feed.emit({ kind: 'all' });
   });
 
+  it('applies a revoked session announced by the store at once, through the shared tier too', async () => {
+    const managed = storeWithFeed();
+    const entries: { kind: 'account'; value: string; revokedAt: Date; expiresAt: Date }[] = [];
+    Object.assign(managed.store, { listSessionRevocations: async () => [...entries] });
+    const shared = memoryCache();
+    const config = testConfig({ buckets: [], policy: { postgresUrl: 'postgresql://db/sluice', redisUrl: 'redis://cache', masterKey: MASTER_KEY, cacheTtlSeconds: 60 } });
+    const access = await createAccessControl(config, services(managed.store, shared.cache));
+    const now = new Date('2024-05-01T00:00:00Z');
+    assert.deepEqual(await access.store.listSessionRevocations(now), []);
+    entries.push({ kind: 'account', value: 'research', revokedAt: now, expiresAt: new Date('2024-05-01T12:00:00Z') });
+    assert.deepEqual(await access.store.listSessionRevocations(now), [], 'cached for the TTL without a notification');
+    managed.feed.emit({ kind: 'session-revocations' });
+    assert.deepEqual((await access.store.listSessionRevocations(now)).map((e) => e.value), ['research']);
+    await access.close();
+  });
+
   it('refuses a Redis URL on a runtime without a shared cache, closing the store it opened', async () => {
     const managed = storeWithFeed();
     const config = testConfig({ buckets: [], policy: { postgresUrl: 'postgresql://db/sluice', redisUrl: 'redis://cache', masterKey: MASTER_KEY } });

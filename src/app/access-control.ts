@@ -28,6 +28,8 @@ import { type BuiltInProviderOptions, type StsServices, createSts } from '../sts
 import { StaticRoleSource } from '../sts/role-source.ts';
 import { type RevocationKind, newRevocation, revocationCheckedSource } from '../sts/session-revocation.ts';
 import { LayeredRoleSource, StoreRoleSource } from '../sts/store-role-source.ts';
+import { keyringConfig } from '../sts/config-schema.ts';
+import { StoredKeyringSource } from '../sts/session-keyring-source.ts';
 import { AccountProviderDirectory, sharedProviderDirectory } from '../sts/provider-scope.ts';
 import { type RegistrationCheck, registerIdentityProvider } from '../sts/idp-registration.ts';
 import { hasChangeFeed, type PolicyChange } from '../policy/policy-change.ts';
@@ -36,6 +38,10 @@ import { SharedTierPolicyStore } from '../policy/shared-tier-store.ts';
 import { hasBucketCreation, type PolicyStore, type WritablePolicyStore } from '../policy/store.ts';
 import type { BucketRegistry } from '../core/bucket-registry.ts';
 import { createBucketRegistry } from './bucket-registry.ts';
+import { DEFAULT_POLICY_API_LOOKUPS } from '../config/policy-schema.ts';
+import { type PolicyApiSigner, createPolicyApiSigner } from '../oidc/issuer/policy-api-signer.ts';
+import { PolicyApiError } from '../policy/api/api-client.ts';
+import { ApiPolicyStore } from '../policy/api/api-policy-store.ts';
 import { writeAudit } from './audit.ts';
 import type { AppServices } from './services.ts';
 
@@ -115,7 +121,9 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
   const ttlMs = config.policy.cacheTtlSeconds * 1000;
   const now = () => runtime.now().getTime();
   const warn = (msg: string, error: unknown) => runtime.log.write({ level: 'warn', msg, error: errorText(error) });
-  let inner: PolicyStore = managed ? new LayeredPolicyStore(fixed, managed) : fixed;
+  const api = config.policy.type === 'api' ? policyApiStore(config, services) : undefined;
+  const remote: PolicyStore | undefined = managed ?? api?.store;
+  let inner: PolicyStore = remote ? new LayeredPolicyStore(fixed, remote) : fixed;
   let sharedCache: SharedCache | undefined;
   let shared: SharedTierPolicyStore | undefined;
   try {
@@ -129,10 +137,22 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
     await managed?.close();
     throw error;
   }
-  const store = new CachedPolicyStore(inner, { ttlMs, now, ...(cacheMetrics && { onLookup: (outcome: 'hit' | 'miss') => cacheMetrics.record('policy', outcome) }) });
+  // A policy API store caches each kind of lookup itself, with its own TTL and failure policy: nothing more in front.
+  const store = new CachedPolicyStore(inner, {
+    ttlMs: api ? 0 : ttlMs,
+    now,
+    ...(cacheMetrics && { onLookup: (outcome: 'hit' | 'miss') => cacheMetrics.record('policy', outcome) }),
+  });
+  const storedKeyring = config.sts && keyringConfig(config.sts) === undefined && managed?.sessionKeys
+    ? new StoredKeyringSource({ store: managed.sessionKeys, audience: config.sts.sessions.audience, issuer: config.sts.sessions.issuer, ttlMs, now })
+    : undefined;
+  let storeRoles: StoreRoleSource | undefined;
   const dropChanged = (change: PolicyChange) => {
     store.applyChange(change);
     void shared?.applyChange(change);
+    if (change.kind === 'role') storeRoles?.invalidate(change.account, change.name);
+    if (change.kind === 'session-keys' || change.kind === 'all') storedKeyring?.invalidate();
+    if (change.kind === 'all') storeRoles?.clear();
   };
   const unsubscribe = managed && hasChangeFeed(managed) ? managed.onChange(dropChanged) : undefined;
   let issuer: Issuer | undefined;
@@ -142,7 +162,16 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
   const apiKeyRecords = managed ? new CachedApiKeyRecords(managed, { ttlMs, now }) : undefined;
   try {
     issuer = await hooks.issuer?.(managed);
-    ({ sts, accountProviders } = await buildSts(config, services, managed, issuer && apiKeyRecords && { issuerUrl: issuer.url, keys: issuer.keys, records: apiKeyRecords }, cacheMetrics));
+    if (api?.useSigner) {
+      // Policy API calls signed by the issuer (`policy.auth.type: issuer`): `sub` = the account, `aud` = the API.
+      if (!issuer || config.policy.auth?.type !== 'issuer') throw new TypeError('policy.auth type issuer needs the issuer section');
+      api.useSigner(createPolicyApiSigner(issuer, runtime, { audience: config.policy.auth.audience }));
+    }
+    ({ sts, accountProviders, storeRoles } = await buildSts(config, services, managed, {
+      ...(issuer && apiKeyRecords && { builtIn: { issuerUrl: issuer.url, keys: issuer.keys, records: apiKeyRecords } }),
+      ...(cacheMetrics && { cacheMetrics }),
+      ...(storedKeyring && { storedKeyring }),
+    }));
   } catch (error) {
     unsubscribe?.();
     await sharedCache?.close();
@@ -218,7 +247,7 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
       return removed;
     },
     async revokeSessions(kind, value) {
-      if (!managed) throw new TypeError('revoking sessions needs the database policy store (policy.sqlitePath)');
+      if (!managed) throw new TypeError('revoking sessions needs a database policy store (policy.sqlitePath or policy.postgresUrl)');
       await managed.addSessionRevocation(newRevocation(kind, value, runtime.now()));
       store.invalidateSessionRevocations();
       writeAudit(runtime, 'sessions.revoked', { kind, value });
@@ -235,11 +264,11 @@ async function buildSts(
   config: SluiceConfig,
   services: AppServices,
   managed: WritablePolicyStore | undefined,
-  builtIn: BuiltInProviderOptions | undefined,
-  cacheMetrics: CacheMetrics | undefined,
-): Promise<{ sts?: StsServices; accountProviders?: AccountProviderDirectory }> {
+  extras: { builtIn?: BuiltInProviderOptions; cacheMetrics?: CacheMetrics; storedKeyring?: StoredKeyringSource },
+): Promise<{ sts?: StsServices; accountProviders?: AccountProviderDirectory; storeRoles?: StoreRoleSource }> {
   const sts = config.sts;
   if (!sts) return {};
+  const { builtIn, cacheMetrics, storedKeyring } = extras;
   const { runtime } = services;
   if (!services.fetch) throw new TypeError('the sts section is configured, but this runtime supplies no fetch for identity providers');
   const accounts = new Set(config.accounts.map((account) => account.name));
@@ -257,13 +286,13 @@ async function buildSts(
   const accountProviders = managed ? new AccountProviderDirectory({ shared, store: managed, ttlMs, now, log: runtime.log }) : undefined;
   const providers = accountProviders ?? sharedProviderDirectory(shared);
   // The file's roles win; roles managed with `sluice roles` come from the store, cached like other policy.
-  const roleSource = managed
-    ? new LayeredRoleSource([fileRoles, new StoreRoleSource({ store: managed, providers, addressing: config.server.addressing, ttlMs, now, log: runtime.log })])
-    : fileRoles;
+  const storeRoles = managed && new StoreRoleSource({ store: managed, providers, addressing: config.server.addressing, ttlMs, now, log: runtime.log });
+  const roleSource = storeRoles ? new LayeredRoleSource([fileRoles, storeRoles]) : fileRoles;
   const built = await createSts({
     config: sts,
     roles: sts.roles,
     roleSource,
+    ...(storedKeyring && { storedKeyring }),
     accountExists,
     fetch: services.fetch,
     now: () => runtime.now(),
@@ -275,7 +304,7 @@ async function buildSts(
     ...(cacheMetrics !== undefined && { cacheMetrics }),
     providers,
   });
-  return { sts: built, ...(accountProviders && { accountProviders }) };
+  return { sts: built, ...(accountProviders && { accountProviders }), ...(storeRoles && { storeRoles }) };
 }
 
 async function openManagedStore(config: SluiceConfig, services: AppServices): Promise<WritablePolicyStore | undefined> {
@@ -289,6 +318,34 @@ async function openManagedStore(config: SluiceConfig, services: AppServices): Pr
   return sqlitePath !== undefined
     ? services.openPolicyStore({ ...config.policy, sqlitePath }, options)
     : services.openPolicyStore({ ...config.policy, postgresUrl: postgresUrl! }, options);
+}
+
+/** The remote policy API store (`policy.type: api`), over the runtime's HTTP client. */
+function policyApiStore(config: SluiceConfig, services: AppServices): { store: ApiPolicyStore; useSigner?: (signer: PolicyApiSigner) => void } {
+  const { policy } = config;
+  const { runtime } = services;
+  if (policy.url === undefined || policy.auth === undefined) throw new TypeError('policy.type api needs policy.url and policy.auth');
+  const lookup = (kind: keyof typeof DEFAULT_POLICY_API_LOOKUPS) => {
+    const chosen = policy.lookups?.[kind] ?? DEFAULT_POLICY_API_LOOKUPS[kind];
+    return { ttlMs: chosen.ttlSeconds * 1000, staleMs: chosen.staleSeconds * 1000 };
+  };
+  let signer: PolicyApiSigner | undefined;
+  const auth = policy.auth;
+  const store = new ApiPolicyStore({
+    url: policy.url,
+    http: () => services.httpClient(),
+    async authorization(account) {
+      if (auth.type === 'bearer') return `Bearer ${auth.token}`;
+      if (!signer) throw new PolicyApiError('the issuer that signs policy API calls is not ready');
+      return signer.authorization(account);
+    },
+    products: lookup('products'),
+    memberships: lookup('memberships'),
+    permissions: lookup('permissions'),
+    now: () => runtime.now().getTime(),
+    warn: (msg, error) => runtime.log.write({ level: 'warn', msg, error: errorText(error) }),
+  });
+  return { store, ...(auth.type === 'issuer' && { useSigner: (s: PolicyApiSigner) => void (signer = s) }) };
 }
 
 function errorText(error: unknown): string {

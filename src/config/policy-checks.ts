@@ -15,7 +15,8 @@ export function checkPolicySections(document: Record<string, unknown>): FieldPro
   const server = isPlainObject(document.server) ? document.server : {};
   const pathMapped = server.addressing === 'path-mapped';
   const policy = isPlainObject(document.policy) ? document.policy : {};
-  const withDatabase = typeof policy.sqlitePath === 'string' || typeof policy.postgresUrl === 'string';
+  // With a database or a policy API, accounts and buckets may live there: references are checked for form only.
+  const withDatabase = typeof policy.sqlitePath === 'string' || typeof policy.postgresUrl === 'string' || policy.type === 'api';
   const accounts = isPlainObject(document.accounts) ? document.accounts : {};
   const buckets = configuredBuckets(document.buckets, pathMapped);
 
@@ -57,6 +58,7 @@ export function checkPolicySections(document: Record<string, unknown>): FieldPro
   if (typeof policy.sqlitePath === 'string' && typeof policy.postgresUrl === 'string') {
     problems.push({ path: ['policy', 'postgresUrl'], message: 'give policy.sqlitePath or policy.postgresUrl, not both' });
   }
+  problems.push(...policyApiProblems(policy, document));
   if (policy.masterKey === undefined) {
     const needing = (['sqlitePath', 'postgresUrl', 'redisUrl'] as const).find((field) => typeof policy[field] === 'string');
     if (needing) {
@@ -90,6 +92,26 @@ function bucketCreationProblems(document: Record<string, unknown>, settings: Rec
       problems.push({ path: [...path, 'connection'], message: defined.length ? `no such connection (defined: ${defined.join(', ')})` : 'no such connection (no connections are defined)' });
     } else if (isPlainObject(connection) && connection.readOnly === true) {
       problems.push({ path: [...path, 'connection'], message: 'the connection is readOnly: buckets created on it could never be written' });
+    }
+  }
+  return problems;
+}
+
+/** `type: api` needs its URL and auth and stands alone; its fields mean nothing without it. */
+function policyApiProblems(policy: Record<string, unknown>, document: Record<string, unknown>): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (policy.type === 'api') {
+    if (policy.url === undefined) problems.push({ path: ['policy', 'url'], message: 'required with type: api (the policy API\'s base URL)' });
+    if (policy.auth === undefined) problems.push({ path: ['policy', 'auth'], message: 'required with type: api ({ type: bearer, token } or { type: issuer, audience })' });
+    for (const field of ['sqlitePath', 'postgresUrl'] as const) {
+      if (policy[field] !== undefined) problems.push({ path: ['policy', field], message: 'not with type: api (the policy API is the store)' });
+    }
+    if (isPlainObject(policy.auth) && policy.auth.type === 'issuer' && document.issuer === undefined) {
+      problems.push({ path: ['policy', 'auth'], message: 'type: issuer signs with this server\'s OIDC issuer: configure the issuer section' });
+    }
+  } else {
+    for (const field of ['url', 'auth', 'lookups'] as const) {
+      if (policy[field] !== undefined) problems.push({ path: ['policy', field], message: 'applies to type: api only' });
     }
   }
   return problems;

@@ -51,7 +51,32 @@ export const accessKeySchema = accessKeyFieldsSchema.transform(({ secret, accoun
   ...(ceiling !== undefined && { ceiling }),
 }));
 
+/** One kind of policy API lookup: how long an answer is fresh, and how long past that it may answer while the API fails. */
+const lookupSchema = z.strictObject({
+  ttlSeconds: z.number().int().min(30, { error: 'must be 30 to 60 seconds' }).max(60, { error: 'must be 30 to 60 seconds' }),
+  staleSeconds: z.number().int().min(0).max(3600, { error: 'must be at most 3600 seconds' }),
+});
+
+/** How a remote policy API is called: a static bearer token, or a JWT from this server's issuer (`sub` = the account, `aud` = `audience`). */
+const policyApiAuthSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('bearer'), token: z.string().min(16, { error: 'must be at least 16 characters' }) }),
+  z.strictObject({ type: z.literal('issuer'), audience: nonEmpty('audience') }),
+], { error: 'must be { type: bearer, token } or { type: issuer, audience }' });
+
+export const DEFAULT_POLICY_API_LOOKUPS = {
+  products: { ttlSeconds: 60, staleSeconds: 300 },
+  memberships: { ttlSeconds: 60, staleSeconds: 300 },
+  permissions: { ttlSeconds: 30, staleSeconds: 120 },
+} as const;
+
 export const policySchema = z.strictObject({
+  /** `api`: a read-only remote policy API (docs/policy-api.md) under the file's definitions. Absent: the file, and a database when one is named. */
+  type: z.literal('api', { error: 'the only policy type is "api"; leave it out for the configuration file with an optional database' }).optional(),
+  /** The policy API's base URL (with `type: api`). */
+  url: ruled(serviceUrlProblem(['https:', 'http:'])).optional(),
+  auth: policyApiAuthSchema.optional(),
+  /** Per-lookup TTLs and stale bounds of the policy API; each kind defaults separately. */
+  lookups: z.strictObject({ products: lookupSchema.optional(), memberships: lookupSchema.optional(), permissions: lookupSchema.optional() }).optional(),
   /** SQLite database for keys, accounts, grants and buckets managed at run time (absolute once validated). */
   sqlitePath: nonEmpty('sqlitePath').optional(),
   /** PostgreSQL database shared by a fleet (`postgres://…`); instead of `sqlitePath`, never with it. */

@@ -24,13 +24,14 @@ export function checkStsSection(document: Record<string, unknown>): StsCheck {
   const addressing: AddressingMode = server.addressing === 'path-mapped' ? 'path-mapped' : 'path';
   const policy = isPlainObject(document.policy) ? document.policy : {};
   // With a database, accounts may live there: a role's account is checked for form only (by the role's own rules).
-  const withDatabase = typeof policy.sqlitePath === 'string';
+  const withDatabase = typeof policy.sqlitePath === 'string' || typeof policy.postgresUrl === 'string';
   const accounts = isPlainObject(document.accounts) ? document.accounts : {};
   // Sluice's own issuer, when configured, is the built-in provider of API keys.
   const issuer = isPlainObject(document.issuer) && typeof document.issuer.url === 'string' ? document.issuer.url.replace(/\/+$/, '') : undefined;
   const check = checkStsConfig(parsed.data, {
     addressing,
     accountExists: (account) => withDatabase || Object.hasOwn(accounts, account),
+    policyStore: withDatabase,
     ...(issuer !== undefined && { issuerUrl: issuer }),
   });
   return {

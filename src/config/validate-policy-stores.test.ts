@@ -43,3 +43,36 @@ describe('validateConfig: the PostgreSQL store and the Redis cache', () => {
     assert.equal(config.accessKeys[0]?.account, 'stored-account');
   });
 });
+
+describe('validateConfig: the remote policy API store', () => {
+  const api = { type: 'api', url: 'https://policy.example.com/v1', auth: { type: 'bearer', token: 'a-static-token-of-length' } };
+
+  it('keeps type api with its URL, auth and per-lookup settings, and lets grants name products the API holds', () => {
+    const config = validateConfig({
+      server: { addressing: 'path-mapped' },
+      accounts: { acme: { grants: [{ bucket: 'globex/maps', actions: ['read'] }] } },
+      policy: { ...api, lookups: { permissions: { ttlSeconds: 45, staleSeconds: 60 } } },
+    }, options);
+    assert.equal(config.policy.type, 'api');
+    assert.deepEqual(config.policy.auth, { type: 'bearer', token: 'a-static-token-of-length' });
+    assert.deepEqual(config.policy.lookups, { permissions: { ttlSeconds: 45, staleSeconds: 60 } });
+  });
+
+  it('requires the URL and auth, stands alone, and bounds each lookup’s TTL to 30–60 s', () => {
+    assert.deepEqual(linesOf({ policy: { type: 'api' } }), [
+      'policy.url: required with type: api (the policy API\'s base URL)',
+      'policy.auth: required with type: api ({ type: bearer, token } or { type: issuer, audience })',
+    ]);
+    assert.deepEqual(linesOf({ policy: { ...api, sqlitePath: 'x.db', masterKey: MASTER_KEY } }), ['policy.sqlitePath: not with type: api (the policy API is the store)']);
+    assert.deepEqual(linesOf({ policy: { ...api, lookups: { products: { ttlSeconds: 5, staleSeconds: 0 } } } }), ['policy.lookups.products.ttlSeconds: must be 30 to 60 seconds']);
+    assert.deepEqual(linesOf({ policy: { ...api, auth: { type: 'issuer', audience: 'https://policy.example.com' } } }), [
+      'policy.auth: type: issuer signs with this server\'s OIDC issuer: configure the issuer section',
+    ]);
+  });
+
+  it('refuses API fields without type api, and other types', () => {
+    assert.deepEqual(linesOf({ policy: { url: 'https://policy.example.com' } }), ['policy.url: applies to type: api only']);
+    assert.equal(linesOf({ policy: { type: 'ldap' } }).length, 1);
+    assert.match(linesOf({ policy: { ...api, auth: { type: 'basic' } } })[0]!, /policy.auth/);
+  });
+});

@@ -26,7 +26,7 @@ const base = { connections: { m: { type: 'memory' } }, buckets: { data: { connec
 describe('validateConfig: the sts section', () => {
   it('takes keys from the environment and turns role definitions into roles', () => {
     const config = validateConfig({ ...base, sts: sts() }, { ...options, env });
-    assert.equal(config.sts?.sessions.hmacSecrets[0]?.secret, env.SESSION_HMAC);
+    assert.equal(config.sts?.sessions.hmacSecrets?.[0]?.secret, env.SESSION_HMAC);
     assert.deepEqual(config.sts?.roles.map((r) => [r.account, r.name, r.ceiling]), [['acme', 'reader', [{ bucket: 'data', actions: ['read'] }]]]);
   });
 
@@ -63,5 +63,21 @@ describe('validateConfig: the sts section', () => {
     const lines = linesOf({ ...base, sts: sts() }, { env: { SESSION_KEY: env.SESSION_KEY! } });
     assert.equal(lines.length, 1);
     assert.match(lines[0]!, /^sts\.sessions\.hmacSecrets\[0\]\.secret: .*SESSION_HMAC/);
+  });
+  it('leaves the session keys to the policy store when neither hmacSecrets nor signingKeys is given, which needs a store', () => {
+    const stored = sts({ sessions: {} });
+    assert.deepEqual(linesOf({ ...base, sts: stored }, { env }), [
+      'sts.sessions: without hmacSecrets and signingKeys, session keys live in the policy store: set policy.sqlitePath or policy.postgresUrl',
+    ]);
+    const policy = { sqlitePath: 'sluice.db', masterKey: btoa('k'.repeat(32)) };
+    assert.equal(validateConfig({ ...base, policy, sts: stored }, { ...options, env }).sts?.sessions.hmacSecrets, undefined);
+    const postgres = { postgresUrl: 'postgresql://127.0.0.1/sluice', masterKey: btoa('k'.repeat(32)) };
+    assert.equal(validateConfig({ ...base, policy: postgres, sts: stored }, { ...options, env }).sts?.sessions.signingKeys, undefined);
+    assert.deepEqual(linesOf({ ...base, policy, sts: sts({ sessions: { activeHmacVersion: 2 } }) }, { env }), [
+      'sts.sessions.activeHmacVersion: applies to keys given here; the policy store\'s newest version is its active one',
+    ]);
+    assert.deepEqual(linesOf({ ...base, policy, sts: sts({ sessions: { hmacSecrets: [{ version: 1, secret: '${env:SESSION_HMAC}' }] } }) }, { env }), [
+      'sts.sessions.signingKeys: give both hmacSecrets and signingKeys, or neither (the keys then live in the policy store)',
+    ]);
   });
 });

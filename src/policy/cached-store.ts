@@ -78,6 +78,9 @@ export class CachedPolicyStore implements PolicyStore {
   applyChange(change: PolicyChange): void {
     if (change.kind === 'access-key') this.invalidateAccessKey(change.accessKeyId);
     else if (change.kind === 'grants') this.cache.invalidate(`grants\0${change.account}`);
+    else if (change.kind === 'session-revocations') this.invalidateSessionRevocations();
+    // Roles and session keys are cached by their own readers, not here.
+    else if (change.kind === 'role' || change.kind === 'session-keys') return;
     // Bucket entries are few and keyed several ways: drop them all, as for "all".
     else this.invalidateAll();
   }

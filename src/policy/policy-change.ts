@@ -9,6 +9,9 @@ export type PolicyChange =
   | { kind: 'access-key'; accessKeyId: string }
   | { kind: 'grants'; account: string }
   | { kind: 'buckets' }
+  | { kind: 'role'; account: string; name: string }
+  | { kind: 'session-revocations' }
+  | { kind: 'session-keys' }
   | { kind: 'all' };
 
 export type PolicyChangeListener = (change: PolicyChange) => void;
@@ -30,6 +33,9 @@ export function parsePolicyChange(payload: string | undefined): PolicyChange {
     if (value.kind === 'access-key' && typeof value.accessKeyId === 'string') return { kind: 'access-key', accessKeyId: value.accessKeyId };
     if (value.kind === 'grants' && typeof value.account === 'string') return { kind: 'grants', account: value.account };
     if (value.kind === 'buckets') return { kind: 'buckets' };
+    if (value.kind === 'role' && typeof value.account === 'string' && typeof value.name === 'string') return { kind: 'role', account: value.account, name: value.name };
+    if (value.kind === 'session-revocations') return { kind: 'session-revocations' };
+    if (value.kind === 'session-keys') return { kind: 'session-keys' };
   } catch {
     // fall through
   }

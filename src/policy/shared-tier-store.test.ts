@@ -134,3 +134,17 @@ describe('CachedPolicyStore.applyChange', () => {
   });
 });
 
+
+describe('SharedTierPolicyStore and revoked sessions', () => {
+  it('passes the store’s revoked sessions through, so a shared cache never hides a revocation', async () => {
+    const revoked = { kind: 'role' as const, value: 'acme::role/deploy', revokedAt: new Date('2026-01-01T00:00:00Z'), expiresAt: new Date('2099-01-01T00:00:00Z') };
+    let asked: Date | undefined;
+    const inner: PolicyStore = { ...countingStore().store, listSessionRevocations: async (now) => ((asked = now), [revoked]) };
+    const shared = tier(inner, new FakeSharedCache());
+    const at = new Date('2026-06-01T00:00:00Z');
+    assert.deepEqual(await shared.listSessionRevocations?.(at), [revoked]);
+    assert.equal(asked, at);
+    // As the app stacks them: the per-process cache over the shared tier.
+    assert.deepEqual(await new CachedPolicyStore(shared, { ttlMs: 30_000 }).listSessionRevocations(at), [revoked]);
+  });
+});

@@ -10,6 +10,7 @@
 import type { SecretBox } from '../auth/secret-box.ts';
 import type { BucketConfig } from '../core/config.ts';
 import type { PermissionStatement } from '../core/identity.ts';
+import type { SessionRevocation } from '../sts/session-revocation.ts';
 import type { PolicyChange } from './policy-change.ts';
 import type { SharedCache } from './shared-cache.ts';
 import type { AccessKeyRecord, PolicyStore } from './store.ts';
@@ -76,14 +77,25 @@ export class SharedTierPolicyStore implements PolicyStore {
     return this.entry(`key:${enc(accessKeyId)}`, () => this.inner.getAccessKey(accessKeyId));
   }
 
+  /**
+   * Revoked sessions straight from the store: the list is small, the
+   * per-process cache in front holds it for the TTL, and a shared copy could
+   * only delay a revocation. Passed through so that no tier hides one.
+   */
+  async listSessionRevocations(now: Date): Promise<SessionRevocation[]> {
+    return (await this.inner.listSessionRevocations?.(now)) ?? [];
+  }
+
   /** Drops the shared entries a change affects (every instance does, so a missed one is covered by the others). */
   async applyChange(change: PolicyChange): Promise<void> {
     this.generation++;
     const keys = change.kind === 'access-key' ? [this.key(`key:${enc(change.accessKeyId)}`)]
       : change.kind === 'grants' ? [this.key(`grants:${enc(change.account)}`)]
-      : change.kind === 'buckets' ? [this.key(BUCKETS)]
-      // "all": the bucket hash is cheap to drop; keys and grants expire within their TTL.
-      : [this.key(BUCKETS)];
+      : change.kind === 'buckets' || change.kind === 'all' ? [this.key(BUCKETS)]
+      // Roles, revoked sessions and session keys have no shared entries.
+      : [];
+    // "all": the bucket hash is cheap to drop; keys and grants expire within their TTL.
+    if (keys.length === 0) return;
     try {
       await this.cache.delete(...keys);
     } catch (error) {

@@ -15,6 +15,7 @@ import type { ResolutionStore } from '../core/resolution-store.ts';
 import type { CreateOutcome, CreatedBucket } from '../core/bucket-registry.ts';
 import type { SessionRevocation, SessionRevocationStore } from '../sts/session-revocation.ts';
 import type { RoleDefinitionStore } from '../sts/store-role-source.ts';
+import type { SessionKeyStore } from '../sts/stored-session-keys.ts';
 
 export type { AccessKeyRecord, KeyStatus } from '../auth/access-keys.ts';
 export { keyUsability } from '../auth/access-keys.ts';
@@ -57,6 +58,8 @@ export interface WritablePolicyStore extends Omit<PolicyStore, 'listSessionRevoc
   removeBucket(name: string, account?: string): Promise<boolean>;
   /** Issuer keys and connection keys, sealed; absent in stores that do not hold them. */
   readonly outbound?: OutboundSecretStore;
+  /** Session HMAC secrets and signing keys by version, sealed; absent in stores that do not hold them. */
+  readonly sessionKeys?: SessionKeyStore;
   close(): Promise<void>;
 }
 

@@ -43,11 +43,12 @@ const signingKeySchema = z
   })
   .refine((key) => (key.privateKey === undefined) !== (key.publicKey === undefined), { error: 'give either privateKey (signs and verifies) or publicKey (verifies only)' });
 
+/** Without `hmacSecrets` and `signingKeys`, the keys live in the policy store (`sluice sessions rotate-secret`). */
 export const sessionKeysSchema = z.strictObject({
-  hmacSecrets: z.array(hmacSecretSchema).min(1, { error: 'configure at least one HMAC secret' }),
+  hmacSecrets: z.array(hmacSecretSchema).min(1, { error: 'configure at least one HMAC secret' }).optional(),
   /** Defaults to the highest version. */
   activeHmacVersion: z.number().int().min(1).max(9).optional(),
-  signingKeys: z.array(signingKeySchema).min(1, { error: 'configure at least one ES256 signing key' }),
+  signingKeys: z.array(signingKeySchema).min(1, { error: 'configure at least one ES256 signing key' }).optional(),
   /** Defaults to the first key with a private key. */
   activeSigningKey: z.string().optional(),
   audience: z.string().min(1).default('sluice-session'),
@@ -82,9 +83,13 @@ export interface StsConfigCheck {
 /**
  * The checks across fields, and the roles. `accountExists` says whether a
  * role's owner is a configured account; `issuerUrl` (Sluice's own issuer,
- * when configured) adds the built-in provider `sluice` roles may bind to.
+ * when configured) adds the built-in provider `sluice` roles may bind to;
+ * `policyStore` says a database policy store is configured.
  */
-export function checkStsConfig(config: StsConfig, context: { addressing: AddressingMode; accountExists: (account: string) => boolean; issuerUrl?: string }): StsConfigCheck {
+export function checkStsConfig(
+  config: StsConfig,
+  context: { addressing: AddressingMode; accountExists: (account: string) => boolean; issuerUrl?: string; policyStore?: boolean },
+): StsConfigCheck {
   const problems: StsConfigProblem[] = [];
   const { sessions } = config;
   config.identityProviders.forEach((provider, i) => {
@@ -97,20 +102,30 @@ export function checkStsConfig(config: StsConfig, context: { addressing: Address
   if (config.primaryIdentityProvider !== undefined && !config.identityProviders.some((p) => p.id === config.primaryIdentityProvider)) {
     problems.push({ path: 'primaryIdentityProvider', message: 'is not a configured identity provider' });
   }
-  const versions = sessions.hmacSecrets.map((s) => s.version);
+  if ((sessions.hmacSecrets === undefined) !== (sessions.signingKeys === undefined)) {
+    const missing = sessions.hmacSecrets === undefined ? 'hmacSecrets' : 'signingKeys';
+    problems.push({ path: `sessions.${missing}`, message: 'give both hmacSecrets and signingKeys, or neither (the keys then live in the policy store)' });
+  }
+  if (sessions.hmacSecrets === undefined && sessions.signingKeys === undefined) {
+    if (!context.policyStore) problems.push({ path: 'sessions', message: 'without hmacSecrets and signingKeys, session keys live in the policy store: set policy.sqlitePath or policy.postgresUrl' });
+    for (const field of ['activeHmacVersion', 'activeSigningKey'] as const) {
+      if (sessions[field] !== undefined) problems.push({ path: `sessions.${field}`, message: 'applies to keys given here; the policy store\'s newest version is its active one' });
+    }
+  }
+  const versions = (sessions.hmacSecrets ?? []).map((s) => s.version);
   versions.forEach((version, i) => {
     if (versions.indexOf(version) !== i) problems.push({ path: `sessions.hmacSecrets.${i}.version`, message: 'duplicate HMAC secret version' });
   });
-  if (sessions.activeHmacVersion !== undefined && !versions.includes(sessions.activeHmacVersion)) {
+  if (sessions.hmacSecrets !== undefined && sessions.activeHmacVersion !== undefined && !versions.includes(sessions.activeHmacVersion)) {
     problems.push({ path: 'sessions.activeHmacVersion', message: 'no HMAC secret has this version' });
   }
-  const kids = sessions.signingKeys.map((k) => k.kid);
+  const kids = (sessions.signingKeys ?? []).map((k) => k.kid);
   kids.forEach((kid, i) => {
     if (kids.indexOf(kid) !== i) problems.push({ path: `sessions.signingKeys.${i}.kid`, message: 'duplicate signing key id' });
   });
-  const signers = sessions.signingKeys.filter((k) => k.privateKey !== undefined).map((k) => k.kid);
-  if (signers.length === 0) problems.push({ path: 'sessions.signingKeys', message: 'at least one signing key needs a privateKey' });
-  if (sessions.activeSigningKey !== undefined && !signers.includes(sessions.activeSigningKey)) {
+  const signers = (sessions.signingKeys ?? []).filter((k) => k.privateKey !== undefined).map((k) => k.kid);
+  if (sessions.signingKeys !== undefined && signers.length === 0) problems.push({ path: 'sessions.signingKeys', message: 'at least one signing key needs a privateKey' });
+  if (sessions.signingKeys !== undefined && sessions.activeSigningKey !== undefined && !signers.includes(sessions.activeSigningKey)) {
     problems.push({ path: 'sessions.activeSigningKey', message: 'is not a configured signing key with a privateKey' });
   }
 
@@ -131,9 +146,10 @@ export function checkStsConfig(config: StsConfig, context: { addressing: Address
   return { roles, problems };
 }
 
-/** The session keyring's settings from the validated section. */
-export function keyringConfig(config: StsConfig): SessionKeyringConfig {
+/** The session keyring's settings from the validated section; undefined when the keys live in the policy store. */
+export function keyringConfig(config: StsConfig): SessionKeyringConfig | undefined {
   const { sessions } = config;
+  if (sessions.hmacSecrets === undefined || sessions.signingKeys === undefined) return undefined;
   return {
     hmacSecrets: sessions.hmacSecrets,
     ...(sessions.activeHmacVersion !== undefined ? { activeHmacVersion: sessions.activeHmacVersion } : {}),

@@ -18,6 +18,7 @@ import { type RoleSource, StaticRoleSource } from './role-source.ts';
 import type { ProviderDirectory } from './provider-scope.ts';
 import { SessionCredentialSource } from './session-credential-source.ts';
 import { SessionKeyring } from './session-keyring.ts';
+import { fixedKeyringSource, type SessionKeyringSource } from './session-keyring-source.ts';
 import { createStsRoutes } from './sts-route.ts';
 
 export interface CreateStsOptions {
@@ -27,6 +28,8 @@ export interface CreateStsOptions {
   accountExists: (account: string) => boolean;
   /** Replaces the static role source (e.g. a store-backed one). */
   roleSource?: RoleSource;
+  /** The session keys when the section gives none: read from the policy store. */
+  storedKeyring?: SessionKeyringSource;
   fetch: FetchLike;
   now: () => Date;
   random: (bytes: Uint8Array) => Uint8Array;
@@ -51,12 +54,14 @@ export interface StsServices {
   credentialSource: SessionCredentialSource;
   roles: RoleSource;
   verifier: TokenVerifier;
-  keyring: SessionKeyring;
+  keyring: SessionKeyringSource;
 }
 
 export async function createSts(options: CreateStsOptions): Promise<StsServices> {
   const { config } = options;
-  const keyring = await SessionKeyring.create(keyringConfig(config));
+  const fixed = keyringConfig(config);
+  const keyring = fixed ? fixedKeyringSource(await SessionKeyring.create(fixed)) : options.storedKeyring;
+  if (!keyring) throw new TypeError('sts.sessions gives no keys and there is no policy store to read them from');
   const { cacheMetrics } = options;
   const jwks = new JwksCache({
     fetch: options.fetch,

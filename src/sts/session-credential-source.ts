@@ -14,10 +14,12 @@ import type { CredentialSource, ResolvedCredentials } from '../auth/credential-s
 import { deriveSessionSecret, isSessionKeyId } from './session-access-key.ts';
 import type { SessionPrincipalIdentity } from './session-identity.ts';
 import type { SessionKeyring } from './session-keyring.ts';
+import { asKeyringSource, type SessionKeyringSource } from './session-keyring-source.ts';
 import { verifySessionToken } from './session-token.ts';
 
 export interface SessionCredentialSourceOptions {
-  keyring: SessionKeyring;
+  /** Fixed keys, or keys read from the policy store (reloaded once when a credential names a version or `kid` they lack). */
+  keyring: SessionKeyring | SessionKeyringSource;
   now: () => Date;
   /** Verified tokens remembered, so a busy session costs one signature check (default 1024). */
   cacheSize?: number;
@@ -30,9 +32,11 @@ const expiredToken = () => new S3Error('ExpiredToken', 'The provided token has e
 export class SessionCredentialSource implements CredentialSource {
   private readonly cache = new Map<string, { credentials: ResolvedCredentials; expiresAt: number }>();
   private readonly cacheSize: number;
+  private readonly keyring: SessionKeyringSource;
 
   constructor(private readonly options: SessionCredentialSourceOptions) {
     this.cacheSize = options.cacheSize ?? 1024;
+    this.keyring = asKeyringSource(options.keyring);
   }
 
   async resolve(accessKeyId: string, sessionToken: string | undefined): Promise<ResolvedCredentials | null> {
@@ -48,9 +52,19 @@ export class SessionCredentialSource implements CredentialSource {
       }
       return cached.credentials;
     }
-    const secretAccessKey = await deriveSessionSecret(this.options.keyring, accessKeyId);
+    let keyring = await this.keyring.current();
+    let secretAccessKey = await deriveSessionSecret(keyring, accessKeyId);
+    let check = await verifySessionToken(keyring, sessionToken, new Date(now));
+    if ((secretAccessKey === undefined || (!check.ok && check.reason === 'invalid'))) {
+      // Perhaps a version another server already uses: read the keys again (rate-limited) before refusing.
+      const fresher = await this.keyring.reload();
+      if (fresher && fresher !== keyring) {
+        keyring = fresher;
+        secretAccessKey = await deriveSessionSecret(keyring, accessKeyId);
+        check = await verifySessionToken(keyring, sessionToken, new Date(now));
+      }
+    }
     if (secretAccessKey === undefined) throw invalidKeyId();
-    const check = await verifySessionToken(this.options.keyring, sessionToken, new Date(now));
     if (!check.ok) throw check.reason === 'expired' ? expiredToken() : invalidToken();
     const claims = check.claims;
     if (claims.access_key_id !== accessKeyId) throw invalidToken();

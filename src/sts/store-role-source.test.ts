@@ -59,3 +59,18 @@ test('layered: the file\'s role wins over a stored one of the same name', async 
   assert.equal((await layered.getRole('acme', 'writer'))?.name, 'writer');
   assert.equal(await layered.getRole('acme', 'nobody'), null);
 });
+
+test('a role its store announces as changed is read again at once; the others stay cached', async () => {
+  const rows: Record<string, unknown> = { 'acme/reader': definition('reader'), 'acme/writer': definition('writer') };
+  const s = source(rows);
+  await s.roles.getRole('acme', 'reader');
+  await s.roles.getRole('acme', 'writer');
+  delete rows['acme/reader'];
+  assert.ok(await s.roles.getRole('acme', 'reader'), 'cached for the TTL without an announcement');
+  s.roles.invalidate('acme', 'reader');
+  assert.equal(await s.roles.getRole('acme', 'reader'), null);
+  assert.equal(s.reads(), 3, 'the writer was not read again');
+  s.roles.clear();
+  await s.roles.getRole('acme', 'writer');
+  assert.equal(s.reads(), 4);
+});

@@ -48,6 +48,16 @@ export class StoreRoleSource implements RoleSource {
     this.cache = new TtlCache({ ttlMs: options.ttlMs, now: options.now });
   }
 
+  /** Forget one role (its store announced a change), so the next exchange reads it again. */
+  invalidate(account: string, name: string): void {
+    this.cache.invalidate(`${account}\0${name}`);
+  }
+
+  /** Forget every role (the store's change feed may have missed announcements). */
+  clear(): void {
+    this.cache.clear();
+  }
+
   getRole(account: string, name: string): Promise<Role | null> {
     return this.cache.get(`${account}\0${name}`, async () => {
       const stored = await this.options.store.getRoleDefinition(account, name);

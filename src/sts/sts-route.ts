@@ -25,6 +25,7 @@ import { assumedRoleArn, parseRoleRef, roleId } from './role-ref.ts';
 import type { RoleSource } from './role-source.ts';
 import type { ProviderDirectory } from './provider-scope.ts';
 import type { SessionKeyring } from './session-keyring.ts';
+import { asKeyringSource, type SessionKeyringSource } from './session-keyring-source.ts';
 import { type StsExchangeRecord, writeStsExchange } from './sts-audit.ts';
 import { StsError, renderStsError } from './sts-error.ts';
 import { parseAssumeRoleWithWebIdentity, readParameters } from './sts-request.ts';
@@ -36,7 +37,8 @@ export const STS_ASSUME_ROLE_PATH = '/.sts/assume-role-with-web-identity';
 export interface StsRouteDeps {
   roles: RoleSource;
   verifier: TokenVerifier;
-  keyring: SessionKeyring;
+  /** Fixed keys, or the store's (new credentials use its active version). */
+  keyring: SessionKeyring | SessionKeyringSource;
   /** Fills `bytes` with cryptographically strong random values. */
   random: (bytes: Uint8Array) => Uint8Array;
   /** Receives one `sts_exchange` audit event per request. */
@@ -144,7 +146,7 @@ async function exchange(deps: StsRouteDeps, req: GatewayRequest, ctx: RouteConte
     throw new StsError('IDPRejectedClaim', message, match.detail);
   }
 
-  const credentials = await mintSessionCredentials(deps.keyring, {
+  const credentials = await mintSessionCredentials(await asKeyringSource(deps.keyring).current(), {
     role,
     sessionName: input.roleSessionName,
     assumedBy: subject,

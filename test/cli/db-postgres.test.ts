@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
+import { POSTGRES_SCHEMA_VERSION } from '../../src/policy/postgres/schema.ts';
 import { POSTGRES_SKIP_REASON, startPostgresCluster, type PostgresCluster } from '../support/postgres-cluster.ts';
 import { assertBuildIsCurrent, runCli } from './run-cli.ts';
-import { POSTGRES_SCHEMA_VERSION } from '../../src/policy/postgres/schema.ts';
 
 if (POSTGRES_SKIP_REASON) console.log(`# skipping the PostgreSQL CLI tests: ${POSTGRES_SKIP_REASON}`);
 

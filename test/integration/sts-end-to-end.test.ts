@@ -181,7 +181,7 @@ test('a tampered session token (400 InvalidToken) or a wrong secret (403 Signatu
 
 test('an expired session answers ExpiredToken', async () => {
   const sessions = config.sts!.sessions;
-  const keyring = await SessionKeyring.create({ hmacSecrets: sessions.hmacSecrets, signingKeys: sessions.signingKeys, audience: sessions.audience, issuer: sessions.issuer });
+  const keyring = await SessionKeyring.create({ hmacSecrets: sessions.hmacSecrets!, signingKeys: sessions.signingKeys!, audience: sessions.audience, issuer: sessions.issuer });
   const role = config.sts!.roles[0]!;
   const old = await mintSessionCredentials(keyring, {
     role, sessionName: 'old', assumedBy: 'repo:acme/site', assumedByIssuer: issuer.issuer, durationSeconds: 900,

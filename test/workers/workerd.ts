@@ -21,8 +21,8 @@ export interface RunningWorker {
   stop(): Promise<void>;
 }
 
-/** Bundles `entry` and serves it in workerd with these string bindings (vars and secrets). */
-export async function startWorker(entry: string, bindings: Record<string, string>): Promise<RunningWorker> {
+/** Bundles `entry` and serves it in workerd with these string bindings (vars and secrets), and D1 databases by binding name. */
+export async function startWorker(entry: string, bindings: Record<string, string>, options: { d1Databases?: string[] } = {}): Promise<RunningWorker> {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-workerd-'));
   let mf: Miniflare | undefined;
   try {
@@ -35,6 +35,7 @@ export async function startWorker(entry: string, bindings: Record<string, string
       modulesRoot: dir,
       compatibilityDate: COMPATIBILITY_DATE,
       bindings,
+      ...(options.d1Databases && { d1Databases: options.d1Databases }),
       host: '127.0.0.1',
       port: 0,
     });

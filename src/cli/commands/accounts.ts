@@ -5,7 +5,7 @@
  * managed there (`accounts.<name>.createBuckets`), so `set` refuses them.
  */
 import { bucketPrefixTemplateProblem, DEFAULT_BUCKET_PREFIX_TEMPLATE } from '../../config/bucket-prefix-template.ts';
-import { checkAccountName } from '../../policy/sqlite/rows.ts';
+import { checkAccountName } from '../../policy/sql/rows.ts';
 import { hasBucketCreation, type BucketCreationSettings } from '../../policy/store.ts';
 import { audit } from '../audit.ts';
 import { EXIT_OK, UsageError, parseCommandArgs, type Command } from '../command.ts';

@@ -10,7 +10,7 @@ import { configuredKeySource } from '../../oidc/issuer/create-issuer.ts';
 import type { IssuerKeySource } from '../../oidc/issuer/issuer-keys.ts';
 import { storedIssuerKeySource } from '../../oidc/issuer/stored-keys.ts';
 import { API_KEY_ID } from '../../policy/api-key-store.ts';
-import { UnknownAccountError } from '../../policy/sqlite/errors.ts';
+import { UnknownAccountError } from '../../policy/sql/errors.ts';
 import { apiKeyInputProblems, apiKeyToJson, issueApiKey } from '../../sts/api-key-issuance.ts';
 import { audit } from '../audit.ts';
 import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, type Command } from '../command.ts';

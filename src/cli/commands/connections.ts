@@ -1,6 +1,6 @@
 /**
  * `sluice connections set-credentials`: a connection's static keys sealed in
- * the SQLite policy store (for `auth: { type: stored }`). The secret is read
+ * the database policy store (for `auth: { type: stored }`). The secret is read
  * from an environment variable, never from the command line, so it stays
  * out of shell history and process listings; nothing secret is printed.
  */
@@ -11,7 +11,8 @@ import { reportingStoreFailures } from './store-failures.ts';
 const help = `Usage: sluice connections set-credentials --config FILE --connection NAME --access-key-id ID --secret-from-env VAR [--session-token-from-env VAR]
 
 Store the access key a connection with \`auth: { type: stored }\` signs with,
-sealed with policy.masterKey in the SQLite policy store. The secret (and an
+sealed with policy.masterKey in the database policy store (policy.sqlitePath
+or policy.postgresUrl). The secret (and an
 optional session token) come from environment variables. Running servers
 pick up new keys within five minutes.
 
@@ -67,7 +68,7 @@ export function createConnectionsCommand(deps: KeysDependencies = defaultKeysDep
           io.err(`note: connection ${name} does not use \`auth: { type: stored }\`; the stored key is unused until it does`);
         }
         await withStore(deps, config, file, { create: true }, async (store) => {
-          if (!store?.outbound) throw new KeysSetupError('no policy store that holds connection keys (SQLite)');
+          if (!store?.outbound) throw new KeysSetupError('no policy store that holds connection keys (policy.sqlitePath or policy.postgresUrl)');
           await store.outbound.setConnectionCredentials(name, { accessKeyId, secretAccessKey, ...(sessionToken !== undefined && { sessionToken }) });
         });
         io.out(`Stored the access key ${accessKeyId} for connection ${name}.`);

@@ -45,7 +45,7 @@ export const commands: readonly CommandEntry[] = [
   },
   {
     name: 'sessions',
-    summary: 'revoke session credentials',
+    summary: 'revoke session credentials, rotate their keys',
     load: async () => (await import('./sessions.ts')).sessionsCommand,
   },
   {

@@ -1,6 +1,6 @@
 /**
  * `sluice issuer keys generate | rotate | list`: the issuer's signing keys
- * in the SQLite policy store, private keys sealed with the master key.
+ * in the database policy store, private keys sealed with the master key.
  * `generate` publishes a key (active when it is the first, `next`
  * otherwise); `rotate` makes the next key active and keeps the old one
  * published as `previous`; `list` shows kids and statuses, never keys.
@@ -11,8 +11,9 @@ import { reportingStoreFailures } from './store-failures.ts';
 
 const help = `Usage: sluice issuer keys <generate|rotate|list> --config FILE [--alg ES256|RS256] [--json]
 
-Manage the OIDC issuer's signing keys in the SQLite policy store (the
-configuration's policy.sqlitePath; private keys sealed with policy.masterKey).
+Manage the OIDC issuer's signing keys in the database policy store (the
+configuration's policy.sqlitePath or policy.postgresUrl; private keys sealed
+with policy.masterKey).
 Used when the configuration's issuer section lists no keys of its own.
 
   generate   create a key: active if there is none, otherwise "next"
@@ -67,7 +68,7 @@ export function createIssuerCommand(deps: KeysDependencies = defaultKeysDependen
             return EXIT_OK;
           }
           const outbound = store?.outbound;
-          if (!outbound) throw new KeysSetupError('no policy store that holds issuer keys (SQLite)');
+          if (!outbound) throw new KeysSetupError('no policy store that holds issuer keys (policy.sqlitePath or policy.postgresUrl)');
           if (action === 'generate') {
             const made = await rotation.generateStoredKey(outbound, alg, deps.now());
             io.out(json ? JSON.stringify(made) : `Generated ${alg} key ${made.kid} (${made.status}).`);

@@ -2,7 +2,7 @@
  * `sluice keys create`: a new access key for an account, printed once with
  * its secret (human-readable, or JSON for scripts).
  */
-import { UnknownAccountError } from '../../policy/sqlite/errors.ts';
+import { UnknownAccountError } from '../../policy/sql/errors.ts';
 import { EXIT_OK, UsageError, parseCommandArgs, type CliIo, type Command } from '../command.ts';
 import { grantPrefixProblem } from '../../config/rules.ts';
 import { ceilingFromFlags, describeCeiling, keyToJson, parseExpiry, printable } from './keys-format.ts';

@@ -1,5 +1,5 @@
 /**
- * `sluice keys list`: the access keys in the SQLite store with their
+ * `sluice keys list`: the access keys in the database store with their
  * status, never their secrets.
  */
 import { EXIT_OK, UsageError, parseCommandArgs, type Command } from '../command.ts';
@@ -8,7 +8,7 @@ import { withStore, type KeysDependencies } from './keys-store.ts';
 
 const help = `Usage: sluice keys list --config FILE [--account ACCOUNT] [--json]
 
-List the access keys in the SQLite policy store: id, account, label,
+List the access keys in the database policy store: id, account, label,
 status (active, disabled, revoked or expired), when each was created,
 expires and was last used (UTC). Secrets are never shown. Keys written in
 the configuration file itself are not listed: the file is their record.

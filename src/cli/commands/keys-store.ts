@@ -49,7 +49,7 @@ export async function openConfiguredStore(config: SluiceConfig, file: string, op
   }
   const fileAccounts = new Set((config.accounts ?? []).map((a) => a.name));
   const accountExists = (name: string) => fileAccounts.has(name);
-  const { PolicyStoreError } = await import('../../policy/sqlite/errors.ts');
+  const { PolicyStoreError } = await import('../../policy/sql/errors.ts');
   if (path === undefined) {
     const { PostgresPolicyStore } = await import('../../policy/postgres/postgres-store.ts');
     try {

@@ -1,5 +1,5 @@
 /**
- * `sluice roles put | list | get | delete`: roles managed in the SQLite
+ * `sluice roles put | list | get | delete`: roles managed in the database
  * policy store, beside those of the configuration file (which win for the
  * same name). A definition is checked with the same rules as the file's
  * roles, against the file's identity providers, the built-in one and the
@@ -37,7 +37,7 @@ function urnArgument(positionals: string[]): RoleRef {
 function putCommand(deps: KeysDependencies): Command {
   const help = `Usage: sluice roles put --config FILE ROLE-FILE
 
-Store a role (YAML or JSON, the form of an entry of sts.roles) in the SQLite
+Store a role (YAML or JSON, the form of an entry of sts.roles) in the database
 policy store, replacing a stored role of the same account and name. A
 running server uses it within policy.cacheTtlSeconds.
 
@@ -180,7 +180,7 @@ export function createRolesCommand(deps: KeysDependencies = defaultKeysDependenc
   return subcommandGroup(
     'roles',
     'store, list, show and delete roles',
-    'Manage roles in the SQLite policy store named by policy.sqlitePath. Roles in\nthe configuration file (sts.roles) are listed too and win for the same name.',
+    'Manage roles in the database policy store named by policy.sqlitePath or\npolicy.postgresUrl. Roles in the configuration file (sts.roles) are listed\ntoo and win for the same name.',
     '  sluice roles put --config sluice.yaml reader.yaml\n  sluice roles list --config sluice.yaml --account demo\n  sluice roles delete --config sluice.yaml demo::role/reader',
     [putCommand(deps), listCommand(deps), getCommand(deps), deleteCommand(deps)],
   );

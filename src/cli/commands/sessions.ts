@@ -1,7 +1,7 @@
 /**
  * `sluice sessions revoke`: refuse session credentials issued so far — one
  * session (its access key id), every session of a role, or of an account —
- * by writing a deny-list entry to the SQLite policy store. Each entry lasts
+ * by writing a deny-list entry to the database policy store (SQLite or PostgreSQL). Each entry lasts
  * as long as the longest session it could match (12 hours), then lapses.
  */
 import { parseRoleRef, roleUrn } from '../../sts/role-ref.ts';
@@ -10,6 +10,7 @@ import { type RevocationKind, newRevocation } from '../../sts/session-revocation
 import { audit } from '../audit.ts';
 import { EXIT_OK, UsageError, parseCommandArgs, type Command } from '../command.ts';
 import { defaultKeysDependencies, withStore, type KeysDependencies } from './keys-store.ts';
+import { listSecretsCommand, rotateSecretCommand } from './sessions-secrets.ts';
 import { subcommandGroup } from './subcommand-group.ts';
 
 function revokeCommand(deps: KeysDependencies): Command {
@@ -18,10 +19,10 @@ function revokeCommand(deps: KeysDependencies): Command {
 Refuse session credentials issued up to now: one session by its access key
 id (SLSS…), every session of a role (account::role/name), or every session
 of an account. Sessions issued later are not affected. A running server
-refuses them within policy.cacheTtlSeconds.
+refuses them within policy.cacheTtlSeconds (with policy.postgresUrl, at once).
 
 Options:
-  -c, --config FILE          configuration file (its policy.sqlitePath and policy.masterKey)
+  -c, --config FILE          configuration file (its policy store and policy.masterKey)
       --access-key-id ID     one session
       --role URN             every session of a role
       --account ACCOUNT      every session of an account
@@ -70,10 +71,10 @@ Options:
 export function createSessionsCommand(deps: KeysDependencies = defaultKeysDependencies): Command {
   return subcommandGroup(
     'sessions',
-    'revoke session credentials',
-    'Manage session credentials issued by the STS endpoint, through the SQLite\npolicy store named by policy.sqlitePath.',
-    '  sluice sessions revoke --config sluice.yaml --role demo::role/reader\n  sluice sessions revoke --config sluice.yaml --access-key-id SLSS1EXAMPLEEXAMPLE2',
-    [revokeCommand(deps)],
+    'revoke session credentials, rotate their keys',
+    'Manage session credentials issued by the STS endpoint, through the database\npolicy store named by policy.sqlitePath or policy.postgresUrl.',
+    '  sluice sessions revoke --config sluice.yaml --role demo::role/reader\n  sluice sessions revoke --config sluice.yaml --access-key-id SLSS1EXAMPLEEXAMPLE2\n  sluice sessions rotate-secret --config sluice.yaml',
+    [revokeCommand(deps), rotateSecretCommand(deps), listSecretsCommand(deps)],
   );
 }
 

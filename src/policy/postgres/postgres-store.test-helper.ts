@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { POSTGRES_SKIP_REASON, startPostgresCluster, type PostgresCluster } from '../../../test/support/postgres-cluster.ts';
-import { importPolicyConfig, type PolicyDefinitions } from '../sqlite/import-config.ts';
+import { importPolicyConfig, type PolicyDefinitions } from '../sql/import-config.ts';
 import { TEST_MASTER_KEY } from '../sqlite/test-support.ts';
 import { PostgresPolicyStore, type PostgresPolicyStoreOptions } from './postgres-store.ts';
 import { migratePostgres } from './schema.ts';

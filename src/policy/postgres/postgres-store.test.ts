@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
-import { MasterKeyMismatchError, SchemaVersionError, UnknownAccountError } from '../sqlite/errors.ts';
+import { generateIssuerKey } from '../../oidc/issuer/issuer-keys.ts';
+import { newRevocation } from '../../sts/session-revocation.ts';
+import { rotateSessionSecret } from '../../sts/stored-session-keys.ts';
+import { CachedPolicyStore } from '../cached-store.ts';
+import { MasterKeyMismatchError, OutboundSecretUnreadableError, SchemaVersionError, UnknownAccountError } from '../sql/errors.ts';
 import type { PolicyChange } from '../policy-change.ts';
 import { PostgresPolicyStore } from './postgres-store.ts';
 import { POSTGRES_SCHEMA_VERSION, SchemaNotMigratedError, migratePostgres, schemaVersion } from './schema.ts';
@@ -183,5 +187,67 @@ describe('PostgreSQL policy store', { skip: POSTGRES_SKIP_REASON }, () => {
         }
       }
     });
+  });
+});
+
+describe('PostgreSQL policy store: roles, revoked sessions and outbound secrets', { skip: POSTGRES_SKIP_REASON }, () => {
+  after(stopTestCluster);
+
+  it('announces a revocation and a role change made by another instance, and the policy cache applies the revocation at once', async (t) => {
+    const temp = await tempPostgresStore();
+    t.after(temp.cleanup);
+    const writer = await temp.reopen({ listen: false });
+    const changes = recorder(temp.store);
+    // An hour's TTL: only the notification can make the revocation show.
+    const cached = new CachedPolicyStore(temp.store, { ttlMs: 3_600_000 });
+    temp.store.onChange((change) => cached.applyChange(change));
+    const now = new Date();
+    assert.deepEqual(await cached.listSessionRevocations(now), []);
+
+    const entry = newRevocation('role', 'acme::role/deploy', now);
+    await writer.addSessionRevocation(entry);
+    await changes.next((c) => c.kind === 'session-revocations');
+    assert.deepEqual(await cached.listSessionRevocations(now), [entry]);
+
+    await writer.putRoleDefinition('acme', 'deploy', { account: 'acme', name: 'deploy' });
+    await changes.next((c) => c.kind === 'role' && c.account === 'acme' && c.name === 'deploy');
+    await sql(temp.url, `DELETE FROM roles WHERE account = 'acme'`);
+    changes.seen.length = 0;
+    await writer.deleteRoleDefinition('acme', 'none');
+    await sql(temp.url, `INSERT INTO roles (account, name, definition, updated_at) VALUES ('globex', 'r', '{}', now())`);
+    await changes.next((c) => c.kind === 'role' && c.account === 'globex');
+    assert.equal(changes.seen.filter((c) => c.kind === 'role' && c.account === 'acme').length, 0, 'deleting nothing announced nothing');
+  });
+
+  it('announces a session key rotation, so servers read the new version at once', async (t) => {
+    const temp = await tempPostgresStore();
+    t.after(temp.cleanup);
+    const writer = await temp.reopen({ listen: false });
+    const changes = recorder(temp.store);
+    await rotateSessionSecret(writer.sessionKeys, new Date());
+    await changes.next((c) => c.kind === 'session-keys');
+    const stored = JSON.stringify((await sql(temp.url, 'SELECT * FROM session_keys')).rows);
+    const [key] = await temp.store.sessionKeys.sessionKeys();
+    assert.ok(key && !stored.includes(key.hmacSecret) && !stored.includes(key.privateKeyPem.split('\n')[1]!), 'sealed in the database');
+  });
+
+  it('keeps issuer keys and connection secrets sealed in the database', async (t) => {
+    const temp = await tempPostgresStore();
+    t.after(temp.cleanup);
+    const { key, pem } = await generateIssuerKey('ES256');
+    await temp.store.outbound.addIssuerKey({ kid: key.kid, alg: 'ES256', status: 'active', createdAt: new Date(0), privateKeyPem: pem });
+    const secret = 'ConnectionSecretThatMustNotAppearInRows1';
+    await temp.store.outbound.setConnectionCredentials('remote', { accessKeyId: 'AKIAREMOTEEXAMPLE000', secretAccessKey: secret, sessionToken: 'SessionTokenNotInRows' });
+    const rows = JSON.stringify([
+      (await sql(temp.url, 'SELECT * FROM issuer_keys')).rows,
+      (await sql(temp.url, 'SELECT * FROM connection_credentials')).rows,
+    ]);
+    assert.ok(rows.includes(key.kid) && rows.includes('AKIAREMOTEEXAMPLE000'), 'the right rows were read');
+    for (const plain of [pem.split('\n')[1]!, secret, 'SessionTokenNotInRows']) assert.equal(rows.includes(plain), false);
+    // A ciphertext is bound to its row: moved to another, it does not open.
+    await temp.store.outbound.setConnectionCredentials('other', { accessKeyId: 'AKIAREMOTEEXAMPLE000', secretAccessKey: 'other' });
+    await sql(temp.url, `UPDATE connection_credentials SET secret_ciphertext = (SELECT secret_ciphertext FROM connection_credentials WHERE connection = 'remote') WHERE connection = 'other'`);
+    await assert.rejects(temp.store.outbound.connectionCredentials('other'), (error: unknown) =>
+      error instanceof OutboundSecretUnreadableError && error.message.includes('connection other') && !error.message.includes(secret));
   });
 });

@@ -1,6 +1,6 @@
 /**
- * The writable policy store on PostgreSQL (`pg`): accounts, grants, buckets
- * and access keys shared by a fleet of Sluice processes and `sluice keys`.
+ * The writable policy store on PostgreSQL (`pg`): accounts, grants, buckets,
+ * access keys, roles, revoked sessions and outbound secrets shared by a fleet of Sluice processes and `sluice keys`.
  * A pool with connect, idle and statement timeouts serves lookups; a
  * dedicated connection LISTENs for the changes the schema's triggers
  * announce, so a revocation made anywhere reaches every instance's cache at
@@ -14,22 +14,24 @@ import { SecretBox } from '../../auth/secret-box.ts';
 import type { BucketConfig } from '../../core/config.ts';
 import type { PermissionStatement } from '../../core/identity.ts';
 import type { PolicyChangeFeed, PolicyChangeListener } from '../policy-change.ts';
-import { DuplicateAccessKeyError, MasterKeyMismatchError, SecretUnreadableError, UnknownAccountError } from '../sqlite/errors.ts';
+import { DuplicateAccessKeyError, MasterKeyMismatchError, SecretUnreadableError, UnknownAccountError } from '../sql/errors.ts';
 import {
   bucketFromRow, checkAccountName, checkBucket, checkStatements, creationFromJson, creationToJson, grantFromRow, statementsToJson, summaryFromRow,
   type BucketRow, type GrantRow, type KeyRow,
-} from '../sqlite/rows.ts';
+} from '../sql/rows.ts';
 import type { ImportedAccessKey } from '../sqlite/sqlite-store.ts';
-import { checkKeyInput } from '../sqlite/key-input.ts';
+import { checkKeyInput } from '../sql/key-input.ts';
 import type {
   AccessKeyRecord, AccessKeySummary, AccountGrant, BucketCreationSettings, BucketCreationStore, NewAccessKey, WritablePolicyStore,
 } from '../store.ts';
 import type { CreateOutcome, CreatedBucket } from '../../core/bucket-registry.ts';
-import type { SessionRevocation } from '../../sts/session-revocation.ts';
+import type { RevocationKind, SessionRevocation } from '../../sts/session-revocation.ts';
 import type { ApiKeyRecord } from '../api-key-store.ts';
 import type { AccountIdentityProvider } from '../../oidc/account-providers.ts';
 import type { StoredRoleDefinition } from '../../sts/store-role-source.ts';
 import { PostgresChangeListener } from './change-listener.ts';
+import { PostgresOutboundSecrets } from './outbound-secrets.ts';
+import { PostgresSessionKeys } from './session-keys.ts';
 import { checkSchema } from './schema.ts';
 
 export interface PostgresPolicyStoreOptions {
@@ -77,6 +79,11 @@ export class PostgresPolicyStore implements WritablePolicyStore, PolicyChangeFee
   private readonly now: () => Date;
   private readonly externalAccount: (name: string) => boolean | Promise<boolean>;
 
+  /** Issuer keys and connections' keys, sealed like access keys' secrets. */
+  readonly outbound: PostgresOutboundSecrets;
+  /** Session HMAC secrets and signing keys by version, sealed. */
+  readonly sessionKeys: PostgresSessionKeys;
+
   private constructor(
     private readonly pool: pg.Pool,
     private readonly box: SecretBox,
@@ -85,6 +92,8 @@ export class PostgresPolicyStore implements WritablePolicyStore, PolicyChangeFee
   ) {
     this.now = options.now ?? (() => new Date());
     this.externalAccount = options.accountExists ?? (() => false);
+    this.outbound = new PostgresOutboundSecrets(pool, box, this.now);
+    this.sessionKeys = new PostgresSessionKeys(pool, box);
   }
 
   /** Connects, checks the schema version and the master key, and starts listening for changes. */
@@ -126,33 +135,53 @@ export class PostgresPolicyStore implements WritablePolicyStore, PolicyChangeFee
     return this.changes?.onChange(listener) ?? (() => undefined);
   }
 
-  /*
-   * Roles and session revocations are held by the SQLite store only so far.
-   * Here reads find none and writes are refused with a clear error, so a
-   * revocation is never accepted and then ignored.
-   */
-  async getRoleDefinition(): Promise<StoredRoleDefinition | null> {
-    return null;
+  // Roles: definitions as written; the role source validates them on read.
+
+  async putRoleDefinition(account: string, name: string, definition: unknown): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO roles (account, name, definition, updated_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (account, name) DO UPDATE SET definition = excluded.definition, updated_at = excluded.updated_at`,
+      [account, name, JSON.stringify(definition), this.now()],
+    );
   }
 
-  async listRoleDefinitions(): Promise<StoredRoleDefinition[]> {
-    return [];
+  async getRoleDefinition(account: string, name: string): Promise<StoredRoleDefinition | null> {
+    const [row] = await this.rows<RoleRow>('SELECT * FROM roles WHERE account = $1 AND name = $2', [account, name]);
+    return row ? roleFromRow(row) : null;
   }
 
-  async putRoleDefinition(): Promise<void> {
-    throw new TypeError('the PostgreSQL policy store does not hold roles yet: define them in the configuration file');
+  async listRoleDefinitions(filter: { account?: string } = {}): Promise<StoredRoleDefinition[]> {
+    const rows = filter.account === undefined
+      ? await this.rows<RoleRow>('SELECT * FROM roles ORDER BY account COLLATE "C", name COLLATE "C"')
+      : await this.rows<RoleRow>('SELECT * FROM roles WHERE account = $1 ORDER BY name COLLATE "C"', [filter.account]);
+    return rows.map(roleFromRow);
   }
 
-  async deleteRoleDefinition(): Promise<boolean> {
-    return false;
+  async deleteRoleDefinition(account: string, name: string): Promise<boolean> {
+    return (await this.count('DELETE FROM roles WHERE account = $1 AND name = $2', [account, name])) > 0;
   }
 
-  async listSessionRevocations(): Promise<SessionRevocation[]> {
-    return [];
+  // Revoked sessions: expired entries are dropped as new ones are written; the trigger announces the change.
+
+  async addSessionRevocation(entry: SessionRevocation): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('DELETE FROM session_revocations WHERE expires_at <= $1', [entry.revokedAt]);
+      await client.query('INSERT INTO session_revocations (kind, value, revoked_at, expires_at) VALUES ($1, $2, $3, $4)',
+        [entry.kind, entry.value, entry.revokedAt, entry.expiresAt]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
-  async addSessionRevocation(): Promise<void> {
-    throw new TypeError('the PostgreSQL policy store does not hold session revocations yet');
+  async listSessionRevocations(now: Date): Promise<SessionRevocation[]> {
+    const rows = await this.rows<RevocationRow>('SELECT kind, value, revoked_at, expires_at FROM session_revocations WHERE expires_at > $1 ORDER BY seq', [now]);
+    return rows.map((r) => ({ kind: r.kind, value: r.value, revokedAt: r.revoked_at, expiresAt: r.expires_at }));
   }
 
   /*
@@ -415,6 +444,13 @@ export class PostgresPolicyStore implements WritablePolicyStore, PolicyChangeFee
     if (await this.externalAccount(account)) return;
     throw new UnknownAccountError(account);
   }
+}
+
+interface RoleRow { account: string; name: string; definition: string; updated_at: Date }
+interface RevocationRow { kind: RevocationKind; value: string; revoked_at: Date; expires_at: Date }
+
+function roleFromRow(row: RoleRow): StoredRoleDefinition {
+  return { account: row.account, name: row.name, definition: JSON.parse(row.definition) as unknown, updatedAt: row.updated_at };
 }
 
 /** The database remembers the master key it was created with: a known value sealed under it. */

@@ -5,7 +5,7 @@
  * version and refuses to run on a database that is behind or ahead of it.
  */
 import type pg from 'pg';
-import { PolicyStoreError, SchemaVersionError } from '../sqlite/errors.ts';
+import { PolicyStoreError, SchemaVersionError } from '../sql/errors.ts';
 
 /** The channel the triggers below notify on; the payload is a `PolicyChange` as JSON. */
 export const CHANGE_CHANNEL = 'sluice_policy';
@@ -107,6 +107,84 @@ const MIGRATIONS: readonly string[] = [
   `
   ALTER TABLE accounts ADD COLUMN create_buckets TEXT;
   ALTER TABLE buckets ADD COLUMN created_at TIMESTAMPTZ;
+  `,
+  // Roles managed at run time, revoked sessions, and outbound secrets (the issuer's signing keys with their place
+  // in a rotation, connections' static keys; sealed with the master key, bound to their row), as in SQLite's steps 2 and 3.
+  // A role change and a revocation are announced like the rest, so every instance applies a revocation at once.
+  `
+  CREATE TABLE roles (
+    account TEXT NOT NULL,
+    name TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (account, name)
+  );
+
+  CREATE TABLE session_revocations (
+    seq BIGSERIAL PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('access-key', 'role', 'account')),
+    value TEXT NOT NULL,
+    revoked_at TIMESTAMPTZ NOT NULL,
+    expires_at TIMESTAMPTZ NOT NULL
+  );
+  CREATE INDEX session_revocations_by_expiry ON session_revocations (expires_at);
+
+  CREATE TABLE issuer_keys (
+    kid TEXT PRIMARY KEY,
+    alg TEXT NOT NULL CHECK (alg IN ('RS256', 'ES256')),
+    status TEXT NOT NULL CHECK (status IN ('next', 'active', 'previous', 'retired')),
+    private_key_ciphertext TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+  );
+  CREATE UNIQUE INDEX issuer_keys_one_active ON issuer_keys (status) WHERE status = 'active';
+
+  CREATE TABLE connection_credentials (
+    connection TEXT PRIMARY KEY,
+    access_key_id TEXT NOT NULL,
+    secret_ciphertext TEXT NOT NULL,
+    session_token_ciphertext TEXT,
+    updated_at TIMESTAMPTZ NOT NULL
+  );
+
+  CREATE FUNCTION sluice_notify_roles() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    PERFORM pg_notify('sluice_policy', json_build_object('kind', 'role',
+      'account', CASE WHEN TG_OP = 'DELETE' THEN OLD.account ELSE NEW.account END,
+      'name', CASE WHEN TG_OP = 'DELETE' THEN OLD.name ELSE NEW.name END)::text);
+    IF TG_OP = 'UPDATE' AND (NEW.account, NEW.name) IS DISTINCT FROM (OLD.account, OLD.name) THEN
+      PERFORM pg_notify('sluice_policy', json_build_object('kind', 'role', 'account', OLD.account, 'name', OLD.name)::text);
+    END IF;
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER roles_changed AFTER INSERT OR UPDATE OR DELETE ON roles
+    FOR EACH ROW EXECUTE FUNCTION sluice_notify_roles();
+
+  -- One list, cached whole: any change to it is one announcement per statement.
+  CREATE FUNCTION sluice_notify_session_revocations() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    PERFORM pg_notify('sluice_policy', json_build_object('kind', 'session-revocations')::text);
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER session_revocations_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON session_revocations
+    FOR EACH STATEMENT EXECUTE FUNCTION sluice_notify_session_revocations();
+  `,
+  // Session keys by version, as in SQLite's step 7; a new version is announced so servers pick it up at once.
+  `
+  CREATE TABLE session_keys (
+    version INTEGER PRIMARY KEY CHECK (version BETWEEN 1 AND 9),
+    kid TEXT NOT NULL UNIQUE,
+    hmac_secret_ciphertext TEXT NOT NULL,
+    private_key_ciphertext TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL
+  );
+
+  CREATE FUNCTION sluice_notify_session_keys() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    PERFORM pg_notify('sluice_policy', json_build_object('kind', 'session-keys')::text);
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER session_keys_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON session_keys
+    FOR EACH STATEMENT EXECUTE FUNCTION sluice_notify_session_keys();
   `,
 ];
 

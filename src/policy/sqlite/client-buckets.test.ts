@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import type { BucketConfig } from '../../core/config.ts';
-import { MIGRATIONS } from './schema.ts';
+import { SQLITE_MIGRATIONS as MIGRATIONS } from '../sql/sqlite-migrations.ts';
 import { tempSqliteStore, TEST_MASTER_KEY } from './test-support.ts';
 import { SqlitePolicyStore } from './sqlite-store.ts';
 import { runClientBucketContract } from '../../../test/contract/client-bucket-contract.ts';
@@ -30,7 +30,7 @@ describe('SqlitePolicyStore client-created buckets', () => {
     // Back to the version before client-created buckets: drop what that step and the later ones added.
     const step = MIGRATIONS.findIndex((sql) => sql.includes('create_buckets'));
     const raw = new Database(temp.path);
-    raw.exec('DROP TABLE identity_providers; ALTER TABLE accounts DROP COLUMN create_buckets; ALTER TABLE buckets DROP COLUMN created_at;');
+    raw.exec('DROP TABLE session_keys; DROP TABLE identity_providers; ALTER TABLE accounts DROP COLUMN create_buckets; ALTER TABLE buckets DROP COLUMN created_at;');
     raw.pragma(`user_version = ${step}`);
     raw.close();
     const reopened = await SqlitePolicyStore.open(temp.path, { masterKey: TEST_MASTER_KEY });

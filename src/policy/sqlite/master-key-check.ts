@@ -5,7 +5,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { SecretBox } from '../../auth/secret-box.ts';
-import { MasterKeyMismatchError } from './errors.ts';
+import { MasterKeyMismatchError } from '../sql/errors.ts';
 
 const CHECK_NAME = 'master_key_check';
 const CHECK_PLAINTEXT = 'sluice-master-key-check';

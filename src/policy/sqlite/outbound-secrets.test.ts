@@ -3,8 +3,7 @@ import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { generateIssuerKey } from '../../oidc/issuer/issuer-keys.ts';
-import { generateStoredKey, rotateStoredKeys } from '../../oidc/issuer/key-rotation.ts';
-import { OutboundSecretUnreadableError } from './errors.ts';
+import { OutboundSecretUnreadableError } from '../sql/errors.ts';
 import { tempSqliteStore } from './test-support.ts';
 
 async function filesInDir(dir: string): Promise<string> {
@@ -46,21 +45,5 @@ describe('outbound secrets in the SQLite store', () => {
     raw.close();
     await assert.rejects(temp.store.outbound.connectionCredentials('other'), (error: unknown) =>
       error instanceof OutboundSecretUnreadableError && error.message.includes('connection other') && !error.message.includes('AKIA1'));
-  });
-
-  it('rotation: first key active, then next, then next becomes active and the active one previous', async (t) => {
-    const temp = await tempSqliteStore();
-    t.after(temp.cleanup);
-    const store = temp.store.outbound;
-    const a = await generateStoredKey(store, 'ES256', new Date(1));
-    const b = await generateStoredKey(store, 'RS256', new Date(2));
-    assert.deepEqual([a.status, b.status], ['active', 'next']);
-    await assert.rejects(generateStoredKey(store, 'ES256', new Date(3)), /already published/);
-    assert.deepEqual(await rotateStoredKeys(store), { active: b.kid, previous: a.kid, retired: [] });
-    await assert.rejects(rotateStoredKeys(store), /no next key/);
-    const c = await generateStoredKey(store, 'ES256', new Date(4));
-    assert.deepEqual(await rotateStoredKeys(store), { active: c.kid, previous: b.kid, retired: [a.kid] });
-    assert.deepEqual((await store.listIssuerKeys()).map((k) => [k.kid, k.status]), [[a.kid, 'retired'], [b.kid, 'previous'], [c.kid, 'active']]);
-    assert.deepEqual((await store.issuerKeys()).map((k) => k.kid), [b.kid, c.kid], 'retired keys are not loaded');
   });
 });

@@ -9,7 +9,7 @@ import type { Database } from 'better-sqlite3';
 import type { SecretBox } from '../../auth/secret-box.ts';
 import type { IssuerAlgorithm } from '../../oidc/issuer/issuer-keys.ts';
 import type { IssuerKeyStatus, OutboundSecretStore, StoredConnectionCredentials, StoredIssuerKey } from '../outbound-store.ts';
-import { OutboundSecretUnreadableError } from './errors.ts';
+import { OutboundSecretUnreadableError } from '../sql/errors.ts';
 
 interface IssuerKeyRow {
   kid: string;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { keyUsability } from '../store.ts';
-import { MasterKeyMismatchError, SchemaVersionError, SecretUnreadableError } from './errors.ts';
+import { MasterKeyMismatchError, SchemaVersionError, SecretUnreadableError } from '../sql/errors.ts';
 import { SCHEMA_VERSION } from './schema.ts';
 import { SqlitePolicyStore } from './sqlite-store.ts';
 import { TEST_MASTER_KEY, tempSqliteStore } from './test-support.ts';
@@ -131,7 +131,7 @@ describe('SqlitePolicyStore on disk', () => {
     assert.equal(raw.pragma('user_version', { simple: true }), SCHEMA_VERSION);
     assert.equal(raw.pragma('journal_mode', { simple: true }), 'wal');
     const tables = (raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
-    assert.deepEqual(tables, ['access_keys', 'accounts', 'api_keys', 'buckets', 'connection_credentials', 'grants', 'identity_providers', 'issuer_keys', 'meta', 'roles', 'session_revocations']);
+    assert.deepEqual(tables, ['access_keys', 'accounts', 'api_keys', 'buckets', 'connection_credentials', 'grants', 'identity_providers', 'issuer_keys', 'meta', 'roles', 'session_keys', 'session_revocations']);
   });
 
   it('refuses a database from a newer version instead of guessing at its schema', async (t) => {

@@ -3,9 +3,9 @@ import { describe, it, type TestContext } from 'node:test';
 import { isAccessKeyId } from '../../auth/access-key-ids.ts';
 import type { BucketConfig } from '../../core/config.ts';
 import { keyUsability } from '../store.ts';
-import { DuplicateAccessKeyError, UnknownAccountError } from './errors.ts';
+import { DuplicateAccessKeyError, UnknownAccountError } from '../sql/errors.ts';
 import { DuplicateIdentityProviderError } from '../../oidc/account-providers.ts';
-import { importPolicyConfig } from './import-config.ts';
+import { importPolicyConfig } from '../sql/import-config.ts';
 import { tempSqliteStore } from './test-support.ts';
 
 /** A store with a clock the test moves, and the account `acme`. */
@@ -205,38 +205,6 @@ describe('SqlitePolicyStore buckets', () => {
     await assert.rejects(store.putBucket(bucket({ name: '' })), TypeError);
     await assert.rejects(store.putBucket(bucket({ connection: '' })), TypeError);
     await assert.rejects(store.putBucket(bucket({ account: '' })), TypeError);
-  });
-});
-
-describe('SqlitePolicyStore roles and revoked sessions', () => {
-  it('stores role definitions as written, replaces them by account and name, lists and deletes them', async (t) => {
-    const { store, setNow } = await storeWithClock(t);
-    const definition = { account: 'acme', name: 'deploy', bindings: [], permissions: [] };
-    await store.putRoleDefinition('acme', 'deploy', definition);
-    assert.deepEqual(await store.getRoleDefinition('acme', 'deploy'), { account: 'acme', name: 'deploy', definition, updatedAt: new Date('2030-01-01T00:00:00.000Z') });
-    setNow('2030-01-02T00:00:00.000Z');
-    await store.putRoleDefinition('acme', 'deploy', { ...definition, description: 'v2' });
-    await store.putRoleDefinition('other', 'deploy', definition);
-    assert.equal(((await store.getRoleDefinition('acme', 'deploy'))?.definition as { description?: string }).description, 'v2');
-    assert.deepEqual((await store.listRoleDefinitions()).map((r) => `${r.account}/${r.name}`), ['acme/deploy', 'other/deploy']);
-    assert.deepEqual((await store.listRoleDefinitions({ account: 'other' })).map((r) => r.account), ['other']);
-    assert.equal(await store.deleteRoleDefinition('acme', 'deploy'), true);
-    assert.equal(await store.deleteRoleDefinition('acme', 'deploy'), false);
-    assert.equal(await store.getRoleDefinition('acme', 'deploy'), null);
-  });
-
-  it('lists revocations until they expire, and drops expired ones as new ones are written', async (t) => {
-    const { store } = await storeWithClock(t);
-    const at = (iso: string) => new Date(iso);
-    await store.addSessionRevocation({ kind: 'role', value: 'acme::role/deploy', revokedAt: at('2030-01-01T00:00:00Z'), expiresAt: at('2030-01-01T12:00:00Z') });
-    await store.addSessionRevocation({ kind: 'access-key', value: 'SLSS1AAAAAAAAAAAAAAA', revokedAt: at('2030-01-01T06:00:00Z'), expiresAt: at('2030-01-01T18:00:00Z') });
-    assert.deepEqual((await store.listSessionRevocations(at('2030-01-01T07:00:00Z'))).map((r) => r.kind), ['role', 'access-key']);
-    assert.deepEqual(await store.listSessionRevocations(at('2030-01-01T13:00:00Z')), [
-      { kind: 'access-key', value: 'SLSS1AAAAAAAAAAAAAAA', revokedAt: at('2030-01-01T06:00:00Z'), expiresAt: at('2030-01-01T18:00:00Z') },
-    ]);
-    await store.addSessionRevocation({ kind: 'account', value: 'acme', revokedAt: at('2030-01-01T19:00:00Z'), expiresAt: at('2030-01-02T07:00:00Z') });
-    // Listing from the past shows that the two expired entries were deleted, not merely hidden.
-    assert.deepEqual((await store.listSessionRevocations(at('2029-12-31T00:00:00Z'))).map((r) => r.kind), ['account']);
   });
 });
 

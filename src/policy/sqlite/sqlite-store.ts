@@ -16,19 +16,20 @@ import type {
   AccessKeyRecord, AccessKeySummary, AccountGrant, BucketCreationSettings, BucketCreationStore, KeyStatus, NewAccessKey, WritablePolicyStore,
 } from '../store.ts';
 import type { CreateOutcome, CreatedBucket } from '../../core/bucket-registry.ts';
-import { DuplicateAccessKeyError, SecretUnreadableError, UnknownAccountError } from './errors.ts';
+import { DuplicateAccessKeyError, SecretUnreadableError, UnknownAccountError } from '../sql/errors.ts';
 import { verifyMasterKey } from './master-key-check.ts';
 import {
   bucketFromRow, bucketToRow, checkAccountName, checkBucket, checkStatements, creationFromJson, creationToJson, grantFromRow, isoOrNull,
   statementsToJson, summaryFromRow, type BucketRow, type GrantRow, type KeyRow,
-} from './rows.ts';
-import { checkKeyInput } from './key-input.ts';
+} from '../sql/rows.ts';
+import { checkKeyInput, type ImportedAccessKey } from '../sql/key-input.ts';
 import { migrate } from './schema.ts';
 import type { RevocationKind, SessionRevocation, SessionRevocationStore } from '../../sts/session-revocation.ts';
 import type { RoleDefinitionStore, StoredRoleDefinition } from '../../sts/store-role-source.ts';
 import { SqliteOutboundSecrets } from './outbound-secrets.ts';
 import { type AccountIdentityProvider, DuplicateIdentityProviderError } from '../../oidc/account-providers.ts';
 import type { ClaimProfile } from '../../oidc/provider-config.ts';
+import { SqliteSessionKeys } from './session-keys.ts';
 
 export interface SqlitePolicyStoreOptions {
   /** 32 bytes (`parseMasterKey`); the database remembers which key it was created with. */
@@ -43,13 +44,7 @@ export interface SqlitePolicyStoreOptions {
   busyTimeoutMs?: number;
 }
 
-/** A key with a given id and secret: config keys moved into the store, and test seeds. */
-export interface ImportedAccessKey extends NewAccessKey {
-  accessKeyId: string;
-  secretAccessKey: string;
-  status?: KeyStatus;
-  createdAt?: Date;
-}
+export type { ImportedAccessKey } from '../sql/key-input.ts';
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
 /** Random ids collide with negligible odds; a few retries turn "negligible" into "never". */
@@ -62,11 +57,14 @@ export class SqlitePolicyStore implements WritablePolicyStore, SessionRevocation
 
   /** Issuer keys and connections' keys, sealed like access keys' secrets. */
   readonly outbound: SqliteOutboundSecrets;
+  /** Session HMAC secrets and signing keys by version, sealed. */
+  readonly sessionKeys: SqliteSessionKeys;
 
   private constructor(private readonly db: Database.Database, private readonly box: SecretBox, options: SqlitePolicyStoreOptions) {
     this.now = options.now ?? (() => new Date());
     this.externalAccount = options.accountExists ?? (() => false);
     this.outbound = new SqliteOutboundSecrets(db, box, this.now);
+    this.sessionKeys = new SqliteSessionKeys(db, box);
   }
 
   /** Opens (creating and migrating if needed) the database at `path`. */

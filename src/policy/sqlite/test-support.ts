@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { importPolicyConfig, type PolicyDefinitions } from './import-config.ts';
+import { importPolicyConfig, type PolicyDefinitions } from '../sql/import-config.ts';
 import { SqlitePolicyStore, type SqlitePolicyStoreOptions } from './sqlite-store.ts';
 
 export const TEST_MASTER_KEY = new Uint8Array(32).fill(7);

@@ -1,9 +1,17 @@
 /**
  * Checks of an access key given to a writable store (its id, secret, label,
- * dates, status and ceiling), shared by the SQLite and PostgreSQL stores.
+ * dates, status and ceiling), shared by the SQLite, PostgreSQL and D1 stores.
  */
-import type { ImportedAccessKey } from './sqlite-store.ts';
+import type { KeyStatus, NewAccessKey } from '../store.ts';
 import { checkStatements } from './rows.ts';
+
+/** A key with a given id and secret: config keys moved into the store, and test seeds. */
+export interface ImportedAccessKey extends NewAccessKey {
+  accessKeyId: string;
+  secretAccessKey: string;
+  status?: KeyStatus;
+  createdAt?: Date;
+}
 
 export function checkKeyInput(input: ImportedAccessKey): void {
   if (typeof input.accessKeyId !== 'string' || !/^[A-Za-z0-9]{1,128}$/.test(input.accessKeyId)) {

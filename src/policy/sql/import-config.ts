@@ -1,13 +1,19 @@
 /**
  * Copying config-file definitions (accounts with grants, buckets, access
- * keys) into a SQLite store: moving a setup from the file into managed
+ * keys) into a database store: moving a setup from the file into managed
  * storage, and seeding stores in tests. Keys keep their ids and secrets.
  */
 import type { AccessKeyConfig, AccountConfig, BucketConfig } from '../../core/config.ts';
-import type { SqlitePolicyStore } from './sqlite-store.ts';
+import type { AccountGrant } from '../store.ts';
+import type { ImportedAccessKey } from './key-input.ts';
 
-/** What importing needs of a store: the SQLite and PostgreSQL stores both have it. */
-export type ImportTarget = Pick<SqlitePolicyStore, 'putAccount' | 'putGrant' | 'putBucket' | 'importAccessKey'>;
+/** What importing needs of a store: the SQLite, PostgreSQL and D1 stores all have it. */
+export interface ImportTarget {
+  putAccount(account: string): Promise<void>;
+  putGrant(grant: AccountGrant): Promise<void>;
+  putBucket(bucket: BucketConfig): Promise<void>;
+  importAccessKey(input: ImportedAccessKey): Promise<unknown>;
+}
 
 export interface PolicyDefinitions {
   buckets: BucketConfig[];
