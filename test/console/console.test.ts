@@ -4,16 +4,20 @@
  * OpenID Connect issuer that signs people in with the authorization-code +
  * PKCE flow. A person browses a public bucket anonymously, signs in, browses,
  * uploads 20 MiB with progress, shares a link that a plain HTTP client then
- * downloads, and sees a refused action explained. Screenshots of the main
- * pages go to test-artifacts/console/.
+ * downloads, and sees a refused action explained; on the account page it
+ * sees its roles, creates an access key (its secret shown once, then used by
+ * a plain HTTP client), revokes it, and sees a refused creation explained.
+ * Screenshots of the main pages go to test-artifacts/console/.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Browser, type Page, chromium } from 'playwright-core';
+import { signRequest } from '../../src/auth/sigv4/sign-request.ts';
 import { es256Pem, randomHmacSecret } from '../../src/sts/session-keyring.test-helper.ts';
 import { repoRoot, serveCli } from '../cli/run-cli.ts';
 import { OidcIssuer } from '../support/oidc-issuer.ts';
@@ -49,11 +53,15 @@ before(async () => {
   const env = {
     SLUICE_SESSION_HMAC_SECRET: randomHmacSecret(),
     SLUICE_SESSION_SIGNING_KEY: (await es256Pem()).privateKey,
+    SLUICE_MASTER_KEY: randomBytes(32).toString('base64'),
   };
   const configPath = join(dir, 'sluice.yaml');
   await writeFile(configPath, `
 server:
   accessLog: false
+policy:
+  sqlitePath: sluice.db
+  masterKey: "\${env:SLUICE_MASTER_KEY}"
 connections:
   disk: { type: fs, root: data }
 buckets:
@@ -69,6 +77,15 @@ sts:
   identityProviders:
     - { id: corp, issuer: "${issuer.issuer}", audiences: [sluice-console], local: true }
   primaryIdentityProvider: corp
+  roles:
+    - account: acme
+      name: analyst
+      description: reads every bucket
+      bindings:
+        - provider: corp
+          audience: sluice-console
+          claims: [{ claim: sub, operator: equals, value: acme }]
+      permissions: [{ actions: [read], resources: ["*"] }]
   sessions:
     hmacSecrets: [{ version: 1, secret: "\${env:SLUICE_SESSION_HMAC_SECRET}" }]
     signingKeys: [{ kid: session-1, privateKey: "\${env:SLUICE_SESSION_SIGNING_KEY}" }]
@@ -198,11 +215,62 @@ describe('the web console in Chromium', () => {
     await screenshot('denied');
   });
 
-  it('shows the account page, with the management API reported as not available', async () => {
+  it('shows the account page: the account, its roles with their claim constraints, no registered providers', async () => {
     await page.getByRole('link', { name: 'Account' }).click();
     await page.locator('#session-title').waitFor();
     assert.match(await page.locator('dl.details').first().innerText(), /_default/);
-    await page.getByTestId('admin-unavailable').waitFor();
+    await page.getByTestId('admin-account').getByText('acme').waitFor();
+    const analyst = page.locator('tr[data-role="analyst"]');
+    await analyst.getByText('sub equals acme').waitFor();
+    assert.match(await analyst.innerText(), /acme::role\/analyst/);
+    assert.match(await analyst.innerText(), /corp, audience sluice-console/);
+    await page.getByTestId('admin-idps').getByText('None.').waitFor();
+    await screenshot('account');
+  });
+
+  it('creates an access key whose secret is shown once and works, then revokes it', async () => {
+    const section = page.getByTestId('admin-accessKeys');
+    await section.getByLabel('Label').fill('laptop');
+    await section.getByRole('button', { name: 'Create' }).click();
+    const once = section.getByTestId('shown-once');
+    await once.waitFor();
+    const accessKeyId = await once.getByRole('textbox', { name: 'Access key id' }).inputValue();
+    const secretAccessKey = await once.getByRole('textbox', { name: 'Secret access key' }).inputValue();
+    assert.ok(secretAccessKey.length >= 30, 'a secret is shown');
+    await section.locator(`tr[data-key="${accessKeyId}"][data-status="active"]`).waitFor();
+    assert.doesNotMatch(await section.locator('table').innerText(), new RegExp(secretAccessKey.replace(/[^\w]/g, '.')), 'the list never shows the secret');
+    await screenshot('access-key-created');
+
+    const listData = async () => {
+      const url = `${server.url}/data?list-type=2`;
+      const headers = await signRequest({ method: 'GET', url, headers: {} }, { accessKeyId, secretAccessKey }, { region: 'us-east-1', service: 's3' });
+      delete headers.host;
+      const response = await fetch(url, { headers });
+      await response.arrayBuffer();
+      return response.status;
+    };
+    assert.equal(await listData(), 200, 'the new key signs S3 requests');
+
+    await once.getByRole('button', { name: 'Done' }).click();
+    assert.equal(await section.getByTestId('shown-once').count(), 0, 'the secret is gone once dismissed');
+    await section.getByRole('button', { name: `Revoke ${accessKeyId}` }).click();
+    await section.locator(`tr[data-key="${accessKeyId}"][data-status="revoked"]`).waitFor();
+    await section.getByRole('status').getByText(`Revoked ${accessKeyId}.`).waitFor();
+    assert.equal(await listData(), 403, 'the revoked key is refused at once');
+  });
+
+  it('explains a refused key creation with the management API\'s code and problems', async () => {
+    const section = page.getByTestId('admin-accessKeys');
+    await section.getByLabel('Only under prefixes').fill('/reports');
+    await section.getByRole('button', { name: 'Create' }).click();
+    const alert = section.getByRole('alert');
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /Creating the access key was refused: ValidationFailed — .*prefixes\.0: must be relative to the bucket/);
+    const apiKeys = page.getByTestId('admin-apiKeys');
+    await apiKeys.getByText('None.').waitFor();
+    await apiKeys.getByRole('button', { name: 'Create' }).click();
+    assert.match(await apiKeys.getByRole('alert').innerText(), /Creating the API key was refused: NotAvailable — API keys need the issuer section/);
+    await screenshot('account-refused');
   });
 
   it('is usable 320 px wide and by keyboard', async () => {

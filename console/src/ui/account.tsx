@@ -1,43 +1,42 @@
 /**
- * The account page: this session (role, subject, expiry) and the account's
- * roles, access keys and API keys from the management API — shown as not
- * available when the server does not offer it.
+ * The account page: this session (role, subject, expiry), then — from the
+ * management API, signed with the session's credentials — the account it
+ * acts for, its roles with their claim constraints, access keys, API keys
+ * and registered identity providers. A server without the API, or a session
+ * it refuses (a role other than `_default`), is explained, not hidden.
  */
-import { useEffect, useState } from 'preact/hooks';
-import { type AdminResource, type AdminResult, listAdmin } from '../admin/admin-client.ts';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { AdminClient, type Caller } from '../admin/admin-client.ts';
 import type { Session } from '../auth/session.ts';
 import type { S3Client } from '../s3/client.ts';
+import { S3RequestError } from '../s3/errors.ts';
 import { text } from '../text.ts';
+import { AccessKeysSection, ApiKeysSection } from './account-keys.tsx';
+import { IdentityProvidersSection, RolesSection } from './account-roles.tsx';
 import { explain, Notice, type NoticeValue } from './notice.tsx';
 
-const SECTIONS: Array<[AdminResource, string]> = [
-  ['roles', text.account.roles],
-  ['accessKeys', text.account.accessKeys],
-  ['apiKeys', text.account.apiKeys],
-];
-
-function AdminSection({ client, resource, title }: { client: S3Client; resource: AdminResource; title: string }) {
-  const [result, setResult] = useState<AdminResult>();
+function Management({ client }: { client: S3Client }) {
+  const admin = useMemo(() => new AdminClient(client), [client]);
+  const [caller, setCaller] = useState<Caller>();
+  const [unavailable, setUnavailable] = useState<string>();
   const [notice, setNotice] = useState<NoticeValue>();
   useEffect(() => {
-    listAdmin(client, resource).then(setResult, (error: unknown) => setNotice(explain(text.actions.account, error)));
-  }, [client, resource]);
-  const columns = result?.kind === 'items' ? [...new Set(result.items.flatMap((item) => Object.keys(item)))].filter((key) => !/secret/i.test(key)).slice(0, 6) : [];
+    admin.whoAmI().then(setCaller, (error: unknown) => {
+      if (error instanceof S3RequestError && error.code === 'NotAvailable') setUnavailable(error.message);
+      else setNotice(explain(text.actions.account, error));
+    });
+  }, [admin]);
+  if (unavailable !== undefined) return <section class="panel" data-testid="admin-unavailable"><p class="hint">{text.account.notAvailableBecause(unavailable)}</p></section>;
+  if (notice) return <section class="panel" data-testid="admin-refused"><Notice notice={notice} onDismiss={() => setNotice(undefined)} /></section>;
+  if (!caller) return <p aria-busy="true">{text.loading}</p>;
   return (
-    <section class="panel" aria-labelledby={`admin-${resource}`} data-testid={`admin-${resource}`}>
-      <h2 id={`admin-${resource}`}>{title}</h2>
-      {notice && <Notice notice={notice} onDismiss={() => setNotice(undefined)} />}
-      {result === undefined && !notice && <p aria-busy="true">{text.loading}</p>}
-      {result?.kind === 'unavailable' && <p class="hint">{text.account.notAvailable}</p>}
-      {result?.kind === 'items' && (result.items.length === 0 ? <p>{text.account.none}</p> : (
-        <div class="scroll">
-          <table>
-            <thead><tr>{columns.map((column) => <th key={column} scope="col">{column}</th>)}</tr></thead>
-            <tbody>{result.items.map((item, i) => <tr key={i}>{columns.map((column) => <td key={column}>{typeof item[column] === 'object' ? JSON.stringify(item[column]) : String(item[column] ?? '')}</td>)}</tr>)}</tbody>
-          </table>
-        </div>
-      ))}
-    </section>
+    <>
+      <p data-testid="admin-account">{text.account.accountName}: <strong>{caller.account}</strong></p>
+      <RolesSection admin={admin} account={caller.account} />
+      <AccessKeysSection admin={admin} account={caller.account} />
+      <ApiKeysSection admin={admin} account={caller.account} />
+      <IdentityProvidersSection admin={admin} account={caller.account} />
+    </>
   );
 }
 
@@ -54,9 +53,7 @@ export function Account({ client, session, managementApi }: { client: S3Client; 
           <dt>{text.account.expires}</dt><dd>{text.dateTime(session.credentials.expiration)}</dd>
         </dl>
       </section>
-      {managementApi ? (
-        SECTIONS.map(([resource, title]) => <AdminSection key={resource} client={client} resource={resource} title={title} />)
-      ) : (
+      {managementApi ? <Management client={client} /> : (
         <section class="panel" data-testid="admin-unavailable"><p class="hint">{text.account.notAvailable}</p></section>
       )}
     </section>
