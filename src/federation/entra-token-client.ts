@@ -14,8 +14,8 @@
  * never the assertion or the access token.
  */
 import { BackendAuthenticationError, BackendCredentialsDeniedError, BackendUnavailableError } from '../core/backend-errors.ts';
-import { bytesBody, discardBody, readAll } from '../core/body.ts';
 import type { HttpClient } from '../core/http.ts';
+import { postTokenRequest } from './token-post.ts';
 
 export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 /** The scope of an access token for Azure Storage's data plane. */
@@ -37,8 +37,6 @@ export interface EntraAccessToken {
 }
 
 const DENIED = new Set(['invalid_client', 'invalid_grant', 'unauthorized_client', 'invalid_scope']);
-const ANSWER_LIMIT = 64 * 1024;
-const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** The default v2.0 token endpoint of a tenant. */
 export function entraTokenEndpoint(tenantId: string): string {
@@ -59,35 +57,14 @@ export async function requestEntraToken(
   });
   const body = new TextEncoder().encode(form.toString());
   const context = { operation: 'EntraTokenRequest', clientId: request.clientId, endpoint: request.tokenEndpoint };
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new Error('the token endpoint did not answer in time')), options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const sentAt = options.now().getTime();
-  let status: number;
-  let text: string;
-  try {
-    const response = await http.request({
-      method: 'POST',
-      url: request.tokenEndpoint,
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        'content-length': String(body.byteLength),
-        accept: 'application/json',
-      },
-      body: bytesBody(body),
-      signal: controller.signal,
-    });
-    status = response.status;
-    try {
-      text = new TextDecoder().decode(await readAll(response.body, ANSWER_LIMIT));
-    } catch (error) {
-      discardBody(response.body);
-      throw error;
-    }
-  } catch (error) {
-    throw new BackendUnavailableError('the token endpoint could not be reached', { ...context, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
-  } finally {
-    clearTimeout(timer);
-  }
+  const { status, text } = await postTokenRequest(http, {
+    url: request.tokenEndpoint,
+    body,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    context,
+    ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+  });
   const answer = parseJson(text);
   if (status >= 200 && status < 300) {
     const accessToken = answer?.['access_token'];

@@ -17,8 +17,8 @@
  * `cause` holds Google's error code and message, never a token or key.
  */
 import { BackendAuthenticationError, BackendCredentialsDeniedError, BackendUnavailableError } from '../core/backend-errors.ts';
-import { bytesBody, discardBody, readAll } from '../core/body.ts';
 import type { HeaderMap, HttpClient } from '../core/http.ts';
+import { postTokenRequest } from './token-post.ts';
 
 export const GOOGLE_STS_ENDPOINT = 'https://sts.googleapis.com/v1/token';
 export const GOOGLE_IAM_CREDENTIALS_ENDPOINT = 'https://iamcredentials.googleapis.com';
@@ -26,8 +26,6 @@ export const GOOGLE_TOKEN_URI = 'https://oauth2.googleapis.com/token';
 export const STORAGE_SCOPE = 'https://www.googleapis.com/auth/devstorage.read_write';
 export const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 
-const ANSWER_LIMIT = 64 * 1024;
-const TIMEOUT_MS = 10_000;
 const DENIED = new Set(['invalid_grant', 'unauthorized_client', 'access_denied', 'PERMISSION_DENIED', 'UNAUTHENTICATED']);
 
 export interface GoogleAccessToken {
@@ -36,30 +34,7 @@ export interface GoogleAccessToken {
 }
 
 async function post(http: HttpClient, url: string, body: Uint8Array, headers: HeaderMap, context: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new Error('the token service did not answer in time')), TIMEOUT_MS);
-  let status: number;
-  let text: string;
-  try {
-    const response = await http.request({
-      method: 'POST',
-      url,
-      headers: { ...headers, 'content-length': String(body.byteLength), accept: 'application/json' },
-      body: bytesBody(body),
-      signal: controller.signal,
-    });
-    status = response.status;
-    try {
-      text = new TextDecoder().decode(await readAll(response.body, ANSWER_LIMIT));
-    } catch (error) {
-      discardBody(response.body);
-      throw error;
-    }
-  } catch (error) {
-    throw new BackendUnavailableError('the token service could not be reached', { ...context, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) });
-  } finally {
-    clearTimeout(timer);
-  }
+  const { status, text } = await postTokenRequest(http, { url, body, headers: { ...headers, accept: 'application/json' }, context });
   let document: Record<string, unknown> = {};
   try {
     const parsed = JSON.parse(text) as unknown;

@@ -12,8 +12,8 @@
  * message for the log; it never holds the token or the credentials.
  */
 import { BackendAuthenticationError, BackendCredentialsDeniedError, BackendUnavailableError } from '../core/backend-errors.ts';
-import { bytesBody, discardBody, readAll } from '../core/body.ts';
 import type { HttpClient } from '../core/http.ts';
+import { postTokenRequest } from './token-post.ts';
 import { childElement, elementText, parseXmlDocument } from '../core/s3/xml-read.ts';
 
 export interface AssumeRoleWithWebIdentityRequest {
@@ -37,8 +37,6 @@ export interface StsCredentials {
 /** Codes with which STS refuses the identity itself. */
 const DENIED_CODES = new Set(['AccessDenied', 'InvalidIdentityToken']);
 const TRANSIENT_CODES = new Set(['Throttling', 'ServiceUnavailable', 'InternalFailure', 'IDPCommunicationError']);
-const ANSWER_LIMIT = 64 * 1024;
-const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** The regional STS endpoint for an AWS region (China regions in their own partition). */
 export function regionalStsEndpoint(region: string): string {
@@ -63,34 +61,13 @@ export async function assumeRoleWithWebIdentity(
   const url = `${request.endpoint.replace(/\/+$/, '')}/`;
   const context = { operation: 'AssumeRoleWithWebIdentity', roleArn: request.roleArn, endpoint: url };
 
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new Error('STS did not answer in time')), options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
-  let status: number;
-  let text: string;
-  try {
-    const response = await http.request({
-      method: 'POST',
-      url,
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
-        'content-length': String(body.byteLength),
-        accept: 'text/xml',
-      },
-      body: bytesBody(body),
-      signal: controller.signal,
-    });
-    status = response.status;
-    try {
-      text = new TextDecoder().decode(await readAll(response.body, ANSWER_LIMIT));
-    } catch (error) {
-      discardBody(response.body);
-      throw error;
-    }
-  } catch (error) {
-    throw new BackendUnavailableError('the token service could not be reached', { ...context, error: describe(error) });
-  } finally {
-    clearTimeout(timer);
-  }
+  const { status, text } = await postTokenRequest(http, {
+    url,
+    body,
+    headers: { 'content-type': 'application/x-www-form-urlencoded; charset=utf-8', accept: 'text/xml' },
+    context,
+    ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }),
+  });
 
   if (status >= 200 && status < 300) return readCredentials(text, context);
   const { code, message } = readError(text);
@@ -102,9 +79,6 @@ export async function assumeRoleWithWebIdentity(
   throw new BackendAuthenticationError('the token service refused the request', detail);
 }
 
-function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}
 
 function parse(text: string): Record<string, unknown> | undefined {
   try {
