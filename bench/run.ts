@@ -14,6 +14,7 @@
  *   npm run bench -- --only proxy --workloads tile64 --rounds 1 --seconds 5
  *   npm run bench -- --only proxy --workloads tile64 --cpu-prof   # profiles into .bench/
  *   npm run bench -- --rounds 5 --seconds 3              # longer measurements
+ *   npm run bench -- --only cache --cache-store nginx    # the cache section against nginx instead of s3rver
  */
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -60,6 +61,7 @@ const { values } = parseArgs({
     warmup: { type: 'string', default: '2' },
     workloads: { type: 'string', default: WORKLOAD_NAMES.join(',') },
     origin: { type: 'string', default: 'auto' },
+    'cache-store': { type: 'string', default: 's3rver' },
     'cpu-prof': { type: 'boolean', default: false },
     force: { type: 'boolean', default: process.env.SLUICE_BENCH_FORCE === '1' },
     'max-other-cpu': { type: 'string', default: '0.10' },
@@ -70,6 +72,9 @@ for (const name of chosen) if (!(name in SECTIONS)) throw new TypeError(`unknown
 const workloads = values.workloads.split(',').map((s) => s.trim());
 for (const name of workloads) {
   if (!(WORKLOAD_NAMES as readonly string[]).includes(name)) throw new TypeError(`unknown workload "${name}"; workloads: ${WORKLOAD_NAMES.join(', ')}`);
+}
+if (values['cache-store'] !== 's3rver' && values['cache-store'] !== 'nginx') {
+  throw new TypeError(`--cache-store must be s3rver or nginx, not "${values['cache-store']}"`);
 }
 const maxOtherCpu = Number(values['max-other-cpu']);
 if (!(maxOtherCpu >= 0)) throw new TypeError(`--max-other-cpu must be a number of CPUs ≥ 0, not "${values['max-other-cpu']}"`);
@@ -124,6 +129,7 @@ const ctx: BenchContext = {
     return ['--cpu-prof', '--cpu-prof-dir', PROFILE_DIR, '--cpu-prof-name', file, '--cpu-prof-interval', '250'];
   },
   proxy: { origin: values.origin, workloads: workloads as BenchContext['proxy']['workloads'], profile: values['cpu-prof'] },
+  cacheStore: values['cache-store'],
 };
 const summary: string[] = [];
 let failed = false;

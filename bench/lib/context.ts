@@ -33,6 +33,8 @@ export interface BenchContext {
     /** Start Sluice and the pass-through under `node --cpu-prof`. */
     profile: boolean;
   };
+  /** The cache section's store: `s3rver` (an S3 implementation, the default) or `nginx` (the proxy section's origin). */
+  cacheStore: string;
 }
 
 async function started(ctx: BenchContext, server: Promise<ServerProcess>): Promise<ServerProcess> {

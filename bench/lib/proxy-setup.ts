@@ -17,10 +17,15 @@ export const ORIGIN_BUCKET = PUBLIC_BUCKET;
 
 /**
  * `sluice serve` config: defaults everywhere (access log on), one anonymous,
- * read-only S3 connection to the origin; with `cache`, that connection has
- * the hot-range cache (the lines given, under `cache:`).
+ * read-only S3 connection to the origin (signed with `credentials` when
+ * given); with `cache`, that connection has the hot-range cache (the lines
+ * given, under `cache:`).
  */
-export function writeProxyConfig(data: DataSet, originUrl: string, options: { name?: string; cache?: string[] } = {}): string {
+export function writeProxyConfig(
+  data: DataSet,
+  originUrl: string,
+  options: { name?: string; cache?: string[]; credentials?: { accessKeyId: string; secretAccessKey: string } } = {},
+): string {
   const yaml = [
     'server:',
     '  listen: 127.0.0.1:0',
@@ -35,6 +40,9 @@ export function writeProxyConfig(data: DataSet, originUrl: string, options: { na
     `    bucket: ${ORIGIN_BUCKET}`,
     '    forcePathStyle: true',
     '    readOnly: true',
+    ...(options.credentials
+      ? ['    credentials:', `      accessKeyId: ${JSON.stringify(options.credentials.accessKeyId)}`, `      secretAccessKey: ${JSON.stringify(options.credentials.secretAccessKey)}`]
+      : []),
     ...(options.cache ? ['    cache:', ...options.cache.map((line) => `      ${line}`)] : []),
     'buckets:',
     `  ${PUBLIC_BUCKET}:`,

@@ -3,17 +3,20 @@
  * over one 256 MiB object (the proxy section's tile workload), read directly
  * from the store, through Sluice without a cache, and through Sluice with a
  * warm cache (every chunk the workload touches already in memory). The
- * store is the proxy section's origin (nginx, or the Node static origin)
- * reached through an S3 connection; the direct row is a second origin
- * process on the server CPU, like the proxy section's.
+ * store is s3rver, a local S3 implementation, holding the object
+ * (`--cache-store s3rver`, the default), or the proxy section's static
+ * origin (`--cache-store nginx`); Sluice reaches it through an S3
+ * connection. The store Sluice reads runs on the load generator's CPU; the
+ * direct row is a second store process on the server CPU, like the proxy
+ * section's.
  * Targets: warm cache ≥ 3× the store's req/s, and p50 ≤ 1/3 of the store's.
  */
 import { request } from 'node:http';
 import { type BenchContext, expectServes, startSluice } from '../lib/context.ts';
 import { LARGE_SIZE } from '../lib/data.ts';
 import { measureAlternating, type Measured } from '../lib/measure.ts';
-import { chooseOrigin, originRoot, startOrigin } from '../lib/origin.ts';
-import { anonymousRequests, ORIGIN_BUCKET, workload, writeProxyConfig } from '../lib/proxy-setup.ts';
+import { chooseCacheStore } from '../lib/cache-store.ts';
+import { anonymousRequests, workload, writeProxyConfig } from '../lib/proxy-setup.ts';
 import { checked, fixed, ratio, table } from '../lib/report.ts';
 import { withServers } from '../lib/with-servers.ts';
 import { writeWrkScript } from '../lib/wrk.ts';
@@ -36,28 +39,33 @@ function probe(url: string, range: string): Promise<{ status: number; cache: str
 }
 
 export async function rangeCache(ctx: BenchContext): Promise<SectionResult> {
-  const origin = chooseOrigin(ctx.proxy.origin);
-  const root = originRoot(ctx, ORIGIN_BUCKET);
+  const storeKind = chooseCacheStore(ctx, ctx.cacheStore);
   const w = workload('tile64', ctx.data);
   const lines = [
-    `8. Hot-range cache: origin ${origin.description} (the proxies' origin on CPU ${ctx.loadCpu ?? '(unpinned)'} with the load generator; ` +
-      `the direct row is a second origin on CPU ${ctx.serverCpu ?? '(unpinned)'})`,
+    `8. Hot-range cache: store ${storeKind.description} (the store Sluice reads on CPU ${ctx.loadCpu ?? '(unpinned)'} with the load generator; ` +
+      `the direct row is a second store process on CPU ${ctx.serverCpu ?? '(unpinned)'})`,
     `   ${w.title}`,
     `   cache: ${CHUNK / MiB} MiB chunks in memory (512 MiB tier), warmed before measuring: every chunk of the object read once`,
   ];
-  const store = await startOrigin(ctx, origin.kind, root, 'cache-store', ctx.loadCpu);
+  const store = await storeKind.start('cache-store', ctx.loadCpu);
   try {
-    const plain = writeProxyConfig(ctx.data, store.url, { name: 'sluice-no-cache' });
-    const cached = writeProxyConfig(ctx.data, store.url, { name: 'sluice-cache', cache: ['memory:', `  maxBytes: ${512 * MiB}`] });
+    const uploadStarted = performance.now();
+    await storeKind.prepare(store.url);
+    if (storeKind.kind === 's3rver') lines.push(`   the object uploaded to the store once, one streamed PUT, in ${((performance.now() - uploadStarted) / 1000).toFixed(1)} s`);
+    const credentials = storeKind.credentials;
+    const plain = writeProxyConfig(ctx.data, store.url, { name: 'sluice-no-cache', credentials });
+    const cached = writeProxyConfig(ctx.data, store.url, { name: 'sluice-cache', credentials, cache: ['memory:', `  maxBytes: ${512 * MiB}`] });
     const rows = await withServers(
       [
-        () => startOrigin(ctx, origin.kind, root, 'cache-direct', ctx.serverCpu),
+        () => storeKind.start('cache-direct', ctx.serverCpu),
         () => startSluice(ctx, plain, 'sluice-no-cache'),
         () => startSluice(ctx, cached, 'sluice-cache'),
       ],
       async ([direct, uncached, warm]) => {
         const requests = anonymousRequests(w);
-        for (const server of [direct!, uncached!, warm!]) {
+        const directRequests = await storeKind.directRequests(w, direct!.url);
+        await expectServes(`${direct!.url}${directRequests[0]!.path}`, w.payload, directRequests[0]!.headers, w.status);
+        for (const server of [uncached!, warm!]) {
           await expectServes(`${server.url}${requests[0]!.path}`, w.payload, requests[0]!.headers, w.status);
         }
         // Warm: one read per chunk, then check that the workload's requests are hits.
@@ -73,9 +81,11 @@ export async function rangeCache(ctx: BenchContext): Promise<SectionResult> {
         const { cache: plainCache } = await probe(`${uncached!.url}${path}`, requests[0]!.headers!.range!);
         if (plainCache !== undefined) throw new Error(`the uncached Sluice answered x-cache: ${plainCache}`);
         const script = writeWrkScript(ctx.data.dir, 'range-cache-tiles', requests);
-        const target = (label: string, server: typeof direct) => ({ label, server: server!, script, connections: w.connections, timeoutSeconds: w.timeoutSeconds });
+        const directScript = writeWrkScript(ctx.data.dir, 'range-cache-tiles-direct', directRequests);
+        const target = (label: string, server: typeof direct, wrkScript = script) =>
+          ({ label, server: server!, script: wrkScript, connections: w.connections, timeoutSeconds: w.timeoutSeconds });
         return measureAlternating(ctx, [
-          target(`direct to the store (${origin.kind})`, direct),
+          target(`direct to the store (${storeKind.kind})`, direct, directScript),
           target('sluice, no cache', uncached),
           target('sluice, warm cache', warm),
         ]);
@@ -98,7 +108,7 @@ export async function rangeCache(ctx: BenchContext): Promise<SectionResult> {
       `     warm cache / store: ${checks.join('; ')}`,
       `     warm cache / no cache: req/s ${ratio(warm.requestsPerSecond, uncached.requestsPerSecond)}, p50 ${ratio(warm.p50Ms, uncached.p50Ms)}`,
     );
-    return { lines, summary: [`cache 64 KiB tiles, warm cache/store: ${checks.join('; ')}`] };
+    return { lines, summary: [`cache 64 KiB tiles (${storeKind.kind}), warm cache/store: ${checks.join('; ')}`] };
   } finally {
     await store.stop();
   }
