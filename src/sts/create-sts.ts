@@ -56,7 +56,7 @@ export interface StsServices {
   roles: RoleSource;
   verifier: TokenVerifier;
   keyring: SessionKeyringSource;
-  /** The exchange's checks of `token` against `role`, as a dry run: nothing issued, nothing audited. */
+  /** The exchange's checks of `token` against `role`, as a dry run: nothing issued, no exchange audited. */
   testRoleToken(role: Role, token: string): Promise<RoleTokenTest>;
 }
 
