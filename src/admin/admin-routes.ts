@@ -13,7 +13,9 @@ import type { Issuer } from '../oidc/issuer/create-issuer.ts';
 import { keyUsability } from '../auth/access-keys.ts';
 import { apiKeyInputProblems, apiKeyToJson, issueApiKey } from '../sts/api-key-issuance.ts';
 import { withBuiltInProvider } from '../sts/built-in-provider.ts';
-import { validateRole } from '../sts/role.ts';
+import { type Role, validateRole } from '../sts/role.ts';
+import type { RoleTokenTest } from '../sts/role-token-test.ts';
+import { OidcError } from '../oidc/errors.ts';
 import { DEFAULT_ROLE_NAME, ROLE_NAME, parseRoleRef, roleUrn } from '../sts/role-ref.ts';
 import { grantPrefixProblem } from '../config/rules.ts';
 import { bucketRef } from '../authz/grant-policy.ts';
@@ -23,7 +25,7 @@ import { scopeProviders } from '../sts/provider-scope.ts';
 import { listIdentityProviders, registerIdentityProvider, removeIdentityProvider } from './idp-operations.ts';
 import { AdminError, validationFailed, type Problem } from './admin-error.ts';
 import type { Caller } from './admin-auth.ts';
-import { type ComponentName, newAccessKeySchema, newApiKeySchema } from './schemas.ts';
+import { type ComponentName, newAccessKeySchema, newApiKeySchema, roleTokenTestInputSchema } from './schemas.ts';
 import type { z } from 'zod';
 
 export interface AdminServices {
@@ -41,6 +43,11 @@ export interface AdminServices {
   /** Remove one; in effect at once, audited; false when the account has no such provider. */
   removeIdentityProvider(account: string, id: string, actor: Record<string, string>): Promise<boolean>;
   audit(event: AuditEvent, fields: Record<string, string>): void;
+  /** The STS roles (with `_default`) and the exchange's checks as a dry run; absent without the sts section. */
+  roleTokens?: {
+    getRole(account: string, name: string): Promise<Role | null>;
+    test(role: Role, token: string): Promise<RoleTokenTest>;
+  };
 }
 
 export interface AdminCall {
@@ -171,6 +178,33 @@ async function deleteRole(call: AdminCall): Promise<AdminResult> {
   return ok({ deleted: true });
 }
 
+/**
+ * A dry run of the exchange for a pasted token: the role's verdict and every
+ * binding's refusal. Audited as `role.tested` (who tested which role, and
+ * the verdict), never with the token or its claims.
+ */
+async function testRoleToken(call: AdminCall): Promise<AdminResult> {
+  const { params, services } = call;
+  needSts(services);
+  const account = params.account!;
+  const name = roleName(params);
+  const { token } = parseBody(roleTokenTestInputSchema, call.body);
+  const roleTokens = services.roleTokens;
+  if (!roleTokens) throw new AdminError('NotAvailable', 'Testing tokens needs the sts section of the configuration.');
+  const role = await roleTokens.getRole(account, name);
+  if (!role) throw new AdminError('NotFound', `No role ${account}::role/${name}.`);
+  let result: RoleTokenTest;
+  try {
+    result = await roleTokens.test(role, token);
+  } catch (error) {
+    // Only a token that is not a JWT with an issuer gets here: nothing to test it against.
+    if (error instanceof OidcError) throw validationFailed([{ field: 'token', message: error.message }]);
+    throw error;
+  }
+  audit(call, 'role.tested', { role: `${account}::role/${name}`, allowed: String(result.allowed) });
+  return ok(result);
+}
+
 // ---- access keys ----
 
 function accessKeyJson(key: Awaited<ReturnType<WritablePolicyStore['listAccessKeys']>>[number], now: Date) {
@@ -290,6 +324,7 @@ export const ADMIN_OPERATIONS: readonly AdminOperation[] = [
   { method: 'GET', path: `${ACCOUNT}/roles/{name}`, operationId: 'getRole', status: 200, response: 'Role', handle: getRole },
   { method: 'PUT', path: `${ACCOUNT}/roles/{name}`, operationId: 'putRole', body: 'RoleDefinition', status: 200, response: 'Role', handle: putRole },
   { method: 'DELETE', path: `${ACCOUNT}/roles/{name}`, operationId: 'deleteRole', status: 200, response: 'Deleted', handle: deleteRole },
+  { method: 'POST', path: `${ACCOUNT}/roles/{name}/test`, operationId: 'testRoleToken', body: 'RoleTokenTestInput', status: 200, response: 'RoleTokenTest', handle: testRoleToken },
   { method: 'GET', path: `${ACCOUNT}/access-keys`, operationId: 'listAccessKeys', status: 200, response: 'AccessKeyList', handle: listAccessKeys },
   { method: 'POST', path: `${ACCOUNT}/access-keys`, operationId: 'createAccessKey', body: 'NewAccessKey', status: 201, response: 'AccessKeyCreated', handle: createAccessKey },
   { method: 'DELETE', path: `${ACCOUNT}/access-keys/{accessKeyId}`, operationId: 'revokeAccessKey', status: 200, response: 'Revoked', handle: revokeAccessKey },

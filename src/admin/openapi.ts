@@ -47,6 +47,10 @@ const PATHS = {
     },
     delete: operation('deleteRole', 'delete a stored role', '200', 'Deleted'),
   },
+  '/accounts/{account}/roles/{name}/test': {
+    parameters: [account, param('name', 'the role\'s name')],
+    post: operation('testRoleToken', 'dry run: would this identity token be allowed to assume the role? Verified as an exchange would, nothing issued', '200', 'RoleTokenTest', { requestBody: { required: true, ...json('RoleTokenTestInput') } }),
+  },
   '/accounts/{account}/access-keys': {
     parameters: [account],
     get: operation('listAccessKeys', 'the account\'s access keys (never secrets)', '200', 'AccessKeyList'),

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { CLAIM_PROFILES } from '../oidc/provider-config.ts';
+import { CLAIM_OPERATORS } from '../sts/claim-match.ts';
 import { newIdentityProviderSchema } from '../sts/idp-registration.ts';
 
 const time = z.string().describe('ISO 8601 time (UTC)');
@@ -41,6 +42,24 @@ export const roleSchema = z.strictObject({
   source: z.enum(['file', 'store']),
   updatedAt: nullableTime,
   definition: z.record(z.string(), z.unknown()),
+});
+
+/** The largest token the dry run reads: far above any identity token, far below the body limit. */
+export const MAX_TEST_TOKEN_CHARS = 16 * 1024;
+export const roleTokenTestInputSchema = z.strictObject({
+  token: z.string().min(1, { error: 'paste a token' }).max(MAX_TEST_TOKEN_CHARS, { error: `must be at most ${MAX_TEST_TOKEN_CHARS} characters` }).describe('an identity token (JWT); never echoed back'),
+});
+export const roleTokenTestSchema = z.strictObject({
+  allowed: z.boolean().describe('whether the exchange would issue credentials for this token'),
+  binding: z.number().int().min(0).optional().describe('the index of the binding that accepts the token'),
+  failures: z.array(z.strictObject({
+    binding: z.number().int().min(0).describe('the index of the binding that refuses the token'),
+    check: z.enum(['issuer', 'audience', 'signature', 'expired', 'constraint']),
+    claim: z.string().optional(),
+    operator: z.enum(CLAIM_OPERATORS).optional(),
+    expected: z.string().optional().describe('the constraint\'s expected value'),
+    detail: z.string(),
+  })).describe('empty when allowed; otherwise every binding\'s refusal'),
 });
 
 const keyStatus = z.enum(['active', 'disabled', 'expired', 'revoked']);
@@ -112,6 +131,8 @@ export const COMPONENTS = {
   RoleList: roleListSchema,
   Role: roleSchema,
   RoleDefinition: z.record(z.string(), z.unknown()).describe('a role as `sts.roles` entries are written; account and name come from the path'),
+  RoleTokenTestInput: roleTokenTestInputSchema,
+  RoleTokenTest: roleTokenTestSchema,
   AccessKeyList: accessKeyListSchema,
   AccessKeyCreated: accessKeyCreatedSchema,
   NewAccessKey: newAccessKeySchema,

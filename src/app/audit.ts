@@ -14,6 +14,7 @@ export type AuditEvent =
   | 'idp.removed'
   | 'role.put'
   | 'role.deleted'
+  | 'role.tested'
   | 'sessions.revoked'
   | 'bucket.created'
   | 'bucket.deleted';

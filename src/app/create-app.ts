@@ -121,7 +121,7 @@ export async function createApp(config: SluiceConfig, services: AppServices, ove
 /** The management API at `/.admin/v1/`: its operations need the database store; its document does not. */
 function adminRoute(config: SluiceConfig, services: AppServices, access: AccessControl): SpecialRoute {
   const { runtime } = services;
-  const { managed, issuer, apiKeyRecords } = access;
+  const { managed, issuer, apiKeyRecords, sts } = access;
   return createAdminRoute({
     auth: {
       authenticate: access.authenticate,
@@ -142,6 +142,7 @@ function adminRoute(config: SluiceConfig, services: AppServices, access: AccessC
         registerIdentityProvider: (account, input, options) => access.registerIdentityProvider(account, input, options),
         removeIdentityProvider: (account, id, actor) => access.removeIdentityProvider(account, id, actor),
         audit: (event, fields) => writeAudit(runtime, event, fields),
+        ...(sts && { roleTokens: { getRole: (account, name) => sts.roles.getRole(account, name), test: (role, token) => sts.testRoleToken(role, token) } }),
       },
     }),
   });

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type BindingMatch, type ClaimConstraint, type RoleBinding, constraintHolds, globMatches, matchBindings } from './claim-match.ts';
+import { type BindingMatch, type ClaimConstraint, type RoleBinding, constraintHolds, evaluateBindings, globMatches, matchBindings } from './claim-match.ts';
 
 const eq = (claim: string, value: string): ClaimConstraint => ({ claim, operator: 'equals', value });
 const starts = (claim: string, value: string): ClaimConstraint => ({ claim, operator: 'starts_with', value });
@@ -105,4 +105,21 @@ test('glob matching stays fast on adversarial patterns', () => {
   const started = performance.now();
   assert.equal(globMatches(`${'*a'.repeat(30)}b`, 'a'.repeat(5000)), false);
   assert.ok(performance.now() - started < 500);
+});
+
+test('evaluateBindings lists every binding\'s refusal: another provider, another audience, each failing constraint and why', () => {
+  const evaluation = evaluateBindings([gitlab, otherAudience, mainBranch], token({ ...gha, ref: ['refs/heads/main'], repository: 'acme/other' }));
+  assert.deepEqual(evaluation, {
+    allowed: false,
+    refusals: [
+      { binding: 0, check: 'issuer', provider: 'gitlab' },
+      { binding: 1, check: 'audience', audience: 'other' },
+      { binding: 2, check: 'constraint', constraint: eq('repository', 'acme/site'), presented: 'different' },
+      { binding: 2, check: 'constraint', constraint: eq('ref', 'refs/heads/main'), presented: 'not_text' },
+    ],
+  });
+  const { ref: _ref, ...noRef } = gha;
+  const missing = evaluateBindings([mainBranch], token(noRef));
+  assert.deepEqual(!missing.allowed && missing.refusals.map((r) => r.check === 'constraint' && r.presented), ['missing']);
+  assert.deepEqual(evaluateBindings([gitlab, anyTag, mainBranch], token()), { allowed: true, binding: 2, audience: 'sluice' });
 });

@@ -86,31 +86,70 @@ export function constraintHolds(constraint: ClaimConstraint, claims: Readonly<Re
   }
 }
 
+/** Why one binding does not accept a token: the first check it fails, in the order the exchange checks them. */
+export type BindingRefusal =
+  | { binding: number; check: 'issuer'; provider: string }
+  | { binding: number; check: 'audience'; audience: string }
+  | { binding: number; check: 'constraint'; constraint: ClaimConstraint; presented: 'missing' | 'not_text' | 'different' };
+
+export type BindingEvaluation =
+  | { allowed: true; binding: number; audience: string }
+  | { allowed: false; refusals: BindingRefusal[] };
+
+/**
+ * Each binding's verdict on a verified token: the first binding (in order)
+ * that accepts it, or every binding's refusal — for a binding of the token's
+ * provider and audience, every constraint it fails. The one evaluation both
+ * the exchange and the management API's dry run use.
+ */
+export function evaluateBindings(bindings: readonly RoleBinding[], token: PresentedToken): BindingEvaluation {
+  const refusals: BindingRefusal[] = [];
+  for (const [index, binding] of bindings.entries()) {
+    if (binding.provider !== token.provider) {
+      refusals.push({ binding: index, check: 'issuer', provider: binding.provider });
+      continue;
+    }
+    if (!token.audiences.includes(binding.audience)) {
+      refusals.push({ binding: index, check: 'audience', audience: binding.audience });
+      continue;
+    }
+    const failed = binding.constraints.filter((constraint) => !constraintHolds(constraint, token.claims));
+    if (failed.length === 0) return { allowed: true, binding: index, audience: binding.audience };
+    for (const constraint of failed) refusals.push({ binding: index, check: 'constraint', constraint, presented: presentedState(constraint, token.claims) });
+  }
+  return { allowed: false, refusals };
+}
+
+function presentedState(constraint: ClaimConstraint, claims: Readonly<Record<string, unknown>>): 'missing' | 'not_text' | 'different' {
+  if (!Object.hasOwn(claims, constraint.claim)) return 'missing';
+  return claimText(claims[constraint.claim]) === undefined ? 'not_text' : 'different';
+}
+
 /**
  * Whether a verified token may assume a role with these bindings. On refusal,
  * `detail` is for the audit log: it names the constraints that failed with
  * their expected and presented values, which the caller is never shown.
  */
 export function matchBindings(bindings: readonly RoleBinding[], token: PresentedToken): BindingMatch {
-  const fromProvider = bindings.map((binding, index) => ({ binding, index })).filter(({ binding }) => binding.provider === token.provider);
-  if (fromProvider.length === 0) return { allowed: false, reason: 'issuer_not_bound', detail: `no binding for provider "${token.provider}"` };
-  const forAudience = fromProvider.filter(({ binding }) => token.audiences.includes(binding.audience));
-  if (forAudience.length === 0) {
+  const evaluation = evaluateBindings(bindings, token);
+  if (evaluation.allowed) return evaluation;
+  const { refusals } = evaluation;
+  const audienceRefusals = refusals.filter((r) => r.check === 'audience');
+  const constraintRefusals = refusals.filter((r) => r.check === 'constraint');
+  if (audienceRefusals.length === 0 && constraintRefusals.length === 0) {
+    return { allowed: false, reason: 'issuer_not_bound', detail: `no binding for provider "${token.provider}"` };
+  }
+  if (constraintRefusals.length === 0) {
     return {
       allowed: false,
       reason: 'audience_not_bound',
-      detail: `token audiences ${JSON.stringify(token.audiences)} include none of ${JSON.stringify(fromProvider.map(({ binding }) => binding.audience))}`,
+      detail: `token audiences ${JSON.stringify(token.audiences)} include none of ${JSON.stringify(audienceRefusals.map((r) => r.audience))}`,
     };
   }
-  const failures: string[] = [];
-  const failedClaims = new Set<string>();
-  for (const { binding, index } of forAudience) {
-    const failed = binding.constraints.filter((constraint) => !constraintHolds(constraint, token.claims));
-    if (failed.length === 0) return { allowed: true, binding: index, audience: binding.audience };
-    for (const c of failed) failedClaims.add(c.claim);
-    failures.push(`binding ${index}: ${failed.map((c) => describeFailure(c, token.claims)).join(', ')}`);
-  }
-  return { allowed: false, reason: 'claims_unmet', detail: failures.join('; '), failedClaims: [...failedClaims] };
+  const byBinding = new Map<number, string[]>();
+  for (const r of constraintRefusals) byBinding.set(r.binding, [...(byBinding.get(r.binding) ?? []), describeFailure(r.constraint, token.claims)]);
+  const detail = [...byBinding].map(([index, failed]) => `binding ${index}: ${failed.join(', ')}`).join('; ');
+  return { allowed: false, reason: 'claims_unmet', detail, failedClaims: [...new Set(constraintRefusals.map((r) => r.constraint.claim))] };
 }
 
 function describeFailure(constraint: ClaimConstraint, claims: Readonly<Record<string, unknown>>): string {

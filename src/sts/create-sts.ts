@@ -19,6 +19,7 @@ import type { ProviderDirectory } from './provider-scope.ts';
 import { SessionCredentialSource } from './session-credential-source.ts';
 import { SessionKeyring } from './session-keyring.ts';
 import { fixedKeyringSource, type SessionKeyringSource } from './session-keyring-source.ts';
+import { type RoleTokenTest, testRoleToken } from './role-token-test.ts';
 import { createStsRoutes } from './sts-route.ts';
 
 export interface CreateStsOptions {
@@ -55,6 +56,8 @@ export interface StsServices {
   roles: RoleSource;
   verifier: TokenVerifier;
   keyring: SessionKeyringSource;
+  /** The exchange's checks of `token` against `role`, as a dry run: nothing issued, no exchange audited. */
+  testRoleToken(role: Role, token: string): Promise<RoleTokenTest>;
 }
 
 export async function createSts(options: CreateStsOptions): Promise<StsServices> {
@@ -77,11 +80,13 @@ export async function createSts(options: CreateStsOptions): Promise<StsServices>
     ...(builtIn && { builtInProvider: builtInProvider(builtIn.issuerUrl) }),
     accountExists: options.accountExists,
   });
+  const checks = { verifier, ...(builtIn && { apiKeys: builtIn.records }), ...(options.providers && { providers: options.providers }) };
   return {
-    routes: createStsRoutes({ roles, verifier, keyring, random: options.random, audit: options.audit, ...(builtIn && { apiKeys: builtIn.records }), ...(options.providers && { providers: options.providers }) }),
+    routes: createStsRoutes({ ...checks, roles, keyring, random: options.random, audit: options.audit }),
     credentialSource: new SessionCredentialSource({ keyring, now: options.now }),
     roles,
     verifier,
     keyring,
+    testRoleToken: (role, token) => testRoleToken(checks, role, token, options.now()),
   };
 }

@@ -8,7 +8,8 @@
  * use (the platform's, the built-in one, its own registered ones — never
  * another account's) and the role's bindings →
  * duration → the token's signature and claims (JWKS fetch) → the role's
- * audience and claim constraints → minting.
+ * audience and claim constraints → minting. The management API's dry run
+ * (`role-token-test.ts`) takes the same steps, up to minting.
  */
 import { discardBody } from '../core/body.ts';
 import type { GatewayRequest } from '../core/http.ts';
@@ -17,9 +18,10 @@ import { OidcError } from '../oidc/errors.ts';
 import { type TokenVerifier, peekIssuer } from '../oidc/token-verifier.ts';
 import { type ApiKeyRecordLookup, checkApiKeyExchange } from './api-key-exchange.ts';
 import { BUILT_IN_PROVIDER_ID } from './built-in-provider.ts';
-import { claimText, matchBindings } from './claim-match.ts';
+import { matchBindings } from './claim-match.ts';
 import type { RouteContext, SpecialRoute } from '../core/routes.ts';
 import { mintSessionCredentials } from './mint-session.ts';
+import { accountProviderFor, tokenSubject } from './role-token-test.ts';
 import { DEFAULT_MAX_SESSION_SECONDS } from './role.ts';
 import { assumedRoleArn, parseRoleRef, roleId } from './role-ref.ts';
 import type { RoleSource } from './role-source.ts';
@@ -113,9 +115,7 @@ async function exchange(deps: StsRouteDeps, req: GatewayRequest, ctx: RouteConte
   if (!role) throw new StsError('InvalidParameterValue', 'The role does not exist.', `no role ${ref.account}::role/${ref.name}`);
 
   // Only the role's account's providers and the shared ones: another account's registered issuer is unknown here.
-  const provider = deps.providers
-    ? (await deps.providers.forAccount(role.account)).find((p) => p.issuer === issuer)
-    : deps.verifier.providerFor(issuer);
+  const provider = await accountProviderFor(deps, role.account, issuer);
   if (!provider) throw new StsError('InvalidIdentityToken', `No OpenIDConnect provider found in your account for ${issuer}`);
   if (!role.bindings.some((binding) => binding.provider === provider.id)) {
     throw new StsError('IDPRejectedClaim', 'The identity provider that issued the token is not trusted by this role.', `role has no binding for provider "${provider.id}"`);
@@ -128,8 +128,8 @@ async function exchange(deps: StsRouteDeps, req: GatewayRequest, ctx: RouteConte
 
   const now = ctx.now();
   const verified = await deps.verifier.verify(input.webIdentityToken, provider, now);
-  const subject = claimText(verified.claims.sub);
-  if (subject === undefined || subject === '') throw new StsError('InvalidIdentityToken', 'The token has no subject (sub).');
+  const subject = tokenSubject(verified.claims);
+  if (subject === undefined) throw new StsError('InvalidIdentityToken', 'The token has no subject (sub).');
   record.assumedBy = subject;
   if (provider.id === BUILT_IN_PROVIDER_ID) {
     if (!deps.apiKeys) throw new StsError('InvalidIdentityToken', 'API keys are not accepted by this server.', 'no API key store');

@@ -5,7 +5,7 @@
  * PKCE flow. A person browses a public bucket anonymously, signs in, browses,
  * uploads 20 MiB with progress, shares a link that a plain HTTP client then
  * downloads, and sees a refused action explained; on the account page it
- * sees its roles, creates an access key (its secret shown once, then used by
+ * sees its roles, tests pasted tokens against one, creates an access key (its secret shown once, then used by
  * a plain HTTP client), revokes it, and sees a refused creation explained.
  * Screenshots of the main pages go to test-artifacts/console/.
  */
@@ -226,6 +226,23 @@ describe('the web console in Chromium', () => {
     assert.match(await analyst.innerText(), /corp, audience sluice-console/);
     await page.getByTestId('admin-idps').getByText('None.').waitFor();
     await screenshot('account');
+  });
+
+  it('tests a pasted token against a role: the failing constraint explained, then a token that would be accepted', async () => {
+    const analyst = page.locator('tr[data-role="analyst"]');
+    await analyst.getByText('Test a token').click();
+    const field = analyst.getByLabel('Identity token (JWT) to test against acme::role/analyst');
+    await field.fill(await issuer.sign({ sub: 'bob', aud: 'sluice-console' }));
+    await analyst.getByRole('button', { name: 'Test', exact: true }).click();
+    const refused = analyst.locator('[data-testid="token-test"][data-allowed="false"]');
+    await refused.waitFor();
+    const explained = await refused.innerText();
+    assert.match(explained, /would be refused/);
+    assert.match(explained, /Binding 0, claim constraint sub equals acme: claim "sub" must equal "acme": the token's value does not match/);
+    await screenshot('token-test');
+    await field.fill(await issuer.sign({ sub: 'acme', aud: 'sluice-console' }));
+    await analyst.getByRole('button', { name: 'Test', exact: true }).click();
+    await analyst.locator('[data-testid="token-test"][data-allowed="true"]').getByText('The token would be accepted: binding 0 matches.').waitFor();
   });
 
   it('creates an access key whose secret is shown once and works, then revokes it', async () => {

@@ -21,6 +21,7 @@ import { SqlitePolicyStore } from '../../src/policy/sqlite/sqlite-store.ts';
 import { nodeBackends } from '../../src/runtimes/node/backend-registry.ts';
 import { type RunningServer, startServer } from '../../src/runtimes/node/server.ts';
 import { es256Pem, randomHmacSecret } from '../../src/sts/session-keyring.test-helper.ts';
+import { OidcIssuer } from '../support/oidc-issuer.ts';
 
 const MASTER_KEY = Buffer.alloc(32, 5).toString('base64');
 const OWNER = { accessKeyId: 'SLAKOWNERAAAAAAAAAAA', secretAccessKey: 'owner-secret-0123456789abcdefghijklm' };
@@ -29,6 +30,9 @@ const OPERATOR = { accessKeyId: 'SLAKOPSAAAAAAAAAAAAA', secretAccessKey: 'ops-se
 
 let dir: string;
 let server: RunningServer;
+/** The identity provider `ci` the role `deployer` trusts, and `elsewhere`, a platform provider it does not. */
+let ci: OidcIssuer;
+let elsewhere: OidcIssuer;
 const events: Record<string, unknown>[] = [];
 let doc: { paths: Record<string, Record<string, { responses: Record<string, { content?: { 'application/json': { schema: unknown } } }> }>>; components: { schemas: Record<string, unknown> } };
 
@@ -40,6 +44,8 @@ before(async () => {
   await seed.importAccessKey({ ...NARROW, account: 'research', label: 'narrow', ceiling: [{ bucket: '*', actions: ['read'] }] });
   await seed.importAccessKey({ ...OPERATOR, account: 'ops', label: 'operator' });
   await seed.close();
+  ci = await OidcIssuer.start();
+  elsewhere = await OidcIssuer.start();
   const config = validateConfig({
     server: { accessLog: false },
     issuer: { url: 'https://sluice.example.test', keys: [{ privateKey: (await es256Pem()).privateKey }] },
@@ -53,7 +59,22 @@ before(async () => {
     },
     sts: {
       sessions: { hmacSecrets: [{ version: 1, secret: randomHmacSecret() }], signingKeys: [{ kid: 's1', privateKey: (await es256Pem()).privateKey }] },
-      roles: [{ account: 'research', name: 'pinned', bindings: [{ provider: 'sluice', audience: 'sluice-sts' }], permissions: [{ actions: ['read'], resources: ['*'] }] }],
+      identityProviders: [
+        { id: 'ci', issuer: ci.issuer, audiences: ['sluice-ci'], local: true, claims: 'github-actions' },
+        { id: 'elsewhere', issuer: elsewhere.issuer, audiences: ['sluice-ci'], local: true },
+      ],
+      roles: [
+        { account: 'research', name: 'pinned', bindings: [{ provider: 'sluice', audience: 'sluice-sts' }], permissions: [{ actions: ['read'], resources: ['*'] }] },
+        {
+          account: 'research',
+          name: 'deployer',
+          bindings: [
+            { provider: 'sluice', audience: 'sluice-sts' },
+            { provider: 'ci', audience: 'sluice-ci', claims: [{ claim: 'repository', operator: 'equals', value: 'acme/app' }, { claim: 'ref', operator: 'starts_with', value: 'refs/heads/' }] },
+          ],
+          permissions: [{ actions: ['read'], resources: ['*'] }],
+        },
+      ],
     },
     admin: { operators: ['ops'] },
   }, { source: 'test', baseDir: dir, env: {}, backends: nodeBackends });
@@ -64,6 +85,8 @@ before(async () => {
 after(async () => {
   for (const e of events) if (e.level === 'error') console.error(e);
   await server?.close();
+  await ci?.close();
+  await elsewhere?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -165,13 +188,91 @@ describe('roles', () => {
     assert.equal(created.json.urn, 'research::role/reader');
     assert.equal((await call({ method: 'PUT', path: '/accounts/research/roles/reader', as: OWNER, body: definition })).status, 200);
     const listed = await call({ path: '/accounts/research/roles', as: OWNER });
-    assert.deepEqual(listed.json.roles.map((r: { urn: string; source: string }) => `${r.urn} ${r.source}`), ['research::role/pinned file', 'research::role/reader store']);
+    assert.deepEqual(listed.json.roles.map((r: { urn: string; source: string }) => `${r.urn} ${r.source}`), ['research::role/pinned file', 'research::role/deployer file', 'research::role/reader store']);
     assert.equal((await call({ path: '/accounts/research/roles/pinned', as: OWNER })).json.source, 'file');
     assert.equal((await call({ method: 'DELETE', path: '/accounts/research/roles/pinned', as: OWNER })).status, 409);
     assert.deepEqual((await call({ method: 'DELETE', path: '/accounts/research/roles/reader', as: OWNER })).json, { deleted: true });
     assert.equal((await call({ path: '/accounts/research/roles/reader', as: OWNER })).status, 404);
     assert.equal(auditEvents('role.put').length, 2);
     assert.deepEqual(auditEvents('role.deleted').map((e) => [e.role, e.actor, e.actorVia]), [['research::role/reader', 'research', 'access-key']]);
+  });
+});
+
+describe('testing a token against a role', () => {
+  const path = '/accounts/research/roles/deployer/test';
+  const claims = (overrides: Parameters<typeof OidcIssuer.githubClaims>[0] = {}) => OidcIssuer.githubClaims({ aud: 'sluice-ci', repository: 'acme/app', ...overrides });
+  /** The dry run never issues credentials nor audits an exchange, and never echoes the token. */
+  async function dryRun(token: string, as: Call['as'] = OWNER) {
+    const exchanges = auditEvents('sts_exchange').length;
+    const result = await call({ method: 'POST', path, as, body: { token } });
+    assert.equal(auditEvents('sts_exchange').length, exchanges, 'no exchange is audited');
+    const text = JSON.stringify(result.json);
+    assert.ok(!text.includes(token) && !text.includes(token.split('.')[2]!), 'the token is not echoed');
+    assert.doesNotMatch(text, /accessKeyId|secretAccessKey|sessionToken/i);
+    return result;
+  }
+
+  test('a token meeting a binding is allowed, naming the binding', async () => {
+    const passing = await dryRun(await ci.sign(claims()));
+    assert.equal(passing.status, 200);
+    assert.deepEqual(passing.json, { allowed: true, binding: 1, failures: [] });
+    assert.deepEqual(auditEvents('role.tested').at(-1), { ...auditEvents('role.tested').at(-1), role: 'research::role/deployer', allowed: 'true', actor: 'research', actorVia: 'access-key' });
+  });
+
+  test('a token failing a constraint names the binding, claim, check, operator and expected value', async () => {
+    const failing = await dryRun(await ci.sign(claims({ repository: 'acme/other', ref: 'refs/tags/v1' })));
+    assert.equal(failing.status, 200);
+    assert.equal(failing.json.allowed, false);
+    assert.equal(failing.json.binding, undefined);
+    const constraints = failing.json.failures.filter((f: { check: string }) => f.check === 'constraint');
+    assert.deepEqual(constraints.map(({ detail: _detail, ...rest }: { detail: string }) => rest), [
+      { binding: 1, check: 'constraint', claim: 'repository', operator: 'equals', expected: 'acme/app' },
+      { binding: 1, check: 'constraint', claim: 'ref', operator: 'starts_with', expected: 'refs/heads/' },
+    ]);
+    assert.match(constraints[0].detail, /claim "repository" must equal "acme\/app": the token's value does not match/);
+    assert.doesNotMatch(JSON.stringify(failing.json), /acme\/other|refs\/tags/, 'the token\'s claim values are not shown');
+    assert.deepEqual(failing.json.failures.filter((f: { check: string }) => f.check !== 'constraint').map((f: { binding: number; check: string }) => [f.binding, f.check]), [[0, 'issuer']], 'the API key binding trusts another provider');
+    const missing = await dryRun(await ci.sign(claims({ ref: undefined })));
+    assert.match(missing.json.failures.find((f: { claim?: string }) => f.claim === 'ref').detail, /the token has no such claim/);
+    assert.equal(auditEvents('role.tested').at(-1)!.allowed, 'false');
+  });
+
+  test('an expired token fails the time check of the bindings of its provider', async () => {
+    const expired = await dryRun(await ci.sign(claims(), { expiresIn: -600 }));
+    assert.equal(expired.status, 200);
+    assert.deepEqual(expired.json.failures.map((f: { binding: number; check: string }) => [f.binding, f.check]), [[1, 'expired']]);
+    assert.match(expired.json.failures[0].detail, /expired/);
+  });
+
+  test('a token from an issuer the role is not bound to fails the issuer check of every binding', async () => {
+    const foreign = await dryRun(await elsewhere.sign(claims()));
+    assert.equal(foreign.json.allowed, false);
+    assert.deepEqual(foreign.json.failures.map((f: { binding: number; check: string }) => [f.binding, f.check]), [[0, 'issuer'], [1, 'issuer']]);
+    assert.match(foreign.json.failures[1].detail, /binding 1 trusts identity provider "ci"; the token is from identity provider "elsewhere"/);
+    const unknown = await OidcIssuer.start();
+    try {
+      const stranger = await dryRun(await unknown.sign(claims()));
+      assert.match(stranger.json.failures[0].detail, /not an identity provider of the account/);
+    } finally {
+      await unknown.close();
+    }
+  });
+
+  test('a forged signature, a wrong audience; bad input, another account and an unknown role are refused', async () => {
+    const forged = await dryRun(await ci.sign(claims(), { unpublishedKey: true }));
+    assert.deepEqual(forged.json.failures.map((f: { binding: number; check: string }) => [f.binding, f.check]), [[1, 'signature']]);
+    const audience = await dryRun(await ci.sign(claims({ aud: 'someone-else' })));
+    assert.deepEqual(audience.json.failures.map((f: { binding: number; check: string }) => [f.binding, f.check]), [[1, 'audience']]);
+    const malformed = await call({ method: 'POST', path, as: OWNER, body: { token: 'not-a-jwt' } });
+    assert.equal(malformed.status, 400);
+    assert.deepEqual(malformed.json.error.problems.map((p: { field: string }) => p.field), ['token']);
+    const huge = await call({ method: 'POST', path, as: OWNER, body: { token: 'x'.repeat(17 * 1024) } });
+    assert.equal(huge.status, 400);
+    assert.doesNotMatch(JSON.stringify(huge.json), /xxxx/);
+    assert.equal((await call({ method: 'POST', path, as: OWNER, body: {} })).status, 400);
+    assert.equal((await call({ method: 'POST', path: '/accounts/other/roles/deployer/test', as: OWNER, body: { token: await ci.sign(claims()) } })).status, 403);
+    assert.equal((await call({ method: 'POST', path: '/accounts/research/roles/nobody/test', as: OWNER, body: { token: await ci.sign(claims()) } })).status, 404);
+    assert.equal((await call({ method: 'POST', path, as: OPERATOR, body: { token: await ci.sign(claims()) } })).json.allowed, true, 'an operator tests any account\'s role');
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * The account pages' client of the management API (`/.admin/v1/`), signed
  * with the session's credentials exactly like an S3 request (SigV4, service
- * `s3`, the server's region): who the caller is, the account's roles, access
+ * `s3`, the server's region): who the caller is, the account's roles (and
+ * a dry run of a token against one), access
  * keys, API keys and registered identity providers. The API's JSON errors
  * become `S3RequestError`s with its code and message (and every listed
  * problem), so the pages explain a refusal the way the browser does.
@@ -34,6 +35,22 @@ export interface RoleBinding {
   provider: string;
   audience: string;
   claims: ClaimConstraint[];
+}
+
+/** Why one binding of a role refuses a token, from the management API's dry run. */
+export interface TokenTestFailure {
+  binding: number;
+  check: 'issuer' | 'audience' | 'signature' | 'expired' | 'constraint';
+  claim?: string;
+  operator?: string;
+  expected?: string;
+  detail: string;
+}
+
+export interface TokenTest {
+  allowed: boolean;
+  binding?: number;
+  failures: TokenTestFailure[];
 }
 
 export interface AccessKey {
@@ -143,6 +160,11 @@ export class AdminClient {
         }),
       };
     });
+  }
+
+  /** Whether the exchange would accept `token` for the role: a dry run, nothing issued. */
+  testRoleToken(account: string, name: string, token: string): Promise<TokenTest> {
+    return this.call('POST', this.account(account, `/roles/${encodeURIComponent(name)}/test`), { token });
   }
 
   async listAccessKeys(account: string): Promise<AccessKey[]> {

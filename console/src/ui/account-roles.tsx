@@ -1,13 +1,14 @@
 /**
  * The account's roles, each with its bindings' claim constraints (who may
- * assume it), and the identity providers the account registered — read from
- * the management API. The management API offers no dry run of a token
- * against a role, so the page shows none.
+ * assume it) and a dry run of a pasted token against it (which binding
+ * would accept it, or every check that refuses it), and the identity
+ * providers the account registered — read from the management API.
  */
 import { useCallback, useEffect, useState } from 'preact/hooks';
-import type { AdminClient, RoleBinding, RoleSummary } from '../admin/admin-client.ts';
+import type { AdminClient, RoleBinding, RoleSummary, TokenTest } from '../admin/admin-client.ts';
 import { text } from '../text.ts';
 import { ListStatus } from './list-status.tsx';
+import { explain, Notice, type NoticeValue } from './notice.tsx';
 import { useAdminList } from './use-admin-list.ts';
 
 function Bindings({ admin, account, role }: { admin: AdminClient; account: string; role: RoleSummary }) {
@@ -30,6 +31,58 @@ function Bindings({ admin, account, role }: { admin: AdminClient; account: strin
   );
 }
 
+/** Paste a token, see whether the role would accept it; the token stays in this form only. */
+function TestToken({ admin, account, role }: { admin: AdminClient; account: string; role: RoleSummary }) {
+  const [token, setToken] = useState('');
+  const [result, setResult] = useState<TokenTest>();
+  const [notice, setNotice] = useState<NoticeValue>();
+  const [busy, setBusy] = useState(false);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setResult(undefined);
+    setNotice(undefined);
+    setBusy(true);
+    try {
+      setResult(await admin.testRoleToken(account, role.name, token.trim()));
+    } catch (error) {
+      setNotice(explain(text.actions.testToken, error));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const id = `test-token-${role.name}`;
+  return (
+    <details class="test-token">
+      <summary>{text.account.testToken}</summary>
+      <form onSubmit={(e) => void submit(e)}>
+        <label for={id}>{text.account.testTokenLabel(role.urn)}</label>
+        <textarea id={id} rows={3} spellcheck={false} autocomplete="off" value={token} onInput={(e) => setToken((e.target as HTMLTextAreaElement).value)} required />
+        <p class="hint">{text.account.testTokenHint}</p>
+        <button type="submit" disabled={busy || token.trim() === ''}>{text.account.test}</button>
+      </form>
+      {notice && <Notice notice={notice} onDismiss={() => setNotice(undefined)} />}
+      {result && (
+        <div role="status" data-testid="token-test" data-allowed={String(result.allowed)}>
+          {result.allowed ? <p>{text.account.tokenAccepted(result.binding ?? 0)}</p> : (
+            <>
+              <p>{text.account.tokenRefused}</p>
+              <ul class="constraints">
+                {result.failures.map((f, i) => (
+                  <li key={i} data-check={f.check}>
+                    {text.account.tokenFailure(f.binding, text.account.checks[f.check] ?? f.check)}
+                    {f.claim !== undefined && f.operator !== undefined && <>{' '}<code>{`${f.claim} ${f.operator} ${f.expected ?? ''}`}</code></>}
+                    {`: ${f.detail}`}
+                  </li>
+                ))}
+              </ul>
+            </>
+          )}
+        </div>
+      )}
+    </details>
+  );
+}
+
 export function RolesSection({ admin, account }: { admin: AdminClient; account: string }) {
   const { state, reload } = useAdminList(useCallback(() => admin.listRoles(account), [admin, account]));
   return (
@@ -45,7 +98,7 @@ export function RolesSection({ admin, account }: { admin: AdminClient; account: 
                 {roles.map((role) => (
                   <tr key={role.urn} data-role={role.name}>
                     <td><span class="break">{role.urn}</span>{role.description && <div class="hint">{role.description}</div>}</td>
-                    <td><Bindings admin={admin} account={account} role={role} /></td>
+                    <td><Bindings admin={admin} account={account} role={role} /><TestToken admin={admin} account={account} role={role} /></td>
                     <td class="wide">{text.account.sources[role.source] ?? role.source}</td>
                   </tr>
                 ))}
