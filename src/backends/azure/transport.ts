@@ -7,6 +7,7 @@
 import { BackendError, BackendUnavailableError } from '../../core/backend-errors.ts';
 import { discardBody, readAll, type Body } from '../../core/body.ts';
 import type { HeaderMap, HttpClient, OutboundResponse } from '../../core/http.ts';
+import type { ResolvedHttpBackendTiming } from '../http-backend-options.ts';
 import { credentialsFailure, describeThrown, frameBody, isRetryableStatus, requestWithin } from '../http-transport.ts';
 import { backoffDelay, sleepUnlessAborted } from '../s3/retry.ts';
 import type { RequestAuthorizer } from './auth.ts';
@@ -28,16 +29,9 @@ export interface AzureCall {
   signal?: AbortSignal;
 }
 
-export interface AzureTransportOptions {
+export interface AzureTransportOptions extends ResolvedHttpBackendTiming {
   http: HttpClient;
   authorizer: RequestAuthorizer;
-  attempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  responseTimeoutMs: number;
-  now: () => Date;
-  sleep: (ms: number) => Promise<void>;
-  random: () => number;
 }
 
 /** A final answer other than 2xx or 304, with Azure's error code (`x-ms-error-code` or the document's). */
