@@ -12,8 +12,8 @@
  * number (0 for a plain upload), the attempt (a re-sent part stages under a
  * fresh one) and the block's index within the part.
  */
-import { createMd5 } from '../../core/md5.ts';
-import { toWebStream, type Body } from '../../core/body.ts';
+import type { Body } from '../../core/body.ts';
+import { readInChunks } from '../chunked-body.ts';
 import { encodeBase64 } from './shared-key.ts';
 
 export interface BlockSink {
@@ -56,58 +56,19 @@ export function uploadBlockId(uploadTag: string, index: number): string {
 }
 
 export async function uploadBlocks(body: Body, blockSize: number, idOf: (index: number) => string, sink: BlockSink, signal?: AbortSignal): Promise<BlockUploadResult> {
-  const reader = toWebStream(body).getReader();
-  const md5 = createMd5();
   const blockIds: string[] = [];
-  let buffer = new Uint8Array(blockSize);
-  let filled = 0;
-  let size = 0;
-  const flush = async () => {
+  const stage = async (block: Uint8Array) => {
     if (blockIds.length >= MAX_BLOCKS) throw new RangeError(`a blob holds at most ${MAX_BLOCKS} blocks`);
     const id = idOf(blockIds.length);
-    await sink.stageBlock(id, buffer.subarray(0, filled));
+    await sink.stageBlock(id, block);
     blockIds.push(id);
-    buffer = new Uint8Array(blockSize);
-    filled = 0;
   };
-  try {
-    for (;;) {
-      const { done, value } = await readUnlessAborted(reader, signal);
-      if (done) break;
-      md5.update(value);
-      size += value.byteLength;
-      let offset = 0;
-      while (offset < value.byteLength) {
-        // A full block is staged only once more bytes arrive, so a body of exactly one block stays one Put Blob.
-        if (filled === blockSize) await flush();
-        const take = Math.min(blockSize - filled, value.byteLength - offset);
-        buffer.set(value.subarray(offset, offset + take), filled);
-        filled += take;
-        offset += take;
-      }
-    }
-  } catch (err) {
-    reader.cancel(err).catch(() => {});
-    throw err;
-  }
-  const md5Hex = md5.digestHex();
+  const { last, md5Hex, size } = await readInChunks(body, blockSize, stage, signal);
   if (blockIds.length === 0 && sink.putWhole) {
-    await sink.putWhole(buffer.subarray(0, filled), md5Hex);
+    await sink.putWhole(last, md5Hex);
   } else {
-    if (filled > 0) await flush();
+    if (last.byteLength > 0) await stage(last);
     await sink.commit(blockIds, md5Hex);
   }
   return { md5Hex, size, blocks: blockIds.length };
-}
-
-/** The next chunk, or the abort reason as soon as the caller goes away (a stalled body never blocks). */
-function readUnlessAborted(reader: ReadableStreamDefaultReader<Uint8Array>, signal: AbortSignal | undefined): Promise<ReadableStreamReadResult<Uint8Array>> {
-  if (!signal) return reader.read();
-  signal.throwIfAborted();
-  let onAbort!: () => void;
-  const aborted = new Promise<never>((_resolve, reject) => {
-    onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  return Promise.race([reader.read(), aborted]).finally(() => signal.removeEventListener('abort', onAbort));
 }

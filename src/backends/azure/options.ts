@@ -3,9 +3,10 @@
  * catch a bad configuration at start-up.
  */
 import type { HttpClient } from '../../core/http.ts';
+import { checkEndpoint, isBadPrefix, resolveTiming, type HttpBackendTimingOptions, type ResolvedHttpBackendTiming } from '../http-backend-options.ts';
 import type { AzureAuth } from './auth.ts';
 
-export interface AzureBackendOptions {
+export interface AzureBackendOptions extends HttpBackendTimingOptions {
   /** Storage account name. */
   account: string;
   container: string;
@@ -18,15 +19,9 @@ export interface AzureBackendOptions {
   readOnly?: boolean;
   /** Size of a staged block, and the largest body sent in one Put Blob. Default 8 MiB. */
   blockSize?: number;
-  retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number };
-  /** Longest wait for a response's status and headers, per try. Default 30 s. */
-  responseTimeoutMs?: number;
-  now?: () => Date;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
 }
 
-export interface ResolvedAzureOptions {
+export interface ResolvedAzureOptions extends ResolvedHttpBackendTiming {
   account: string;
   container: string;
   /** Without a trailing slash. */
@@ -36,13 +31,6 @@ export interface ResolvedAzureOptions {
   http: HttpClient;
   readOnly: boolean;
   blockSize: number;
-  attempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  responseTimeoutMs: number;
-  now: () => Date;
-  sleep: (ms: number) => Promise<void>;
-  random: () => number;
 }
 
 /** Azure's limit for one staged block (4000 MiB), far above any sensible buffer. */
@@ -55,20 +43,12 @@ export function resolveAzureOptions(options: AzureBackendOptions): ResolvedAzure
   if (!/^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/.test(options.container) && options.container !== '$root') {
     problems.push('container must be 3–63 lower-case letters, digits and single hyphens');
   }
-  const endpoint = (options.endpoint ?? `https://${options.account}.blob.core.windows.net`).replace(/\/+$/, '');
-  try {
-    const url = new URL(endpoint);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push('endpoint must be http(s)');
-    if (url.search || url.hash) problems.push('endpoint must not have a query or fragment');
-  } catch {
-    problems.push(`endpoint is not a URL: ${endpoint}`);
-  }
+  const endpoint = checkEndpoint(options.endpoint ?? `https://${options.account}.blob.core.windows.net`, problems);
   const prefix = options.prefix ?? '';
-  if (prefix !== '' && (!prefix.endsWith('/') || prefix.startsWith('/'))) problems.push('prefix must be "" or end in "/" without a leading "/"');
+  if (isBadPrefix(prefix)) problems.push('prefix must be "" or end in "/" without a leading "/"');
   const blockSize = options.blockSize ?? 8 * 1024 * 1024;
   if (!Number.isInteger(blockSize) || blockSize < 1 || blockSize > MAX_BLOCK_SIZE) problems.push(`blockSize must be an integer from 1 to ${MAX_BLOCK_SIZE}`);
-  const attempts = options.retry?.attempts ?? 3;
-  if (!Number.isInteger(attempts) || attempts < 1) problems.push('retry.attempts must be an integer ≥ 1');
+  const timing = resolveTiming(options, problems);
   if (problems.length > 0) throw new TypeError(`invalid Azure backend options: ${problems.join('; ')}`);
   return {
     account: options.account,
@@ -79,13 +59,7 @@ export function resolveAzureOptions(options: AzureBackendOptions): ResolvedAzure
     http: options.http,
     readOnly: options.readOnly ?? false,
     blockSize,
-    attempts,
-    baseDelayMs: options.retry?.baseDelayMs ?? 100,
-    maxDelayMs: options.retry?.maxDelayMs ?? 5000,
-    responseTimeoutMs: options.responseTimeoutMs ?? 30_000,
-    now: options.now ?? (() => new Date()),
-    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
-    random: options.random ?? Math.random,
+    ...timing,
   };
 }
 

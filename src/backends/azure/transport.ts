@@ -5,8 +5,10 @@
  * into a typed failure.
  */
 import { BackendError, BackendUnavailableError } from '../../core/backend-errors.ts';
-import { bytesBody, discardBody, readAll, type Body } from '../../core/body.ts';
+import { discardBody, readAll, type Body } from '../../core/body.ts';
 import type { HeaderMap, HttpClient, OutboundResponse } from '../../core/http.ts';
+import type { ResolvedHttpBackendTiming } from '../http-backend-options.ts';
+import { credentialsFailure, describeThrown, frameBody, isRetryableStatus, requestWithin } from '../http-transport.ts';
 import { backoffDelay, sleepUnlessAborted } from '../s3/retry.ts';
 import type { RequestAuthorizer } from './auth.ts';
 import { parseErrorDocument, type AzureErrorDocument } from './xml.ts';
@@ -27,16 +29,9 @@ export interface AzureCall {
   signal?: AbortSignal;
 }
 
-export interface AzureTransportOptions {
+export interface AzureTransportOptions extends ResolvedHttpBackendTiming {
   http: HttpClient;
   authorizer: RequestAuthorizer;
-  attempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  responseTimeoutMs: number;
-  now: () => Date;
-  sleep: (ms: number) => Promise<void>;
-  random: () => number;
 }
 
 /** A final answer other than 2xx or 304, with Azure's error code (`x-ms-error-code` or the document's). */
@@ -66,10 +61,6 @@ async function readError(res: OutboundResponse): Promise<AzureErrorDocument> {
   return code ? { ...detail, code } : detail;
 }
 
-function isRetryable(status: number): boolean {
-  return status >= 500 || status === 408 || status === 429;
-}
-
 export class AzureTransport {
   constructor(private readonly opts: AzureTransportOptions) {}
 
@@ -94,26 +85,19 @@ export class AzureTransport {
       }
       if (response.status < 300 || response.status === 304) return response;
       const failure = new AzureResponseError(call.operation, response.status, response.headers, await readError(response));
-      if (!isRetryable(failure.status)) throw failure;
+      if (!isRetryableStatus(failure.status)) throw failure;
       lastFailure = failure;
     }
     const cause =
       lastFailure instanceof AzureResponseError
         ? { operation: call.operation, attempts, status: lastFailure.status, ...lastFailure.detail }
-        : { operation: call.operation, attempts, error: lastFailure instanceof Error ? `${lastFailure.name}: ${lastFailure.message}` : String(lastFailure) };
+        : { operation: call.operation, attempts, error: describeThrown(lastFailure) };
     throw new BackendUnavailableError('storage backend unavailable', cause);
   }
 
   private async sendOnce(call: AzureCall): Promise<OutboundResponse> {
     const headers: HeaderMap = { ...call.headers, 'x-ms-version': AZURE_API_VERSION, 'x-ms-date': this.opts.now().toUTCString() };
-    let body: Body | undefined;
-    if (call.body instanceof Uint8Array) {
-      headers['content-length'] = String(call.body.byteLength);
-      body = bytesBody(call.body);
-    } else {
-      body = call.body;
-      if (body === undefined && (call.method === 'PUT' || call.method === 'POST')) headers['content-length'] = '0';
-    }
+    const body = frameBody(call.method, call.body, headers, true);
     const url = this.opts.authorizer.url(call.url);
     let auth: HeaderMap;
     try {
@@ -121,33 +105,10 @@ export class AzureTransport {
     } catch (err) {
       discardBody(body);
       // A token service's typed answer (refused: 403, unavailable: 503, unreadable: 502) keeps its meaning.
-      if (err instanceof BackendError) throw err;
-      throw new BackendUnavailableError('storage backend credentials unavailable', {
-        operation: call.operation,
-        error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
-      });
+      throw credentialsFailure(call.operation, err);
     }
-    const controller = new AbortController();
-    const forwardAbort = () => controller.abort(call.signal!.reason);
-    if (call.signal?.aborted) throw call.signal.reason;
-    call.signal?.addEventListener('abort', forwardAbort, { once: true });
-    const timer = setTimeout(() => controller.abort(new Error(`no response within ${this.opts.responseTimeoutMs} ms`)), this.opts.responseTimeoutMs);
-    try {
-      return await this.opts.http.request({ method: call.method, url, headers: { ...headers, ...auth }, body, signal: controller.signal });
-    } catch (err) {
-      call.signal?.removeEventListener('abort', forwardAbort);
-      throw err;
-    } finally {
-      clearTimeout(timer);
-    }
+    return requestWithin(this.opts.http, { method: call.method, url, headers: { ...headers, ...auth }, body }, call.signal, this.opts.responseTimeoutMs);
   }
 }
 
-/** Read and drop a small answer's body so the keep-alive connection can be reused. */
-export async function consumeBody(body: Body): Promise<void> {
-  try {
-    await readAll(body, 1024 * 1024);
-  } catch {
-    discardBody(body);
-  }
-}
+export { consumeBody } from '../http-transport.ts';

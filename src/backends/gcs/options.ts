@@ -3,6 +3,7 @@
  * checks that catch a bad configuration at start-up.
  */
 import type { HttpClient } from '../../core/http.ts';
+import { checkEndpoint, isBadPrefix, resolveTiming, type HttpBackendTimingOptions, type ResolvedHttpBackendTiming } from '../http-backend-options.ts';
 import type { GcsTokenProvider } from './auth.ts';
 
 export const DEFAULT_GCS_ENDPOINT = 'https://storage.googleapis.com';
@@ -11,7 +12,7 @@ export const DEFAULT_MULTIPART_PREFIX = '.sluice-multipart/';
 /** GCS asks resumable chunks to be multiples of 256 KiB. */
 export const CHUNK_GRANULE = 256 * 1024;
 
-export interface GcsBackendOptions {
+export interface GcsBackendOptions extends HttpBackendTimingOptions {
   bucket: string;
   /** JSON API root; default `https://storage.googleapis.com`. Tests point it at a local server. */
   endpoint?: string;
@@ -25,15 +26,9 @@ export interface GcsBackendOptions {
   multipartPrefix?: string;
   /** Largest body sent in one multipart/related upload, and the resumable chunk size (a multiple of 256 KiB). Default 8 MiB. */
   chunkSize?: number;
-  retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number };
-  /** Longest wait for a response's status and headers, per try. Default 30 s. */
-  responseTimeoutMs?: number;
-  now?: () => Date;
-  sleep?: (ms: number) => Promise<void>;
-  random?: () => number;
 }
 
-export interface ResolvedGcsOptions {
+export interface ResolvedGcsOptions extends ResolvedHttpBackendTiming {
   bucket: string;
   /** Without a trailing slash. */
   endpoint: string;
@@ -43,13 +38,6 @@ export interface ResolvedGcsOptions {
   readOnly: boolean;
   multipartPrefix: string;
   chunkSize: number;
-  attempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  responseTimeoutMs: number;
-  now: () => Date;
-  sleep: (ms: number) => Promise<void>;
-  random: () => number;
 }
 
 const MAX_CHUNK_SIZE = 256 * 1024 * 1024;
@@ -65,34 +53,22 @@ export function gcsBucketProblem(bucket: string): string | undefined {
   return undefined;
 }
 
-function prefixProblem(prefix: string): boolean {
-  return prefix !== '' && (!prefix.endsWith('/') || prefix.startsWith('/'));
-}
-
 /** Validate and fill defaults; throws `TypeError` naming every problem found. */
 export function resolveGcsOptions(options: GcsBackendOptions): ResolvedGcsOptions {
   const problems: string[] = [];
   const bucketProblem = gcsBucketProblem(options.bucket);
   if (bucketProblem) problems.push(`bucket ${bucketProblem}`);
-  const endpoint = (options.endpoint ?? DEFAULT_GCS_ENDPOINT).replace(/\/+$/, '');
-  try {
-    const url = new URL(endpoint);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push('endpoint must be http(s)');
-    if (url.search || url.hash) problems.push('endpoint must not have a query or fragment');
-  } catch {
-    problems.push(`endpoint is not a URL: ${endpoint}`);
-  }
+  const endpoint = checkEndpoint(options.endpoint ?? DEFAULT_GCS_ENDPOINT, problems);
   const prefix = options.prefix ?? '';
-  if (prefixProblem(prefix)) problems.push('prefix must be "" or end in "/" without a leading "/"');
+  if (isBadPrefix(prefix)) problems.push('prefix must be "" or end in "/" without a leading "/"');
   const multipartPrefix = options.multipartPrefix ?? DEFAULT_MULTIPART_PREFIX;
-  if (multipartPrefix === '' || prefixProblem(multipartPrefix)) problems.push('multipartPrefix must end in "/" without a leading "/"');
+  if (multipartPrefix === '' || isBadPrefix(multipartPrefix)) problems.push('multipartPrefix must end in "/" without a leading "/"');
   else if (prefix.startsWith(multipartPrefix)) problems.push('prefix must not lie inside multipartPrefix');
   const chunkSize = options.chunkSize ?? 8 * 1024 * 1024;
   if (!Number.isInteger(chunkSize) || chunkSize < CHUNK_GRANULE || chunkSize > MAX_CHUNK_SIZE || chunkSize % CHUNK_GRANULE !== 0) {
     problems.push(`chunkSize must be a multiple of ${CHUNK_GRANULE} up to ${MAX_CHUNK_SIZE}`);
   }
-  const attempts = options.retry?.attempts ?? 3;
-  if (!Number.isInteger(attempts) || attempts < 1) problems.push('retry.attempts must be an integer ≥ 1');
+  const timing = resolveTiming(options, problems);
   if (problems.length > 0) throw new TypeError(`invalid GCS backend options: ${problems.join('; ')}`);
   return {
     bucket: options.bucket,
@@ -103,13 +79,7 @@ export function resolveGcsOptions(options: GcsBackendOptions): ResolvedGcsOption
     readOnly: options.readOnly ?? false,
     multipartPrefix,
     chunkSize,
-    attempts,
-    baseDelayMs: options.retry?.baseDelayMs ?? 100,
-    maxDelayMs: options.retry?.maxDelayMs ?? 5000,
-    responseTimeoutMs: options.responseTimeoutMs ?? 30_000,
-    now: options.now ?? (() => new Date()),
-    sleep: options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
-    random: options.random ?? Math.random,
+    ...timing,
   };
 }
 

@@ -5,8 +5,9 @@
  * error document read into a typed failure.
  */
 import { BackendError, BackendUnavailableError } from '../../core/backend-errors.ts';
-import { bytesBody, discardBody, readAll, type Body } from '../../core/body.ts';
+import { discardBody, readAll, type Body } from '../../core/body.ts';
 import type { HeaderMap, HttpClient, OutboundResponse } from '../../core/http.ts';
+import { credentialsFailure, describeThrown, frameBody, isRetryableStatus, requestWithin } from '../http-transport.ts';
 import { backoffDelay, sleepUnlessAborted } from '../s3/retry.ts';
 import type { GcsTokenProvider } from './auth.ts';
 
@@ -66,10 +67,6 @@ async function readError(call: GcsCall, res: OutboundResponse): Promise<GcsRespo
   return new GcsResponseError(call.operation, res.status, reason, message);
 }
 
-function isRetryable(status: number): boolean {
-  return status >= 500 || status === 408 || status === 429;
-}
-
 export class GcsTransport {
   constructor(private readonly opts: GcsTransportOptions) {}
 
@@ -101,13 +98,13 @@ export class GcsTransport {
         attempt--;
         continue;
       }
-      if (!isRetryable(failure.status)) throw failure;
+      if (!isRetryableStatus(failure.status)) throw failure;
       lastFailure = failure;
     }
     const cause =
       lastFailure instanceof GcsResponseError
         ? { operation: call.operation, attempts, status: lastFailure.status, reason: lastFailure.reason, message: lastFailure.detail }
-        : { operation: call.operation, attempts, error: lastFailure instanceof Error ? `${lastFailure.name}: ${lastFailure.message}` : String(lastFailure) };
+        : { operation: call.operation, attempts, error: describeThrown(lastFailure) };
     throw new BackendUnavailableError('storage backend unavailable', cause);
   }
 
@@ -124,50 +121,17 @@ export class GcsTransport {
 
   private async sendOnce(call: GcsCall): Promise<OutboundResponse> {
     const headers: HeaderMap = { ...call.headers };
-    let body: Body | undefined;
-    if (call.body instanceof Uint8Array) {
-      headers['content-length'] = String(call.body.byteLength);
-      body = bytesBody(call.body);
-    } else {
-      body = call.body;
-      if (body === undefined && (call.method === 'PUT' || call.method === 'POST')) headers['content-length'] = '0';
-    }
+    const body = frameBody(call.method, call.body, headers, true);
     if (this.opts.tokens) {
-      let token: string;
       try {
-        token = await this.opts.tokens.token({ signal: call.signal });
+        headers.authorization = `Bearer ${await this.opts.tokens.token({ signal: call.signal })}`;
       } catch (err) {
         discardBody(body);
-        // Typed credential failures (refused identity, unreachable token service) keep their meaning.
-        if (err instanceof BackendError) throw err;
-        throw new BackendUnavailableError('storage backend credentials unavailable', {
-          operation: call.operation,
-          error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
-        });
+        throw credentialsFailure(call.operation, err);
       }
-      headers.authorization = `Bearer ${token}`;
     }
-    const controller = new AbortController();
-    const forwardAbort = () => controller.abort(call.signal!.reason);
-    if (call.signal?.aborted) throw call.signal.reason;
-    call.signal?.addEventListener('abort', forwardAbort, { once: true });
-    const timer = setTimeout(() => controller.abort(new Error(`no response within ${this.opts.responseTimeoutMs} ms`)), this.opts.responseTimeoutMs);
-    try {
-      return await this.opts.http.request({ method: call.method, url: call.url, headers, body, signal: controller.signal });
-    } catch (err) {
-      call.signal?.removeEventListener('abort', forwardAbort);
-      throw err;
-    } finally {
-      clearTimeout(timer);
-    }
+    return requestWithin(this.opts.http, { method: call.method, url: call.url, headers, body }, call.signal, this.opts.responseTimeoutMs);
   }
 }
 
-/** Read and drop a small answer's body so the keep-alive connection can be reused. */
-export async function consumeBody(body: Body): Promise<void> {
-  try {
-    await readAll(body, 1024 * 1024);
-  } catch {
-    discardBody(body);
-  }
-}
+export { consumeBody } from '../http-transport.ts';

@@ -10,8 +10,8 @@
  */
 import { BackendError } from '../../core/backend-errors.ts';
 import type { ObjectChecksum } from '../../core/backend.ts';
-import { toWebStream, type Body } from '../../core/body.ts';
-import { createMd5 } from '../../core/md5.ts';
+import type { Body } from '../../core/body.ts';
+import { readInChunks, type ChunkedBody } from '../chunked-body.ts';
 import type { GcsBucketClient, GenerationConditions } from './bucket-client.ts';
 import { checksumEntry, md5Base64ToHex, md5HexToBase64, type GcsObject, type GcsObjectWrite } from './object-resource.ts';
 
@@ -30,61 +30,39 @@ export interface UploadResult {
 }
 
 export async function uploadObject(client: GcsBucketClient, body: Body, request: UploadRequest): Promise<UploadResult> {
-  const chunkSize = client.opts.chunkSize;
   const { signal } = request;
-  const reader = toWebStream(body).getReader();
-  const md5 = createMd5();
-  let buffer = new Uint8Array(chunkSize);
-  let filled = 0;
-  let size = 0;
   let sent = 0;
   let session: string | undefined;
   /** Whether the session's resource already carried the checksum. */
   let checksumSent = false;
-  const flush = async () => {
+  const sendChunk = async (chunk: Uint8Array) => {
     if (session === undefined) {
       const entry = checksumEntry(request.checksum);
       checksumSent = entry !== undefined;
       session = await client.openSession({ ...request.resource, metadata: { ...request.resource.metadata, ...entry } }, request.conditions, signal);
     }
-    await client.sendChunk(session, buffer.subarray(0, filled), sent, undefined, signal);
-    sent += filled;
-    buffer = new Uint8Array(chunkSize);
-    filled = 0;
+    await client.sendChunk(session, chunk, sent, undefined, signal);
+    sent += chunk.byteLength;
   };
+  let read: ChunkedBody;
   try {
-    for (;;) {
-      const { done, value } = await readUnlessAborted(reader, signal);
-      if (done) break;
-      md5.update(value);
-      size += value.byteLength;
-      let offset = 0;
-      while (offset < value.byteLength) {
-        // A full chunk is sent only once more bytes arrive, so a body of exactly one chunk stays one request.
-        if (filled === chunkSize) await flush();
-        const take = Math.min(chunkSize - filled, value.byteLength - offset);
-        buffer.set(value.subarray(offset, offset + take), filled);
-        filled += take;
-        offset += take;
-      }
-    }
+    read = await readInChunks(body, client.opts.chunkSize, sendChunk, signal);
   } catch (err) {
-    reader.cancel(err).catch(() => {});
     if (session !== undefined) await client.cancelSession(session);
     throw err;
   }
-  const md5Hex = md5.digestHex();
+  const { last, md5Hex, size } = read;
   if (session === undefined) {
     const resource = {
       ...request.resource,
       md5Hash: md5HexToBase64(md5Hex),
       metadata: { ...request.resource.metadata, ...checksumEntry(request.checksum) },
     };
-    return { object: await client.insertWhole(resource, buffer.subarray(0, filled), request.conditions, signal), md5Hex, size };
+    return { object: await client.insertWhole(resource, last, request.conditions, signal), md5Hex, size };
   }
   let object: GcsObject | undefined;
   try {
-    object = await client.sendChunk(session, buffer.subarray(0, filled), sent, size, signal);
+    object = await client.sendChunk(session, last, sent, size, signal);
   } catch (err) {
     await client.cancelSession(session);
     throw err;
@@ -96,16 +74,4 @@ export async function uploadObject(client: GcsBucketClient, body: Body, request:
   const late = checksumSent ? undefined : checksumEntry(request.checksum);
   if (late) object = await client.patchMetadata(request.resource.name, object.generation, late, signal);
   return { object, md5Hex, size };
-}
-
-/** The next chunk, or the abort reason as soon as the caller goes away (a stalled body never blocks). */
-function readUnlessAborted(reader: ReadableStreamDefaultReader<Uint8Array>, signal: AbortSignal | undefined): Promise<ReadableStreamReadResult<Uint8Array>> {
-  if (!signal) return reader.read();
-  signal.throwIfAborted();
-  let onAbort!: () => void;
-  const aborted = new Promise<never>((_resolve, reject) => {
-    onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
-  return Promise.race([reader.read(), aborted]).finally(() => signal.removeEventListener('abort', onAbort));
 }

@@ -7,6 +7,7 @@
 import { BackendError, BackendUnavailableError } from '../../core/backend-errors.ts';
 import { bytesBody, discardBody, readAll, type Body } from '../../core/body.ts';
 import type { HeaderMap, OutboundRequest, OutboundResponse } from '../../core/http.ts';
+import { credentialsFailure } from '../http-transport.ts';
 import type { ResolvedS3Options, S3Credentials } from './options.ts';
 import { backoffDelay, isRetryableAnswer, sleepUnlessAborted } from './retry.ts';
 import type { CircuitBreaker } from './circuit-breaker.ts';
@@ -174,12 +175,7 @@ export class S3Transport {
     try {
       creds = typeof source === 'function' ? await source() : source;
     } catch (err) {
-      // A provider's typed failure (refused, unavailable) keeps its meaning; anything else is an outage.
-      if (err instanceof BackendError) throw err;
-      throw new BackendUnavailableError('storage backend credentials unavailable', {
-        operation: call.operation,
-        error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
-      });
+      throw credentialsFailure(call.operation, err);
     }
     const payloadHash = hasBody ? UNSIGNED_PAYLOAD : EMPTY_PAYLOAD_HASH;
     // x-amz-content-sha256 must be present for S3 whatever the signer adds.
@@ -193,14 +189,4 @@ export class S3Transport {
   }
 }
 
-/**
- * Read and drop a small answer's body (HEAD, PUT, DELETE, 304). Reading it to
- * the end, rather than discarding it, lets a keep-alive connection be reused.
- */
-export async function consumeBody(body: Body): Promise<void> {
-  try {
-    await readAll(body, 1024 * 1024);
-  } catch {
-    discardBody(body);
-  }
-}
+export { consumeBody } from '../http-transport.ts';
