@@ -46,14 +46,28 @@ function ping(port: number): Promise<boolean> {
 export async function startRedisServer(): Promise<RedisServer> {
   if (!BINARY) throw new Error(REDIS_SKIP_REASON);
   const dir = await mkdtemp(join(tmpdir(), 'sluice-redis-'));
-  const port = await freeLoopbackPort();
+  let port = await freeLoopbackPort();
   let child: ChildProcess | undefined;
-  const launch = async () => {
-    child = spawn(BINARY, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--protected-mode', 'yes'], {
+  // Answering PING is not enough: another test's server may hold the port this one failed to bind.
+  // Only an answer while our own process still runs counts.
+  const launchOn = async (onPort: number): Promise<boolean> => {
+    const started = spawn(BINARY, ['--port', String(onPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--protected-mode', 'yes'], {
       stdio: 'ignore',
     });
-    await waitFor('redis-server to answer', () => ping(port), 10_000);
+    child = started;
+    await waitFor('redis-server to answer or exit', async () => started.exitCode !== null || (await ping(onPort)), 10_000);
+    // A server that could not bind exits at once; give it that moment before trusting the answer.
+    await new Promise((r) => setTimeout(r, 200));
+    return started.exitCode === null;
   };
+  const launch = async () => {
+    if (await launchOn(port)) return;
+    throw new Error(`redis-server could not start on port ${port}`);
+  };
+  for (let attempt = 1; !(await launchOn(port)); attempt++) {
+    if (attempt === 3) throw new Error('redis-server could not start on a free port');
+    port = await freeLoopbackPort();
+  }
   const end = async () => {
     const running = child;
     child = undefined;
@@ -62,7 +76,6 @@ export async function startRedisServer(): Promise<RedisServer> {
     running.kill('SIGKILL');
     await exited;
   };
-  await launch();
   return {
     port,
     url: `redis://127.0.0.1:${port}`,

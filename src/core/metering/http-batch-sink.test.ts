@@ -74,7 +74,10 @@ describe('HTTP metering sink', () => {
     const sink = createHttpBatchSink({ ...base, flushIntervalMs: 20, batchSize: 10, maxQueue: 10, http: () => http, waitUntil: (p) => background.push(p) });
     sink.write(record(1));
     assert.equal(background.length, 1, 'the timer is kept alive');
+    // The sink's timer is unref'd (it never holds a Node process open): hold the loop open while waiting on it.
+    const keepLoop = setTimeout(() => {}, 5_000);
     await background[0];
+    clearTimeout(keepLoop);
     await Promise.all(background.slice(1));
     await new Promise((r) => setTimeout(r, 10));
     assert.deepEqual(http.bodies, [[record(1)]]);
