@@ -7,14 +7,15 @@
  * - no session token → 403 InvalidAccessKeyId (as S3 answers a temporary key
  *   sent without its token);
  * - an expired token → ExpiredToken;
- * - a token that does not verify, or belongs to another key id → InvalidToken.
+ * - a token that does not verify, or belongs to another key id → InvalidToken;
+ * - session keys kept in the store, none made yet → InvalidAccessKeyId.
  */
 import { S3Error } from '../core/errors/s3-error.ts';
 import type { CredentialSource, ResolvedCredentials } from '../auth/credential-source.ts';
 import { deriveSessionSecret, isSessionKeyId } from './session-access-key.ts';
 import type { SessionPrincipalIdentity } from './session-identity.ts';
 import type { SessionKeyring } from './session-keyring.ts';
-import { asKeyringSource, type SessionKeyringSource } from './session-keyring-source.ts';
+import { asKeyringSource, NoSessionKeysError, type SessionKeyringSource } from './session-keyring-source.ts';
 import { verifySessionToken } from './session-token.ts';
 
 export interface SessionCredentialSourceOptions {
@@ -52,7 +53,10 @@ export class SessionCredentialSource implements CredentialSource {
       }
       return cached.credentials;
     }
-    let keyring = await this.keyring.current();
+    // No keys yet means no session was ever issued here: the key id is unknown, not a fault.
+    let keyring = await this.keyring.current().catch((error: unknown) => {
+      throw error instanceof NoSessionKeysError ? invalidKeyId() : error;
+    });
     let secretAccessKey = await deriveSessionSecret(keyring, accessKeyId);
     let check = await verifySessionToken(keyring, sessionToken, new Date(now));
     if ((secretAccessKey === undefined || (!check.ok && check.reason === 'invalid'))) {

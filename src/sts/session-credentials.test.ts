@@ -10,6 +10,7 @@ import { mintSessionCredentials } from './mint-session.ts';
 import type { Role } from './role.ts';
 import { deriveSessionSecret, newSessionKeyId, sessionKeyVersion } from './session-access-key.ts';
 import { SessionCredentialSource } from './session-credential-source.ts';
+import { StoredKeyringSource } from './session-keyring-source.ts';
 import type { SessionPrincipalIdentity } from './session-identity.ts';
 import { SessionKeyring, type SessionKeyringConfig } from './session-keyring.ts';
 import { es256Pem, randomHmacSecret, testKeyringConfig } from './session-keyring.test-helper.ts';
@@ -185,4 +186,11 @@ test('keyring configuration mistakes are programming errors at start-up', async 
   await assert.rejects(SessionKeyring.create({ ...config, hmacSecrets: [{ version: 1, secret: btoa('short') }] }), TypeError);
   await assert.rejects(SessionKeyring.create({ ...config, activeHmacVersion: 3 }), TypeError);
   await assert.rejects(SessionKeyring.create({ ...config, signingKeys: [{ kid: 'v', publicKey: (await es256Pem()).publicKey }] }), TypeError);
+});
+
+test('session keys kept in the store, none made yet: a session key id is one this server never issued → 403 InvalidAccessKeyId', async () => {
+  const creds = await mint();
+  const keyless = new StoredKeyringSource({ store: { sessionKeys: async () => [] }, audience: 'sluice-session', issuer: 'sluice', ttlMs: 30_000, now: () => clock.getTime() });
+  const refused = new SessionCredentialSource({ keyring: keyless, now: () => clock });
+  assert.equal(await refusal(refused.resolve(creds.accessKeyId, creds.sessionToken)), '403 InvalidAccessKeyId');
 });

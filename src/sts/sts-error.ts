@@ -20,6 +20,7 @@ const STATUS_BY_CODE = {
   MalformedPolicyDocument: 400,
   MissingAction: 400,
   MissingParameter: 400,
+  ServiceUnavailable: 503,
   ValidationError: 400,
 } as const satisfies Record<string, number>;
 

@@ -17,6 +17,7 @@ import { type RoleSource, StaticRoleSource } from './role-source.ts';
 import { SessionCredentialSource } from './session-credential-source.ts';
 import type { SessionPrincipalIdentity } from './session-identity.ts';
 import type { SessionKeyring } from './session-keyring.ts';
+import { StoredKeyringSource } from './session-keyring-source.ts';
 import { testKeyring } from './session-keyring.test-helper.ts';
 import { STS_NAMESPACE } from './sts-error.ts';
 import { type StsRouteDeps, createStsRoute, createStsRoutes } from './sts-route.ts';
@@ -354,6 +355,15 @@ describe('AssumeRoleWithWebIdentity: errors', () => {
     assert.doesNotMatch(message, /database/);
     assert.ok(logs.some((e) => e.msg === 'sts_internal_error' && String(e.error).includes('database is locked')));
     assert.match(String(audit[0]!.reason), /database is locked/);
+  });
+
+  test('session keys kept in the store, none made yet → 503 ServiceUnavailable naming the command that makes them', async () => {
+    const keyless = { ...deps, keyring: new StoredKeyringSource({ store: { sessionKeys: async () => [] }, audience: 'sluice-session', issuer: 'sluice', ttlMs: 30_000, now: () => clock.getTime() }) };
+    const message = assertError(await call(assume(await githubToken()), {}, keyless), 503, 'ServiceUnavailable');
+    assert.match(message, /no session keys/);
+    assert.match(message, /sluice sessions rotate-secret/);
+    assert.equal(audit[0]!.errorCode, 'ServiceUnavailable');
+    assert.ok(!logs.some((e) => e.msg === 'sts_internal_error'), 'a known state, not an internal error');
   });
 
   test('every failure writes exactly one audit event with its code and no token', async () => {

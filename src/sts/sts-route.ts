@@ -27,7 +27,7 @@ import { assumedRoleArn, parseRoleRef, roleId } from './role-ref.ts';
 import type { RoleSource } from './role-source.ts';
 import type { ProviderDirectory } from './provider-scope.ts';
 import type { SessionKeyring } from './session-keyring.ts';
-import { asKeyringSource, type SessionKeyringSource } from './session-keyring-source.ts';
+import { asKeyringSource, NoSessionKeysError, type SessionKeyringSource } from './session-keyring-source.ts';
 import { type StsExchangeRecord, writeStsExchange } from './sts-audit.ts';
 import { StsError, renderStsError } from './sts-error.ts';
 import { parseAssumeRoleWithWebIdentity, readParameters } from './sts-request.ts';
@@ -171,6 +171,8 @@ async function exchange(deps: StsRouteDeps, req: GatewayRequest, ctx: RouteConte
 /** The one mapping from failures to STS errors; anything unexpected is an opaque 500. */
 function toStsError(error: unknown, log: LogSink, requestId: string): StsError {
   if (error instanceof StsError) return error;
+  // A known state of a new deployment, not a fault: say what makes it work.
+  if (error instanceof NoSessionKeysError) return new StsError('ServiceUnavailable', `STS cannot issue sessions yet: ${error.message}.`, error.message);
   if (error instanceof OidcError) {
     switch (error.code) {
       case 'token_expired':
