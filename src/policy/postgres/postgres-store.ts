@@ -9,7 +9,6 @@
  * opening refuses a database that is not at this version.
  */
 import pg from 'pg';
-import { newAccessKeyId, newSecretAccessKey } from '../../auth/access-key-ids.ts';
 import { SecretBox } from '../../auth/secret-box.ts';
 import type { BucketConfig } from '../../core/config.ts';
 import type { PermissionStatement } from '../../core/identity.ts';
@@ -20,7 +19,7 @@ import {
   type BucketRow, type GrantRow, type KeyRow,
 } from '../sql/rows.ts';
 import type { ImportedAccessKey } from '../sqlite/sqlite-store.ts';
-import { checkKeyInput } from '../sql/key-input.ts';
+import { checkKeyInput, createAccessKeyWith } from '../sql/key-input.ts';
 import type {
   AccessKeyRecord, AccessKeySummary, AccountGrant, BucketCreationSettings, BucketCreationStore, NewAccessKey, WritablePolicyStore,
 } from '../store.ts';
@@ -54,7 +53,6 @@ export interface PostgresPolicyStoreOptions {
   warn?: (message: string, error: unknown) => void;
 }
 
-const ID_ATTEMPTS = 5;
 const CHECK_NAME = 'master_key_check';
 const CHECK_PLAINTEXT = 'sluice-master-key-check';
 /** Shown instead of the connection string, which may hold a password. */
@@ -388,17 +386,8 @@ export class PostgresPolicyStore implements WritablePolicyStore, PolicyChangeFee
     return { ...summary, secretAccessKey };
   }
 
-  async createAccessKey(input: NewAccessKey): Promise<{ accessKeyId: string; secretAccessKey: string; record: AccessKeySummary }> {
-    const secretAccessKey = newSecretAccessKey();
-    for (let attempt = 1; ; attempt++) {
-      const accessKeyId = newAccessKeyId();
-      try {
-        const record = await this.importAccessKey({ ...input, accessKeyId, secretAccessKey });
-        return { accessKeyId, secretAccessKey, record };
-      } catch (error) {
-        if (!(error instanceof DuplicateAccessKeyError) || attempt >= ID_ATTEMPTS) throw error;
-      }
-    }
+  createAccessKey(input: NewAccessKey): Promise<{ accessKeyId: string; secretAccessKey: string; record: AccessKeySummary }> {
+    return createAccessKeyWith((key) => this.importAccessKey(key), input);
   }
 
   /** Stores a key whose id and secret are already chosen. */

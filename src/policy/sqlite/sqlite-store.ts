@@ -7,7 +7,6 @@
  */
 import { chmodSync, existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { newAccessKeyId, newSecretAccessKey } from '../../auth/access-key-ids.ts';
 import { SecretBox } from '../../auth/secret-box.ts';
 import type { BucketConfig } from '../../core/config.ts';
 import type { PermissionStatement } from '../../core/identity.ts';
@@ -22,7 +21,7 @@ import {
   bucketFromRow, bucketToRow, checkAccountName, checkBucket, checkStatements, creationFromJson, creationToJson, grantFromRow, isoOrNull,
   statementsToJson, summaryFromRow, type BucketRow, type GrantRow, type KeyRow,
 } from '../sql/rows.ts';
-import { checkKeyInput, type ImportedAccessKey } from '../sql/key-input.ts';
+import { checkKeyInput, createAccessKeyWith, type ImportedAccessKey } from '../sql/key-input.ts';
 import { migrate } from './schema.ts';
 import type { RevocationKind, SessionRevocation, SessionRevocationStore } from '../../sts/session-revocation.ts';
 import type { RoleDefinitionStore, StoredRoleDefinition } from '../../sts/store-role-source.ts';
@@ -47,8 +46,6 @@ export interface SqlitePolicyStoreOptions {
 export type { ImportedAccessKey } from '../sql/key-input.ts';
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5000;
-/** Random ids collide with negligible odds; a few retries turn "negligible" into "never". */
-const ID_ATTEMPTS = 5;
 
 export class SqlitePolicyStore implements WritablePolicyStore, SessionRevocationStore, RoleDefinitionStore, BucketCreationStore {
   private readonly now: () => Date;
@@ -236,17 +233,8 @@ export class SqlitePolicyStore implements WritablePolicyStore, SessionRevocation
     return { ...summary, secretAccessKey };
   }
 
-  async createAccessKey(input: NewAccessKey): Promise<{ accessKeyId: string; secretAccessKey: string; record: AccessKeySummary }> {
-    const secretAccessKey = newSecretAccessKey();
-    for (let attempt = 1; ; attempt++) {
-      const accessKeyId = newAccessKeyId();
-      try {
-        const record = await this.importAccessKey({ ...input, accessKeyId, secretAccessKey });
-        return { accessKeyId, secretAccessKey, record };
-      } catch (error) {
-        if (!(error instanceof DuplicateAccessKeyError) || attempt >= ID_ATTEMPTS) throw error;
-      }
-    }
+  createAccessKey(input: NewAccessKey): Promise<{ accessKeyId: string; secretAccessKey: string; record: AccessKeySummary }> {
+    return createAccessKeyWith((key) => this.importAccessKey(key), input);
   }
 
   /** Stores a key whose id and secret are already chosen. */
