@@ -29,6 +29,8 @@ export interface AppOverrides {
   gateway?: Partial<GatewayOptions>;
   /** Told whether each GET the hot-range cache looked at was a hit, a miss or a bypass (metrics). */
   onCacheOutcome?: CacheOutcomeListener;
+  /** The metrics of the app this one replaces on a reload, kept when the new configuration's label set is the same. */
+  previousMetrics?: GatewayMetrics;
 }
 
 export interface App {
@@ -53,7 +55,7 @@ export interface App {
 
 export async function createApp(config: SluiceConfig, services: AppServices, overrides: AppOverrides = {}): Promise<App> {
   const { runtime } = services;
-  const metrics = createMetrics(config);
+  const metrics = createMetrics(config, overrides.previousMetrics);
   // STS exchanges are counted as their audit events pass on the way to the log.
   const observed: AppServices = metrics ? { ...services, runtime: { ...runtime, log: countingStsExchanges(runtime.log, metrics) } } : services;
   // The issuer and the outbound credentials connections draw on (federation, sealed keys), built

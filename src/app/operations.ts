@@ -39,9 +39,15 @@ export interface OperationsOptions {
   shared?: SharedCounters;
 }
 
-/** The gateway's metrics, when the `metrics` section enables them. */
-export function createMetrics(config: SluiceConfig): GatewayMetrics | undefined {
-  return config.metrics?.enabled ? new GatewayMetrics(undefined, { bucketLabelLimit: config.metrics.bucketLabels }) : undefined;
+/**
+ * The gateway's metrics, when the `metrics` section enables them. The
+ * metrics of the app a reload replaces carry on when their label set stays
+ * the same, so a reload does not set every counter back to zero.
+ */
+export function createMetrics(config: SluiceConfig, previous?: GatewayMetrics): GatewayMetrics | undefined {
+  if (!config.metrics?.enabled) return undefined;
+  const bucketLabelLimit = config.metrics.bucketLabels;
+  return previous?.bucketLabelLimit === bucketLabelLimit ? previous : new GatewayMetrics(undefined, { bucketLabelLimit });
 }
 
 export function createOperations(config: SluiceConfig, services: AppServices, options: OperationsOptions = {}): Operations {

@@ -103,3 +103,24 @@ describe('metrics on a listener of their own', () => {
     }
   });
 });
+
+describe('metrics across a configuration reload', () => {
+  test('counters carry on through a reload (SIGHUP) rather than starting again from zero; a change of bucket labels starts afresh', async () => {
+    const config = operationsConfig({ metrics: { enabled: true, serverTiming: false, bucketLabels: 0 } });
+    const gw = await runGateway(config, await memoryWith({ 'a.txt': 'a' }));
+    const anonymousGets = async () => seriesValue(await scrape(gw.server.url), 'sluice_requests_total', { operation: 'GetObject', status_class: '2xx', auth: 'anonymous' });
+    try {
+      for (let i = 0; i < 2; i++) assert.equal((await get(gw.server.url, '/data/a.txt')).status, 200);
+      await gw.server.reload({ ...config, server: { ...config.server, shutdownGraceSeconds: 1 } });
+      assert.equal((await get(gw.server.url, '/data/a.txt')).status, 200);
+      assert.equal(await anonymousGets(), 3, 'the two requests before the reload are still counted');
+      assert.ok(seriesValue(await scrape(gw.server.url), 'sluice_open_connections')! >= 1, 'the runtime\'s own series are still there, once');
+
+      await gw.server.reload({ ...config, metrics: { ...config.metrics!, bucketLabels: 5 } });
+      assert.equal((await get(gw.server.url, '/data/a.txt')).status, 200);
+      assert.equal(seriesValue(await scrape(gw.server.url), 'sluice_requests_total', { operation: 'GetObject', status_class: '2xx', auth: 'anonymous', bucket: 'data' }), 1);
+    } finally {
+      await gw.close();
+    }
+  });
+});

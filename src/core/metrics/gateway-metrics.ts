@@ -70,13 +70,14 @@ export class GatewayMetrics implements CacheMetrics {
   readonly quotaRefusals: Counter;
   readonly meteringDropped: Counter;
   readonly sharedFallbacks: Counter;
-  private readonly bucketLimit: number;
+  /** How many buckets get a label of their own (0: no bucket label). */
+  readonly bucketLabelLimit: number;
   private readonly bucketsSeen = new Set<string>();
 
   constructor(registry = new MetricsRegistry(), options: GatewayMetricsOptions = {}) {
     this.registry = registry;
-    this.bucketLimit = options.bucketLabelLimit ?? 0;
-    const requestLabels = this.bucketLimit > 0 ? ['operation', 'status_class', 'auth', 'bucket'] : ['operation', 'status_class', 'auth'];
+    this.bucketLabelLimit = options.bucketLabelLimit ?? 0;
+    const requestLabels = this.bucketLabelLimit > 0 ? ['operation', 'status_class', 'auth', 'bucket'] : ['operation', 'status_class', 'auth'];
     this.requests = registry.counter({ name: 'sluice_requests_total', help: 'Requests answered, by operation, status class and caller kind.', labelNames: requestLabels });
     this.duration = registry.histogram({ name: 'sluice_request_duration_seconds', help: 'Whole-request latency, from the request to the last body byte sent.', labelNames: ['operation'] });
     this.bytesIn = registry.counter({ name: 'sluice_request_bytes_total', help: 'Request body bytes received (as declared by Content-Length).', labelNames: ['operation'] });
@@ -95,7 +96,7 @@ export class GatewayMetrics implements CacheMetrics {
   observeRequest(o: RequestObservation): void {
     const statusClass = `${Math.min(5, Math.max(1, Math.floor(o.status / 100)))}xx`;
     const labels: Record<string, string> = { operation: o.operation, status_class: statusClass, auth: o.auth };
-    if (this.bucketLimit > 0) labels.bucket = this.bucketLabel(o.bucket);
+    if (this.bucketLabelLimit > 0) labels.bucket = this.bucketLabel(o.bucket);
     this.requests.inc(labels);
     const byOp = { operation: o.operation };
     this.duration.observe(o.durationSeconds, byOp);
@@ -110,7 +111,7 @@ export class GatewayMetrics implements CacheMetrics {
   private bucketLabel(bucket: string | undefined): string {
     if (bucket === undefined) return '';
     if (this.bucketsSeen.has(bucket)) return bucket;
-    if (this.bucketsSeen.size >= this.bucketLimit) return OVERFLOW_LABEL;
+    if (this.bucketsSeen.size >= this.bucketLabelLimit) return OVERFLOW_LABEL;
     this.bucketsSeen.add(bucket);
     return bucket;
   }

@@ -12,7 +12,7 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { AccessControl } from '../../app/access-control.ts';
-import { createApp } from '../../app/create-app.ts';
+import { type App, createApp } from '../../app/create-app.ts';
 import type { Backend } from '../../core/backend.ts';
 import type { SluiceConfig } from '../../core/config.ts';
 import type { GatewayOptions } from '../../core/gateway.ts';
@@ -84,12 +84,16 @@ export async function startServer(config: SluiceConfig, options: StartOptions = 
   // Requests in progress per connection, so draining can end each connection
   // gracefully (after its last response is flushed) once it falls idle.
   const active = new Map<Socket, number>();
-  const buildApp = async (cfg: SluiceConfig) => {
+  const buildApp = async (cfg: SluiceConfig, previous?: App & { nodeMetrics: NodeMetrics | undefined }) => {
     const built = await createApp(cfg, services, {
       ...(options.backends !== undefined && { backends: options.backends }),
       gateway: { isReady: () => !draining, ...options.gateway },
+      ...(previous?.metrics && { previousMetrics: previous.metrics }),
     });
-    const nodeMetrics = built.metrics ? addNodeMetrics(built.metrics.registry, () => active.size) : undefined;
+    // Metrics carried over from the app a reload replaces already hold this runtime's series.
+    const nodeMetrics = !built.metrics ? undefined
+      : built.metrics === previous?.metrics ? previous.nodeMetrics
+      : addNodeMetrics(built.metrics.registry, () => active.size);
     return Object.assign(built, { nodeMetrics });
   };
   const app = await buildApp(config);
@@ -181,7 +185,7 @@ export async function startServer(config: SluiceConfig, options: StartOptions = 
     flushLog: () => log.flush?.(),
     async reload(next) {
       if (draining) throw new Error('the server is shutting down');
-      const fresh = await buildApp(next);
+      const fresh = await buildApp(next, current.app);
       const old = current;
       current = { app: fresh, inFlight: 0, retired: undefined };
       grace = next.server.shutdownGraceSeconds;
