@@ -2,13 +2,15 @@
  * Pieces of a storage backend's HTTP transport that are the same for every
  * service spoken over the injected `HttpClient` (S3, Google Cloud Storage,
  * Azure Blob): which answers a retry can fix, how a request body is framed,
- * how a credential failure surfaces, the bounded wait for an answer, and
- * draining a small answer so its connection can be reused. Each backend's
- * transport keeps its own error documents, authorization and retry loop.
+ * how a credential failure surfaces, the bounded wait for an answer, the
+ * retry loop of the JSON and Blob APIs, and draining a small answer so its
+ * connection can be reused. Each backend's transport keeps its own error
+ * documents and authorization.
  */
 import { BackendError, BackendUnavailableError } from '../core/backend-errors.ts';
 import { bytesBody, discardBody, readAll, type Body } from '../core/body.ts';
 import type { HeaderMap, HttpClient, OutboundRequest, OutboundResponse } from '../core/http.ts';
+import { backoffDelay, sleepUnlessAborted } from './s3/retry.ts';
 
 /** Server-side failures, request timeouts and throttling; other 4xx answers are final. */
 export function isRetryableStatus(status: number): boolean {
@@ -63,6 +65,72 @@ export async function requestWithin(http: HttpClient, request: Omit<OutboundRequ
   } finally {
     clearTimeout(timer);
   }
+}
+
+export interface RetryPolicy {
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+}
+
+/** A service's final answer other than success, with its status. */
+export type ResponseFailure = Error & { status: number };
+
+export interface RetriedCall<F extends ResponseFailure> {
+  operation: string;
+  /** Only idempotent calls whose body can be sent again (bytes, or none) are retried. */
+  idempotent: boolean;
+  body?: Uint8Array | Body | undefined;
+  signal?: AbortSignal | undefined;
+  /** One attempt: the request sent and its answer, body unread. */
+  sendOnce(): Promise<OutboundResponse>;
+  /** The answer to return, or the failure it is (its body read). */
+  judge(response: OutboundResponse): Promise<OutboundResponse | F>;
+  /** True to send once more at once, not counted as an attempt (a fresh token after a 401). */
+  againAtOnce?(failure: F): boolean;
+  /** A failure's details for the outage's cause. */
+  describe(failure: F): Record<string, unknown>;
+}
+
+/**
+ * Send a call, retrying with jittered backoff what a retry can fix: a
+ * transport failure or a retryable status. Typed backend failures (refused
+ * or unavailable credentials) and other statuses are final; when the
+ * attempts run out the backend is unavailable.
+ */
+export async function sendWithRetries<F extends ResponseFailure>(policy: RetryPolicy, call: RetriedCall<F>): Promise<OutboundResponse> {
+  const replayable = call.body === undefined || call.body instanceof Uint8Array;
+  const attempts = call.idempotent && replayable ? policy.attempts : 1;
+  let lastFailure: unknown;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    if (attempt > 1) {
+      await sleepUnlessAborted(policy.sleep, backoffDelay(attempt - 1, policy.baseDelayMs, policy.maxDelayMs, policy.random), call.signal);
+    }
+    let response: OutboundResponse;
+    try {
+      response = await call.sendOnce();
+    } catch (err) {
+      if (call.signal?.aborted) throw call.signal.reason;
+      // Typed failures (credentials refused or unavailable) are final: retrying cannot change them.
+      if (err instanceof BackendError) throw err;
+      lastFailure = err;
+      continue;
+    }
+    const judged = await call.judge(response);
+    if (!(judged instanceof Error)) return judged;
+    if (replayable && call.againAtOnce?.(judged)) {
+      attempt--;
+      continue;
+    }
+    if (!isRetryableStatus(judged.status)) throw judged;
+    lastFailure = judged;
+  }
+  const cause = lastFailure instanceof Error && 'status' in lastFailure
+    ? { operation: call.operation, attempts, ...call.describe(lastFailure as F) }
+    : { operation: call.operation, attempts, error: describeThrown(lastFailure) };
+  throw new BackendUnavailableError('storage backend unavailable', cause);
 }
 
 /**

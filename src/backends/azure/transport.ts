@@ -8,8 +8,7 @@ import { BackendError, BackendUnavailableError } from '../../core/backend-errors
 import { discardBody, readAll, type Body } from '../../core/body.ts';
 import type { HeaderMap, HttpClient, OutboundResponse } from '../../core/http.ts';
 import type { ResolvedHttpBackendTiming } from '../http-backend-options.ts';
-import { credentialsFailure, describeThrown, frameBody, isRetryableStatus, requestWithin } from '../http-transport.ts';
-import { backoffDelay, sleepUnlessAborted } from '../s3/retry.ts';
+import { credentialsFailure, frameBody, requestWithin, sendWithRetries } from '../http-transport.ts';
 import type { RequestAuthorizer } from './auth.ts';
 import { parseErrorDocument, type AzureErrorDocument } from './xml.ts';
 
@@ -65,34 +64,15 @@ export class AzureTransport {
   constructor(private readonly opts: AzureTransportOptions) {}
 
   /** Send `call`; 2xx and 304 answers are returned (body unread), others throw. */
-  async send(call: AzureCall): Promise<OutboundResponse> {
-    const replayable = call.body === undefined || call.body instanceof Uint8Array;
-    const attempts = call.idempotent && replayable ? this.opts.attempts : 1;
-    let lastFailure: unknown;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (attempt > 1) {
-        await sleepUnlessAborted(this.opts.sleep, backoffDelay(attempt - 1, this.opts.baseDelayMs, this.opts.maxDelayMs, this.opts.random), call.signal);
-      }
-      let response: OutboundResponse;
-      try {
-        response = await this.sendOnce(call);
-      } catch (err) {
-        if (call.signal?.aborted) throw call.signal.reason;
-        // Typed failures (credentials refused or unavailable) are final: retrying cannot change them.
-        if (err instanceof BackendError) throw err;
-        lastFailure = err;
-        continue;
-      }
-      if (response.status < 300 || response.status === 304) return response;
-      const failure = new AzureResponseError(call.operation, response.status, response.headers, await readError(response));
-      if (!isRetryableStatus(failure.status)) throw failure;
-      lastFailure = failure;
-    }
-    const cause =
-      lastFailure instanceof AzureResponseError
-        ? { operation: call.operation, attempts, status: lastFailure.status, ...lastFailure.detail }
-        : { operation: call.operation, attempts, error: describeThrown(lastFailure) };
-    throw new BackendUnavailableError('storage backend unavailable', cause);
+  send(call: AzureCall): Promise<OutboundResponse> {
+    return sendWithRetries<AzureResponseError>(this.opts, {
+      ...call,
+      sendOnce: () => this.sendOnce(call),
+      judge: async (response) => (response.status < 300 || response.status === 304
+        ? response
+        : new AzureResponseError(call.operation, response.status, response.headers, await readError(response))),
+      describe: (failure) => ({ status: failure.status, ...failure.detail }),
+    });
   }
 
   private async sendOnce(call: AzureCall): Promise<OutboundResponse> {

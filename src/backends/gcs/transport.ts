@@ -4,11 +4,10 @@
  * retried (and one retry with a fresh token after a 401), and Google's JSON
  * error document read into a typed failure.
  */
-import { BackendError, BackendUnavailableError } from '../../core/backend-errors.ts';
+import { BackendError } from '../../core/backend-errors.ts';
 import { discardBody, readAll, type Body } from '../../core/body.ts';
 import type { HeaderMap, HttpClient, OutboundResponse } from '../../core/http.ts';
-import { credentialsFailure, describeThrown, frameBody, isRetryableStatus, requestWithin } from '../http-transport.ts';
-import { backoffDelay, sleepUnlessAborted } from '../s3/retry.ts';
+import { credentialsFailure, frameBody, requestWithin, sendWithRetries } from '../http-transport.ts';
 import type { GcsTokenProvider } from './auth.ts';
 
 const ERROR_BODY_LIMIT = 64 * 1024;
@@ -71,41 +70,20 @@ export class GcsTransport {
   constructor(private readonly opts: GcsTransportOptions) {}
 
   /** Send `call`; 2xx answers (and those in `accept`) are returned with the body unread, others throw. */
-  async send(call: GcsCall): Promise<OutboundResponse> {
-    const replayable = call.body === undefined || call.body instanceof Uint8Array;
-    const attempts = call.idempotent && replayable ? this.opts.attempts : 1;
-    let lastFailure: unknown;
+  send(call: GcsCall): Promise<OutboundResponse> {
     let refreshedToken = false;
-    for (let attempt = 1; attempt <= attempts; attempt++) {
-      if (attempt > 1) {
-        await sleepUnlessAborted(this.opts.sleep, backoffDelay(attempt - 1, this.opts.baseDelayMs, this.opts.maxDelayMs, this.opts.random), call.signal);
-      }
-      let response: OutboundResponse;
-      try {
-        response = await this.sendOnce(call);
-      } catch (err) {
-        if (call.signal?.aborted) throw call.signal.reason;
-        if (err instanceof BackendError) throw err;
-        lastFailure = err;
-        continue;
-      }
-      if (response.status < 300 || call.accept?.includes(response.status)) return response;
-      const failure = await readError(call, response);
-      if (failure.status === 401 && this.opts.tokens && !refreshedToken && replayable) {
+    return sendWithRetries<GcsResponseError>(this.opts, {
+      ...call,
+      sendOnce: () => this.sendOnce(call),
+      judge: async (response) => (response.status < 300 || call.accept?.includes(response.status) ? response : readError(call, response)),
+      againAtOnce: (failure) => {
+        if (failure.status !== 401 || !this.opts.tokens || refreshedToken) return false;
         // A token the service no longer takes (revoked, clock skew): fetch a fresh one, once.
         this.opts.tokens.invalidate?.();
-        refreshedToken = true;
-        attempt--;
-        continue;
-      }
-      if (!isRetryableStatus(failure.status)) throw failure;
-      lastFailure = failure;
-    }
-    const cause =
-      lastFailure instanceof GcsResponseError
-        ? { operation: call.operation, attempts, status: lastFailure.status, reason: lastFailure.reason, message: lastFailure.detail }
-        : { operation: call.operation, attempts, error: describeThrown(lastFailure) };
-    throw new BackendUnavailableError('storage backend unavailable', cause);
+        return (refreshedToken = true);
+      },
+      describe: (failure) => ({ status: failure.status, reason: failure.reason, message: failure.detail }),
+    });
   }
 
   /** Send and parse a JSON answer. */
