@@ -3,8 +3,9 @@
  * randomness, JSON lines on the console (Workers Logs and Logpush take
  * them), background work kept alive with `ctx.waitUntil`, the portable
  * backends, Analytics Engine metering, one fetch-based HTTP client that keeps request bodies'
- * declared length (`fixed-length-fetch.ts`), and the Cache API as the
- * hot-range cache's tier. SigV4 uses WebCrypto (the
+ * declared length (`fixed-length-fetch.ts`), the platform's fetch for
+ * identity providers (`provider-fetch.ts`: STS and the console's sign-in),
+ * and the Cache API as the hot-range cache's tier. SigV4 uses WebCrypto (the
  * app's default); there is no database policy store.
  */
 import type { AppServices } from '../../app/services.ts';
@@ -16,6 +17,7 @@ import { MemoryChunkStore } from '../../core/range-cache/memory-chunk-store.ts';
 import { CacheApiChunkStore, defaultCache } from './cache-api-chunk-store.ts';
 import type { BackgroundWork } from './background.ts';
 import { fixedLengthFetch } from './fixed-length-fetch.ts';
+import { providerFetch } from './provider-fetch.ts';
 import { createAnalyticsEngineSink, isAnalyticsEngineDataset } from './analytics-engine-sink.ts';
 
 /** One JSON line per event; `console.log` is synchronous on Workers, so nothing is held back. */
@@ -32,6 +34,8 @@ export function createWorkersServices(background: BackgroundWork, log: LogSink =
       waitUntil: (work) => background.add(work),
     },
     backends: portableBackends,
+    // Discovery documents, JWKS and the console's code exchange, without following redirects.
+    fetch: providerFetch(),
     httpClient: () => (http ??= createFetchHttpClient(fixedLengthFetch())),
     openMeteringSink(sink, { onDrop }) {
       if (sink.type !== 'analytics-engine') return undefined;
