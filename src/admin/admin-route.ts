@@ -53,7 +53,7 @@ async function handle(deps: AdminRouteDeps, req: GatewayRequest, ctx: RouteConte
     const services = deps.services;
     if (!services) {
       discardBody(body);
-      throw new AdminError('NotAvailable', 'The management API needs the database policy store (policy.sqlitePath).');
+      throw new AdminError('NotAvailable', 'The management API needs a database policy store (policy.sqlitePath or policy.postgresUrl, on a Node server).');
     }
     const input = await readJson(body, req.headers['content-type']);
     const result = await operation.handle({ caller, params, body: input, services });
