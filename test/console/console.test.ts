@@ -11,12 +11,12 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { type Browser, type Page, type Request, type Route, chromium } from 'playwright-core';
 import { signRequest } from '../../src/auth/sigv4/sign-request.ts';
 import { es256Pem, randomHmacSecret } from '../../src/sts/session-keyring.test-helper.ts';
 import { repoRoot, serveCli } from '../cli/run-cli.ts';
@@ -31,6 +31,8 @@ let issuer: OidcIssuer;
 let server: { url: string; stop(): Promise<void> };
 let browser: Browser;
 let page: Page;
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 async function screenshot(name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
@@ -203,6 +205,58 @@ describe('the web console in Chromium', () => {
     await page.getByLabel('Folder name').fill('incoming');
     await page.getByRole('button', { name: 'Create' }).click();
     await page.getByRole('link', { name: 'incoming/' }).waitFor();
+  });
+
+  it('resumes a multipart upload after the network drops, sending only the parts the server lacks', async () => {
+    const context = page.context();
+    await page.goto(`${server.url}/.console/#/b/data/incoming/`);
+    await page.getByRole('heading', { name: 'incoming' }).waitFor();
+    const source = join(dir, 'resumed.bin');
+    const bytes = randomBytes(UPLOAD_BYTES);
+    await writeFile(source, bytes);
+    const isPart = (url: URL) => url.pathname === '/data/incoming/resumed.bin' && url.searchParams.has('partNumber');
+    // Every PUT of a part the page sends, by part number, and when: before or after Resume.
+    const sent: Array<{ part: number; afterResume: boolean }> = [];
+    let resumed = false;
+    const onRequest = (request: Request) => {
+      const url = new URL(request.url());
+      if (request.method() === 'PUT' && isPart(url)) sent.push({ part: Number(url.searchParams.get('partNumber')), afterResume: resumed });
+    };
+    page.on('request', onRequest);
+    // Part 2 starts only once part 1 is done: that is when the network goes, and the request then fails offline.
+    let dropped = false;
+    const partTwo = (url: URL) => isPart(url) && url.searchParams.get('partNumber') === '2';
+    const dropNetwork = async (route: Route) => {
+      if (!dropped) {
+        dropped = true;
+        await context.setOffline(true);
+      }
+      await route.continue();
+    };
+    await page.route(partTwo, dropNetwork);
+    const row = page.locator('li.upload', { hasText: 'resumed.bin' });
+    try {
+      await page.getByTestId('upload-files').setInputFiles(source);
+      await page.locator('li.upload[data-state="paused"]', { hasText: 'resumed.bin' }).waitFor({ timeout: 30_000 });
+      assert.ok(dropped, 'the network dropped while part 2 was sent');
+      await row.getByText('the connection dropped; the parts sent so far are kept').waitFor();
+      await screenshot('upload-paused');
+    } finally {
+      await page.unroute(partTwo, dropNetwork);
+      await context.setOffline(false);
+    }
+    // Part 1 once; part 2 tried, then retried three times with a growing pause, before the upload paused.
+    assert.deepEqual(sent.map((s) => s.part), [1, 2, 2, 2, 2]);
+    resumed = true;
+    await row.getByRole('button', { name: 'Resume' }).click();
+    await page.locator('li.upload[data-state="done"]', { hasText: 'resumed.bin' }).waitFor({ timeout: 60_000 });
+    page.off('request', onRequest);
+    const again = sent.filter((s) => s.afterResume).map((s) => s.part).sort((a, b) => a - b);
+    assert.deepEqual(again, [2, 3], 'after Resume only the parts the server lacked were sent');
+    const stored = await readFile(join(dir, 'data', 'data', 'incoming', 'resumed.bin'));
+    assert.equal(sha256(stored), sha256(bytes), 'the stored object is the file, byte for byte');
+    await page.getByRole('link', { name: 'resumed.bin' }).waitFor();
+    await screenshot('upload-resumed');
   });
 
   it('explains a refused delete with the S3 error code and message', async () => {
