@@ -223,6 +223,9 @@ describe('the web console in Chromium', () => {
       if (request.method() === 'PUT' && isPart(url)) sent.push({ part: Number(url.searchParams.get('partNumber')), afterResume: resumed });
     };
     page.on('request', onRequest);
+    const pageErrors: string[] = [];
+    const onPageError = (error: Error) => pageErrors.push(error.message);
+    page.on('pageerror', onPageError);
     // Part 2 starts only once part 1 is done: that is when the network goes, and the request then fails offline.
     let dropped = false;
     const partTwo = (url: URL) => isPart(url) && url.searchParams.get('partNumber') === '2';
@@ -240,7 +243,13 @@ describe('the web console in Chromium', () => {
       await page.locator('li.upload[data-state="paused"]', { hasText: 'resumed.bin' }).waitFor({ timeout: 30_000 });
       assert.ok(dropped, 'the network dropped while part 2 was sent');
       await row.getByText('the connection dropped; the parts sent so far are kept').waitFor();
+      assert.doesNotMatch(await row.innerText(), /retrying/, 'a paused upload no longer says it is retrying');
       await screenshot('upload-paused');
+      // Resume pressed while the network is still down: the page tries (ListParts, retried), then pauses again, with no stray error.
+      await row.getByRole('button', { name: 'Resume' }).click();
+      await page.locator('li.upload[data-state="running"]', { hasText: 'resumed.bin' }).waitFor({ timeout: 10_000 });
+      await page.locator('li.upload[data-state="paused"]', { hasText: 'resumed.bin' }).waitFor({ timeout: 30_000 });
+      assert.deepEqual(pageErrors, [], 'no unhandled error in the page');
     } finally {
       await page.unroute(partTwo, dropNetwork);
       await context.setOffline(false);
@@ -251,6 +260,8 @@ describe('the web console in Chromium', () => {
     await row.getByRole('button', { name: 'Resume' }).click();
     await page.locator('li.upload[data-state="done"]', { hasText: 'resumed.bin' }).waitFor({ timeout: 60_000 });
     page.off('request', onRequest);
+    page.off('pageerror', onPageError);
+    assert.deepEqual(pageErrors, [], 'no unhandled error in the page');
     const again = sent.filter((s) => s.afterResume).map((s) => s.part).sort((a, b) => a - b);
     assert.deepEqual(again, [2, 3], 'after Resume only the parts the server lacked were sent');
     const stored = await readFile(join(dir, 'data', 'data', 'incoming', 'resumed.bin'));
