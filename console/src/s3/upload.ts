@@ -80,33 +80,54 @@ export class Upload {
     return total;
   }
 
-  /** Start (or, after a pause, continue) the upload; settles when it is done, paused, failed or aborted. */
-  async start(): Promise<void> {
+  /** Start the upload; settles when it is done, paused, failed or aborted. */
+  start(): Promise<void> {
+    return this.run(() => this.send());
+  }
+
+  /**
+   * Continue a paused upload: ask the server which parts it has, send the
+   * rest. A press while the upload runs does nothing (no second sender); if
+   * the server cannot be reached yet, the upload pauses again.
+   */
+  resume(): Promise<void> {
+    if (this.progress.state !== 'paused') return Promise.resolve();
+    return this.run(async () => {
+      if (this.uploadId) await this.loadServerParts(this.uploadId);
+      await this.send();
+    });
+  }
+
+  /** One attempt of the whole upload, its outcome shown as the upload's state. */
+  private async run(work: () => Promise<void>): Promise<void> {
     this.controller = new AbortController();
     this.update({ state: 'running', error: undefined, retrying: undefined });
     try {
-      if (this.file.size < MULTIPART_THRESHOLD) {
-        const url = this.client.url({ bucket: this.bucket, key: this.key });
-        await this.withRetries(() => this.put(url, { 'content-type': this.file.type || 'application/octet-stream' }, this.file, () => 0));
-      } else {
-        await this.multipart();
-      }
+      await work();
       this.update({ state: 'done', loaded: this.file.size });
     } catch (error) {
       const failure = error instanceof S3RequestError ? error : new S3RequestError(0, 'Error', String(error));
-      if (failure.code === 'Aborted') return this.update({ state: 'aborted' });
-      // A dropped connection with parts on the server can be resumed; a refusal cannot.
-      this.update({ state: failure.status === 0 && this.uploadId ? 'paused' : 'failed', error: failure });
+      if (failure.code === 'Aborted') return this.update({ state: 'aborted', retrying: undefined });
+      // A dropped connection with parts on the server can be resumed; a refusal cannot. Either way the retries are over.
+      this.update({ state: failure.status === 0 && this.uploadId ? 'paused' : 'failed', error: failure, retrying: undefined });
     }
   }
 
-  /** Continue a paused upload: ask the server which parts it has, send the rest. */
-  async resume(): Promise<void> {
-    if (this.uploadId) {
-      this.parts.clear();
-      for (const part of await this.client.listParts(this.bucket, this.key, this.uploadId)) this.parts.set(part.partNumber, part);
-    }
-    return this.start();
+  private send(): Promise<void> {
+    return this.file.size < MULTIPART_THRESHOLD ? this.single() : this.multipart();
+  }
+
+  private async single(): Promise<void> {
+    const url = this.client.url({ bucket: this.bucket, key: this.key });
+    await this.withRetries(() => this.put(url, { 'content-type': this.file.type || 'application/octet-stream' }, this.file, () => 0));
+  }
+
+  /** The parts the server holds replace what this page believed it sent. */
+  private async loadServerParts(uploadId: string): Promise<void> {
+    const held = await this.withRetries(() => this.client.listParts(this.bucket, this.key, uploadId));
+    this.parts.clear();
+    for (const part of held) this.parts.set(part.partNumber, part);
+    this.update({ loaded: this.sentBytes() });
   }
 
   async abort(): Promise<void> {
