@@ -30,9 +30,13 @@ export function partSize(size: number): number {
   return Math.max(MIN_PART_SIZE, Math.ceil(size / MAX_PARTS));
 }
 
+const cancelled = () => new S3RequestError(0, 'Aborted', 'the upload was cancelled');
+
 /** One request with upload progress; resolves with the response's ETag. */
 function xhrPut(url: string, headers: Record<string, string>, body: Blob, onProgress: (loaded: number) => void, signal: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
+    // Cancelled before this request began (while signing, or in a retry's pause): it is not sent.
+    if (signal.aborted) return reject(cancelled());
     const xhr = new XMLHttpRequest();
     xhr.open('PUT', url);
     for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
@@ -42,7 +46,7 @@ function xhrPut(url: string, headers: Record<string, string>, body: Blob, onProg
       else reject(errorFromResponse(xhr.status, xhr.responseText));
     };
     xhr.onerror = () => reject(new S3RequestError(0, 'NetworkError', 'the connection was lost'));
-    xhr.onabort = () => reject(new S3RequestError(0, 'Aborted', 'the upload was cancelled'));
+    xhr.onabort = () => reject(cancelled());
     signal.addEventListener('abort', () => xhr.abort(), { once: true });
     xhr.send(body);
   });
@@ -107,7 +111,11 @@ export class Upload {
       this.update({ state: 'done', loaded: this.file.size });
     } catch (error) {
       const failure = error instanceof S3RequestError ? error : new S3RequestError(0, 'Error', String(error));
-      if (failure.code === 'Aborted') return this.update({ state: 'aborted', retrying: undefined });
+      if (failure.code === 'Aborted') {
+        // The upload may have been created on the server after Cancel was pressed: remove its parts.
+        await this.discardServerParts();
+        return this.update({ state: 'aborted', retrying: undefined });
+      }
       // A dropped connection with parts on the server can be resumed; a refusal cannot. Either way the retries are over.
       this.update({ state: failure.status === 0 && this.uploadId ? 'paused' : 'failed', error: failure, retrying: undefined });
     }
@@ -130,10 +138,16 @@ export class Upload {
     this.update({ loaded: this.sentBytes() });
   }
 
+  /** Cancel: a running upload stops at its next step and cleans up there; a paused or failed one is removed from the server now. */
   async abort(): Promise<void> {
+    const running = this.progress.state === 'running';
     this.controller.abort();
+    this.update({ state: 'aborted', retrying: undefined });
+    if (!running) await this.discardServerParts();
+  }
+
+  private async discardServerParts(): Promise<void> {
     if (this.uploadId) await this.client.abortMultipartUpload(this.bucket, this.key, this.uploadId).catch(() => {});
-    this.update({ state: 'aborted' });
   }
 
   private async multipart(): Promise<void> {
@@ -141,6 +155,7 @@ export class Upload {
     const count = Math.ceil(this.file.size / size);
     this.uploadId ??= await this.client.createMultipartUpload(this.bucket, this.key, this.file.type || 'application/octet-stream');
     const uploadId = this.uploadId;
+    if (this.controller.signal.aborted) throw cancelled();
     for (let number = 1; number <= count; number++) {
       const start = (number - 1) * size;
       const blob = this.file.slice(start, Math.min(start + size, this.file.size));
@@ -164,6 +179,7 @@ export class Upload {
         if (!(error instanceof S3RequestError) || error.status !== 0 || error.code === 'Aborted' || tries > RETRIES) throw error;
         this.update({ retrying: tries });
         await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** (tries - 1)));
+        if (this.controller.signal.aborted) throw cancelled();
       }
     }
   }
