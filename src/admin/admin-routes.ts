@@ -279,13 +279,7 @@ async function createApiKey(call: AdminCall): Promise<AdminResult> {
   const request = { account, label: input.label, ...(role !== undefined && { role }), ...(input.expiresAt !== undefined && { expiresAt: new Date(input.expiresAt) }) };
   const problems = apiKeyInputProblems(request, now);
   if (problems.length > 0) throw validationFailed(problems);
-  let created;
-  try {
-    created = await issueApiKey(services.managed, { issuer: issuer.url, keys: issuer.keys, now: () => services.runtime.now(), randomBytes: (b) => services.runtime.randomBytes(b) }, request);
-  } catch (error) {
-    if (error instanceof TypeError && /PostgreSQL/.test(error.message)) throw new AdminError('NotAvailable', error.message);
-    throw error;
-  }
+  const created = await issueApiKey(services.managed, { issuer: issuer.url, keys: issuer.keys, now: () => services.runtime.now(), randomBytes: (b) => services.runtime.randomBytes(b) }, request);
   audit(call, 'api-key.created', { jti: created.record.jti, account, ...(created.record.role && { role: created.record.role }) });
   return ok({ ...apiKeyToJson(created.record, now), token: created.token }, 201);
 }

@@ -72,14 +72,16 @@ export interface AccessControl {
   registerIdentityProvider(account: string, input: unknown, options: { allowLocal: boolean; actor?: Record<string, string> }): Promise<RegistrationCheck>;
   /**
    * Remove an account's registered identity provider: its tokens are refused
-   * from the next exchange on in this process, elsewhere within the policy
-   * cache TTL. False when the account has no such provider (or there is no store).
+   * from the next exchange on in this process; elsewhere at once with a
+   * store that announces changes (PostgreSQL), else within the policy cache
+   * TTL. False when the account has no such provider (or there is no store).
    */
   removeIdentityProvider(account: string, id: string, actor?: Record<string, string>): Promise<boolean>;
   /**
    * Revoke an API key from inside this process: its next exchange here is
-   * refused at once, elsewhere within the policy cache TTL. False when the
-   * managed store has no such key (or there is none).
+   * refused at once; elsewhere at once with a store that announces changes
+   * (PostgreSQL), else within the policy cache TTL. False when the managed
+   * store has no such key (or there is none).
    */
   revokeApiKey(jti: string, actor?: Record<string, string>): Promise<boolean>;
   /**
@@ -147,19 +149,29 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
     ? new StoredKeyringSource({ store: managed.sessionKeys, audience: config.sts.sessions.audience, issuer: config.sts.sessions.issuer, ttlMs, now })
     : undefined;
   let storeRoles: StoreRoleSource | undefined;
+  let accountProviders: AccountProviderDirectory | undefined;
+  // API key records are read through a cache with the policy TTL, like every other policy lookup.
+  const apiKeyRecords = managed ? new CachedApiKeyRecords(managed, { ttlMs, now }) : undefined;
   const dropChanged = (change: PolicyChange) => {
     store.applyChange(change);
     void shared?.applyChange(change);
     if (change.kind === 'role') storeRoles?.invalidate(change.account, change.name);
     if (change.kind === 'session-keys' || change.kind === 'all') storedKeyring?.invalidate();
-    if (change.kind === 'all') storeRoles?.clear();
+    if (change.kind === 'api-key') apiKeyRecords?.invalidate(change.jti);
+    if (change.kind === 'identity-providers') {
+      accountProviders?.invalidate(change.account);
+      // Stored roles are validated against their account's providers: read them again too.
+      storeRoles?.clear();
+    }
+    if (change.kind === 'all') {
+      storeRoles?.clear();
+      apiKeyRecords?.clear();
+      accountProviders?.clear();
+    }
   };
   const unsubscribe = managed && hasChangeFeed(managed) ? managed.onChange(dropChanged) : undefined;
   let issuer: Issuer | undefined;
   let sts: StsServices | undefined;
-  let accountProviders: AccountProviderDirectory | undefined;
-  // API key records are read through a cache with the policy TTL, like every other policy lookup.
-  const apiKeyRecords = managed ? new CachedApiKeyRecords(managed, { ttlMs, now }) : undefined;
   try {
     issuer = await hooks.issuer?.(managed);
     if (api?.useSigner) {
@@ -225,7 +237,7 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
     },
     async registerIdentityProvider(account, input, { allowLocal, actor = {} }) {
       if (!managed || !config.sts || !services.fetch || !accountProviders) {
-        throw new TypeError('account identity providers need the sts section and the database policy store (policy.sqlitePath)');
+        throw new TypeError('account identity providers need the sts section and a database policy store (policy.sqlitePath or policy.postgresUrl)');
       }
       const result = await registerIdentityProvider(managed, input, {
         account,

@@ -79,8 +79,8 @@ export class CachedPolicyStore implements PolicyStore {
     if (change.kind === 'access-key') this.invalidateAccessKey(change.accessKeyId);
     else if (change.kind === 'grants') this.cache.invalidate(`grants\0${change.account}`);
     else if (change.kind === 'session-revocations') this.invalidateSessionRevocations();
-    // Roles and session keys are cached by their own readers, not here.
-    else if (change.kind === 'role' || change.kind === 'session-keys') return;
+    // Roles, session keys, API key records and registered providers are cached by their own readers, not here.
+    else if (change.kind === 'role' || change.kind === 'session-keys' || change.kind === 'api-key' || change.kind === 'identity-providers') return;
     // Bucket entries are few and keyed several ways: drop them all, as for "all".
     else this.invalidateAll();
   }

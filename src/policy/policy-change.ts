@@ -12,6 +12,8 @@ export type PolicyChange =
   | { kind: 'role'; account: string; name: string }
   | { kind: 'session-revocations' }
   | { kind: 'session-keys' }
+  | { kind: 'api-key'; jti: string }
+  | { kind: 'identity-providers'; account: string }
   | { kind: 'all' };
 
 export type PolicyChangeListener = (change: PolicyChange) => void;
@@ -36,6 +38,8 @@ export function parsePolicyChange(payload: string | undefined): PolicyChange {
     if (value.kind === 'role' && typeof value.account === 'string' && typeof value.name === 'string') return { kind: 'role', account: value.account, name: value.name };
     if (value.kind === 'session-revocations') return { kind: 'session-revocations' };
     if (value.kind === 'session-keys') return { kind: 'session-keys' };
+    if (value.kind === 'api-key' && typeof value.jti === 'string') return { kind: 'api-key', jti: value.jti };
+    if (value.kind === 'identity-providers' && typeof value.account === 'string') return { kind: 'identity-providers', account: value.account };
   } catch {
     // fall through
   }

@@ -92,7 +92,7 @@ export class SharedTierPolicyStore implements PolicyStore {
     const keys = change.kind === 'access-key' ? [this.key(`key:${enc(change.accessKeyId)}`)]
       : change.kind === 'grants' ? [this.key(`grants:${enc(change.account)}`)]
       : change.kind === 'buckets' || change.kind === 'all' ? [this.key(BUCKETS)]
-      // Roles, revoked sessions and session keys have no shared entries.
+      // Roles, revoked sessions, session keys, API key records and registered providers have no shared entries.
       : [];
     // "all": the bucket hash is cheap to drop; keys and grants expire within their TTL.
     if (keys.length === 0) return;

@@ -3,8 +3,8 @@
  * signature and the role's bindings: it is an API key (`type: api_key`,
  * a `jti`), its account owns the role, a bound role is the one requested,
  * and its record exists and is not revoked. Records are read through a TTL
- * cache (the policy cache's TTL); a revocation made in this process drops
- * the entry at once.
+ * cache (the policy cache's TTL); a revocation made in this process, or
+ * announced by the store's change feed, drops the entry at once.
  */
 import type { JWTPayload } from 'jose';
 import { API_KEY_TYPE } from '../oidc/issuer/api-key-token.ts';
@@ -17,7 +17,7 @@ export interface ApiKeyRecordLookup {
   get(jti: string): Promise<ApiKeyRecord | null>;
 }
 
-/** Records by `jti`, cached for `ttlMs`; `invalidate` after a revocation in this process. */
+/** Records by `jti`, cached for `ttlMs`; `invalidate` after a revocation in this process or announced by the store. */
 export class CachedApiKeyRecords implements ApiKeyRecordLookup {
   private readonly cache: TtlCache<ApiKeyRecord | null>;
 
@@ -31,6 +31,11 @@ export class CachedApiKeyRecords implements ApiKeyRecordLookup {
 
   invalidate(jti: string): void {
     this.cache.invalidate(jti);
+  }
+
+  /** Forget every record (the store's change feed may have missed announcements). */
+  clear(): void {
+    this.cache.clear();
   }
 }
 

@@ -81,8 +81,8 @@ export interface AccountProviderDirectoryOptions {
 /**
  * Shared providers plus each account's registered ones, read from the store
  * through a TTL cache (the policy cache's TTL): a change made by another
- * process shows within the TTL; one made in this process calls
- * `invalidate(account)` and shows at once.
+ * process shows within the TTL, or at once when the store announces it; one
+ * made in this process calls `invalidate(account)` and shows at once.
  */
 export class AccountProviderDirectory implements ProviderDirectory {
   private readonly cache: TtlCache<readonly IdentityProvider[]>;
@@ -103,5 +103,10 @@ export class AccountProviderDirectory implements ProviderDirectory {
 
   invalidate(account: string): void {
     this.cache.invalidate(account);
+  }
+
+  /** Forget every account's providers (the store's change feed may have missed announcements). */
+  clear(): void {
+    this.cache.clear();
   }
 }

@@ -2,7 +2,8 @@
  * `sluice apikeys create | list | revoke`: API keys — JWTs signed by
  * Sluice's issuer key, exchanged at `/.sts` like any OIDC token — for
  * callers with no identity provider of their own. Records (never tokens)
- * live in the SQLite policy store; changes are audit events on stderr.
+ * live in the database policy store (SQLite or PostgreSQL); changes are
+ * audit events on stderr.
  */
 import { randomFillSync } from 'node:crypto';
 import type { SluiceConfig } from '../../core/config.ts';
@@ -14,7 +15,7 @@ import { UnknownAccountError } from '../../policy/sql/errors.ts';
 import { apiKeyInputProblems, apiKeyToJson, issueApiKey } from '../../sts/api-key-issuance.ts';
 import { audit } from '../audit.ts';
 import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, type Command } from '../command.ts';
-import { parseExpiry, printable } from './keys-format.ts';
+import { parseExpiry, printable, takesEffect } from './keys-format.ts';
 import { KeysSetupError, defaultKeysDependencies, withStore, type KeysDependencies, type ManagedKeyStore } from './keys-store.ts';
 import { reportingStoreFailures } from './store-failures.ts';
 import { subcommandGroup } from './subcommand-group.ts';
@@ -43,7 +44,7 @@ account's roles. The token is printed once, alone on standard output, so
 \`sluice apikeys create … > key.jwt\` stores it; Sluice keeps only its record.
 
 Options:
-  -c, --config FILE        configuration file (its issuer section and policy.sqlitePath)
+  -c, --config FILE        configuration file (its issuer section, and policy.sqlitePath or policy.postgresUrl)
   -a, --account ACCOUNT    the account the key acts for (the token's sub)
       --role URN           bind the key to one role of the account (account::role/name)
       --expires WHEN       a lifetime (12h, 90d, 6w, 1y), a date (2027-01-01, midnight UTC)
@@ -87,7 +88,6 @@ Exit codes: 0 created, 1 failure (no issuer, no store, unknown account), 2 bad u
             return await issueApiKey(store, { issuer: issuer.url, keys: issuer.keys, now: deps.now, randomBytes: (b) => randomFillSync(b) }, input);
           } catch (error) {
             if (error instanceof UnknownAccountError) throw new KeysSetupError(`no account named "${account}" in ${file} or the policy store`);
-            if (error instanceof TypeError && /PostgreSQL/.test(error.message)) throw new KeysSetupError(error.message);
             throw error;
           }
         });
@@ -145,8 +145,9 @@ function revokeCommand(deps: KeysDependencies): Command {
 
 Revoke an API key by its id (the token's jti, as \`sluice apikeys list\`
 shows it). Its next exchange at /.sts is refused — by a running server
-within policy.cacheTtlSeconds. Session credentials already obtained with it
-keep working until they expire; revoke them with \`sluice sessions revoke\`.
+within policy.cacheTtlSeconds (with policy.postgresUrl, at once). Session
+credentials already obtained with it keep working until they expire; revoke
+them with \`sluice sessions revoke\`.
 
 Options:
   -c, --config FILE        configuration file
@@ -182,9 +183,8 @@ Exit codes: 0 revoked (or already revoked), 1 no such key or failure, 2 bad usag
           return EXIT_OK;
         }
         audit(io, 'api-key.revoked', { jti, account: before.account }, deps.now());
-        const ttl = config.policy.cacheTtlSeconds;
         io.out(`Revoked API key ${jti} (account ${printable(before.account)}) at ${after.revokedAt?.toISOString()}.`);
-        io.out(`A running server refuses its next exchange within ${ttl} second${ttl === 1 ? '' : 's'} (policy.cacheTtlSeconds).`);
+        io.out(`A running server refuses its next exchange ${takesEffect(config.policy)}.`);
         return EXIT_OK;
       });
     },
@@ -195,7 +195,7 @@ export function createApikeysCommand(deps: KeysDependencies = defaultKeysDepende
   return subcommandGroup(
     'apikeys',
     'create, list and revoke API keys (tokens for /.sts)',
-    'Manage API keys: tokens signed by Sluice\'s issuer key, exchanged at /.sts for\nsession credentials. Records live in the SQLite policy store (policy.sqlitePath).',
+    'Manage API keys: tokens signed by Sluice\'s issuer key, exchanged at /.sts for\nsession credentials. Records live in the database policy store\n(policy.sqlitePath or policy.postgresUrl).',
     '  sluice apikeys create --config sluice.yaml --account research --expires 90d > key.jwt\n  sluice apikeys list --config sluice.yaml --account research\n  sluice apikeys revoke --config sluice.yaml 0f1e2d3c4b5a69788796a5b4c3d2e1f0',
     [createCommand(deps), listCommand(deps), revokeCommand(deps)],
   );

@@ -1,10 +1,10 @@
 /**
  * `sluice idps add | list | remove`: identity providers an account registers
- * itself (a self-hosted GitLab, a university's IdP), in the SQLite policy
- * store. Checked like the platform providers of the configuration — and
- * like registrations through the management API — with the issuer's
- * discovery document fetched at registration. Only the account's own roles
- * may bind to them. Changes are audit events on stderr.
+ * itself (a self-hosted GitLab, a university's IdP), in the database policy
+ * store (SQLite or PostgreSQL). Checked like the platform providers of the
+ * configuration — and like registrations through the management API — with
+ * the issuer's discovery document fetched at registration. Only the
+ * account's own roles may bind to them. Changes are audit events on stderr.
  */
 import type { FetchLike } from '../../oidc/bounded-fetch.ts';
 import { DuplicateIdentityProviderError } from '../../oidc/account-providers.ts';
@@ -14,7 +14,7 @@ import { identityProviderToJson, registerIdentityProvider } from '../../sts/idp-
 import type { SluiceConfig } from '../../core/config.ts';
 import { audit } from '../audit.ts';
 import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, type Command } from '../command.ts';
-import { printable } from './keys-format.ts';
+import { printable, takesEffect } from './keys-format.ts';
 import { KeysSetupError, defaultKeysDependencies, withStore, type KeysDependencies } from './keys-store.ts';
 import { reportingStoreFailures } from './store-failures.ts';
 import { subcommandGroup } from './subcommand-group.ts';
@@ -49,10 +49,10 @@ is fetched now and must name exactly this issuer and an https jwks_uri that
 serves at least one signing key. The ID must not be a platform identity
 provider's (sts.identityProviders) or "sluice", and the issuer must not be
 theirs; both are unique within the account. A running server uses it within
-policy.cacheTtlSeconds.
+policy.cacheTtlSeconds (with policy.postgresUrl, at once).
 
 Options:
-  -c, --config FILE        configuration file (its sts section and policy.sqlitePath)
+  -c, --config FILE        configuration file (its sts section, and policy.sqlitePath or policy.postgresUrl)
   -a, --account ACCOUNT    the account that registers the issuer
       --id ID              what the account's role bindings name it by
       --issuer URL         the issuer, exactly as tokens carry it in iss
@@ -104,7 +104,6 @@ Exit codes: 0 registered, 1 refused (every problem listed) or failure, 2 bad usa
             });
           } catch (error) {
             if (error instanceof DuplicateIdentityProviderError) throw new KeysSetupError(error.message);
-            if (error instanceof TypeError && /PostgreSQL/.test(error.message)) throw new KeysSetupError(error.message);
             throw error;
           }
         });
@@ -160,7 +159,8 @@ function removeCommand(deps: IdpsDependencies): Command {
   const help = `Usage: sluice idps remove --config FILE --account ACCOUNT --id ID
 
 Remove an account's registered identity provider. A running server refuses
-its tokens within policy.cacheTtlSeconds; the account's stored roles that
+its tokens within policy.cacheTtlSeconds (with policy.postgresUrl, at once);
+the account's stored roles that
 name it stop validating and cannot be assumed. Session credentials already
 obtained keep working until they expire (\`sluice sessions revoke\`).
 
@@ -191,8 +191,7 @@ Exit codes: 0 removed, 1 no such provider or failure, 2 bad usage.`;
           return EXIT_FAILURE;
         }
         audit(io, 'idp.removed', { account, idp: id }, deps.now());
-        const ttl = config.policy.cacheTtlSeconds;
-        io.out(`Removed identity provider ${id} of account ${printable(account)}; a running server refuses its tokens within ${ttl} second${ttl === 1 ? '' : 's'}.`);
+        io.out(`Removed identity provider ${id} of account ${printable(account)}; a running server refuses its tokens ${takesEffect(config.policy)}.`);
         return EXIT_OK;
       });
     },
@@ -203,7 +202,7 @@ export function createIdpsCommand(deps: IdpsDependencies = defaultIdpsDependenci
   return subcommandGroup(
     'idps',
     'register, list and remove an account\'s own identity providers',
-    'Manage identity providers accounts register themselves, in the SQLite policy\nstore (policy.sqlitePath). Platform providers are in the configuration file.',
+    'Manage identity providers accounts register themselves, in the database policy\nstore (policy.sqlitePath or policy.postgresUrl). Platform providers are in the\nconfiguration file.',
     '  sluice idps add --config sluice.yaml --account campus --id campus-gitlab \\\n      --issuer https://gitlab.campus.example --audience sluice --claims gitlab-ci\n  sluice idps list --config sluice.yaml --account campus\n  sluice idps remove --config sluice.yaml --account campus --id campus-gitlab',
     [addCommand(deps), listCommand(deps), removeCommand(deps)],
   );

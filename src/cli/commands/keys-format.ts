@@ -89,3 +89,14 @@ export function table(header: readonly string[], rows: readonly (readonly string
   const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ');
   return [line(header), ...rows.map(line)];
 }
+
+/**
+ * When running servers see a change written to the store: at once on
+ * PostgreSQL (they hear of every change it announces), else once their
+ * policy cache entry expires.
+ */
+export function takesEffect(policy: { cacheTtlSeconds: number; postgresUrl?: string | undefined }): string {
+  if (policy.postgresUrl !== undefined) return 'at once (PostgreSQL announces the change to every server)';
+  const ttl = policy.cacheTtlSeconds;
+  return `within ${ttl} second${ttl === 1 ? '' : 's'} (policy.cacheTtlSeconds)`;
+}

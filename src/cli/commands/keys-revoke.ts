@@ -1,9 +1,10 @@
 /**
  * `sluice keys revoke`: marks an access key revoked. A running server
- * refuses it once its policy cache expires (policy.cacheTtlSeconds).
+ * refuses it once its policy cache expires (policy.cacheTtlSeconds), or at
+ * once on PostgreSQL, which announces the change.
  */
 import { EXIT_FAILURE, EXIT_OK, UsageError, parseCommandArgs, type Command } from '../command.ts';
-import { printable } from './keys-format.ts';
+import { printable, takesEffect } from './keys-format.ts';
 import { withStore, type KeysDependencies } from './keys-store.ts';
 import { audit } from '../audit.ts';
 
@@ -11,7 +12,8 @@ const help = `Usage: sluice keys revoke --config FILE ID
 
 Revoke an access key in the database policy store. Revocation is final: to
 let a client in again, create a new key. A running server refuses the key
-within policy.cacheTtlSeconds (30 seconds by default).
+within policy.cacheTtlSeconds (30 seconds by default; with policy.postgresUrl,
+at once).
 
 Arguments:
   ID                       the access key id (as \`sluice keys list\` shows it)
@@ -58,8 +60,7 @@ export function createKeysRevokeCommand(deps: KeysDependencies): Command {
       } else {
         audit(io, 'access-key.revoked', { accessKeyId: id, account: before.account });
         io.out(`Revoked access key ${id} (${who}) at ${after.revokedAt?.toISOString()}.`);
-        const ttl = config.policy.cacheTtlSeconds;
-        io.out(`A running server refuses it within ${ttl} second${ttl === 1 ? '' : 's'} (policy.cacheTtlSeconds).`);
+        io.out(`A running server refuses it ${takesEffect(config.policy)}.`);
       }
       return EXIT_OK;
     },

@@ -9,6 +9,7 @@ import { isSessionKeyId } from '../../sts/session-access-key.ts';
 import { type RevocationKind, newRevocation } from '../../sts/session-revocation.ts';
 import { audit } from '../audit.ts';
 import { EXIT_OK, UsageError, parseCommandArgs, type Command } from '../command.ts';
+import { takesEffect } from './keys-format.ts';
 import { defaultKeysDependencies, withStore, type KeysDependencies } from './keys-store.ts';
 import { listSecretsCommand, rotateSecretCommand } from './sessions-secrets.ts';
 import { subcommandGroup } from './subcommand-group.ts';
@@ -60,9 +61,8 @@ Options:
       const entry = newRevocation(kind, value, deps.now());
       await withStore(deps, config, file, { create: true }, (store) => store!.addSessionRevocation(entry));
       audit(io, 'sessions.revoked', { kind, value });
-      const ttl = config.policy.cacheTtlSeconds;
       io.out(`Revoked ${kind === 'access-key' ? 'session' : `every session of ${kind}`} ${value} issued up to ${entry.revokedAt.toISOString()}.`);
-      io.out(`A running server refuses ${kind === 'access-key' ? 'it' : 'them'} within ${ttl} second${ttl === 1 ? '' : 's'} (policy.cacheTtlSeconds).`);
+      io.out(`A running server refuses ${kind === 'access-key' ? 'it' : 'them'} ${takesEffect(config.policy)}.`);
       return EXIT_OK;
     },
   };

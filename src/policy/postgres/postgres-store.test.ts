@@ -4,6 +4,7 @@ import pg from 'pg';
 import { generateIssuerKey } from '../../oidc/issuer/issuer-keys.ts';
 import { newRevocation } from '../../sts/session-revocation.ts';
 import { rotateSessionSecret } from '../../sts/stored-session-keys.ts';
+import { CachedApiKeyRecords } from '../../sts/api-key-exchange.ts';
 import { CachedPolicyStore } from '../cached-store.ts';
 import { MasterKeyMismatchError, OutboundSecretUnreadableError, SchemaVersionError, UnknownAccountError } from '../sql/errors.ts';
 import type { PolicyChange } from '../policy-change.ts';
@@ -190,7 +191,7 @@ describe('PostgreSQL policy store', { skip: POSTGRES_SKIP_REASON }, () => {
   });
 });
 
-describe('PostgreSQL policy store: roles, revoked sessions and outbound secrets', { skip: POSTGRES_SKIP_REASON }, () => {
+describe('PostgreSQL policy store: roles, revoked sessions, API keys, identity providers and outbound secrets', { skip: POSTGRES_SKIP_REASON }, () => {
   after(stopTestCluster);
 
   it('announces a revocation and a role change made by another instance, and the policy cache applies the revocation at once', async (t) => {
@@ -217,6 +218,39 @@ describe('PostgreSQL policy store: roles, revoked sessions and outbound secrets'
     await sql(temp.url, `INSERT INTO roles (account, name, definition, updated_at) VALUES ('globex', 'r', '{}', now())`);
     await changes.next((c) => c.kind === 'role' && c.account === 'globex');
     assert.equal(changes.seen.filter((c) => c.kind === 'role' && c.account === 'acme').length, 0, 'deleting nothing announced nothing');
+  });
+
+  it('announces API key records and registered identity providers changed by another instance, and not a second revocation', async (t) => {
+    const temp = await tempPostgresStore();
+    t.after(temp.cleanup);
+    const writer = await temp.reopen({ listen: false });
+    const changes = recorder(temp.store);
+    // An hour's TTL: only the notification can make the revocation show.
+    const records = new CachedApiKeyRecords(temp.store, { ttlMs: 3_600_000, now: () => Date.now() });
+    temp.store.onChange((change) => { if (change.kind === 'api-key') records.invalidate(change.jti); });
+    await writer.putAccount('acme');
+    const jti = 'c'.repeat(32);
+    await writer.addApiKey({ jti, account: 'acme', label: 'ci', createdAt: new Date() });
+    await changes.next((c) => c.kind === 'api-key' && c.jti === jti);
+    assert.equal((await records.get(jti))?.revokedAt, undefined);
+    await writer.revokeApiKey(jti);
+    const deadline = Date.now() + 1000;
+    while ((await records.get(jti))?.revokedAt === undefined) {
+      assert.ok(Date.now() < deadline, 'the revocation reached the cached record within a second');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    changes.seen.length = 0;
+    await writer.revokeApiKey(jti);
+    await writer.addIdentityProvider({ account: 'acme', id: 'gitlab', issuer: 'https://gitlab.example', audiences: ['sluice'], claims: 'generic', local: false, createdAt: new Date() });
+    await changes.next((c) => c.kind === 'identity-providers' && c.account === 'acme');
+    assert.equal(changes.seen.filter((c) => c.kind === 'api-key').length, 0, 'revoking again changed nothing and announced nothing');
+    changes.seen.length = 0;
+    await sql(temp.url, `UPDATE identity_providers SET account = 'globex' WHERE account = 'acme'`);
+    await changes.next((c) => c.kind === 'identity-providers' && c.account === 'globex');
+    await changes.next((c) => c.kind === 'identity-providers' && c.account === 'acme');
+    changes.seen.length = 0;
+    assert.equal(await writer.deleteIdentityProvider('globex', 'gitlab'), true);
+    await changes.next((c) => c.kind === 'identity-providers' && c.account === 'globex');
   });
 
   it('announces a session key rotation, so servers read the new version at once', async (t) => {

@@ -1,6 +1,8 @@
 /**
  * The writable policy store on PostgreSQL (`pg`): accounts, grants, buckets,
- * access keys, roles, revoked sessions and outbound secrets shared by a fleet of Sluice processes and `sluice keys`.
+ * access keys, roles, revoked sessions, API key records, account-registered
+ * identity providers and outbound secrets, shared by a fleet of Sluice
+ * processes and the management commands.
  * A pool with connect, idle and statement timeouts serves lookups; a
  * dedicated connection LISTENs for the changes the schema's triggers
  * announce, so a revocation made anywhere reaches every instance's cache at
@@ -13,7 +15,8 @@ import { SecretBox } from '../../auth/secret-box.ts';
 import type { BucketConfig } from '../../core/config.ts';
 import type { PermissionStatement } from '../../core/identity.ts';
 import type { PolicyChangeFeed, PolicyChangeListener } from '../policy-change.ts';
-import { DuplicateAccessKeyError, MasterKeyMismatchError, SecretUnreadableError, UnknownAccountError } from '../sql/errors.ts';
+import { DuplicateAccessKeyError, DuplicateApiKeyError, MasterKeyMismatchError, SecretUnreadableError, UnknownAccountError } from '../sql/errors.ts';
+import { apiKeyFromRow, identityProviderFromRow, type ApiKeyRow, type IdentityProviderRow } from '../sql/credential-rows.ts';
 import {
   bucketFromRow, checkAccountName, checkBucket, checkStatements, creationFromJson, creationToJson, grantFromRow, statementsToJson, summaryFromRow,
   type BucketRow, type GrantRow, type KeyRow,
@@ -26,7 +29,7 @@ import type {
 import type { CreateOutcome, CreatedBucket } from '../../core/bucket-registry.ts';
 import type { RevocationKind, SessionRevocation } from '../../sts/session-revocation.ts';
 import type { ApiKeyRecord } from '../api-key-store.ts';
-import type { AccountIdentityProvider } from '../../oidc/account-providers.ts';
+import { type AccountIdentityProvider, DuplicateIdentityProviderError } from '../../oidc/account-providers.ts';
 import type { StoredRoleDefinition } from '../../sts/store-role-source.ts';
 import { PostgresChangeListener } from './change-listener.ts';
 import { PostgresOutboundSecrets } from './outbound-secrets.ts';
@@ -72,6 +75,10 @@ const keyRow = (row: PgKeyRow): KeyRow => ({
   last_used_at: iso(row.last_used_at),
 });
 const bucket = (row: PgBucketRow): BucketConfig => bucketFromRow({ ...row, public: row.public ? 1 : 0, read_only: row.read_only ? 1 : 0 });
+type PgApiKeyRow = Omit<ApiKeyRow, 'created_at' | 'expires_at' | 'revoked_at'> & { created_at: Date } & Record<'expires_at' | 'revoked_at', Date | null>;
+type PgIdentityProviderRow = Omit<IdentityProviderRow, 'local' | 'created_at'> & { local: boolean; created_at: Date };
+const apiKeyRow = (row: PgApiKeyRow): ApiKeyRow => ({ ...row, created_at: iso(row.created_at)!, expires_at: iso(row.expires_at), revoked_at: iso(row.revoked_at) });
+const identityProviderRow = (row: PgIdentityProviderRow): IdentityProviderRow => ({ ...row, local: row.local ? 1 : 0, created_at: iso(row.created_at)! });
 
 export class PostgresPolicyStore implements WritablePolicyStore, PolicyChangeFeed, BucketCreationStore {
   private readonly now: () => Date;
@@ -182,40 +189,56 @@ export class PostgresPolicyStore implements WritablePolicyStore, PolicyChangeFee
     return rows.map((r) => ({ kind: r.kind, value: r.value, revokedAt: r.revoked_at, expiresAt: r.expires_at }));
   }
 
-  /*
-   * API key records likewise: none are found (so every API key token is
-   * refused at exchange), and creating one is refused.
-   */
-  async addApiKey(): Promise<void> {
-    throw new TypeError('the PostgreSQL policy store does not hold API keys yet: use the SQLite policy store (policy.sqlitePath) for API keys');
+  // API key records (the tokens are never stored); the trigger announces each change.
+
+  async addApiKey(record: Omit<ApiKeyRecord, 'revokedAt'>): Promise<void> {
+    await this.requireAccount(record.account);
+    const stored = await this.count(
+      'INSERT INTO api_keys (jti, account, role, label, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (jti) DO NOTHING',
+      [record.jti, record.account, record.role ?? null, record.label, record.createdAt, record.expiresAt ?? null],
+    );
+    if (stored === 0) throw new DuplicateApiKeyError(record.jti);
   }
 
-  async getApiKey(): Promise<ApiKeyRecord | null> {
-    return null;
+  async getApiKey(jti: string): Promise<ApiKeyRecord | null> {
+    const [row] = await this.rows<PgApiKeyRow>('SELECT * FROM api_keys WHERE jti = $1', [jti]);
+    return row ? apiKeyFromRow(apiKeyRow(row)) : null;
   }
 
-  async listApiKeys(): Promise<ApiKeyRecord[]> {
-    return [];
+  async listApiKeys(filter: { account?: string } = {}): Promise<ApiKeyRecord[]> {
+    const rows = filter.account === undefined
+      ? await this.rows<PgApiKeyRow>('SELECT * FROM api_keys ORDER BY created_at, jti COLLATE "C"')
+      : await this.rows<PgApiKeyRow>('SELECT * FROM api_keys WHERE account = $1 ORDER BY created_at, jti COLLATE "C"', [filter.account]);
+    return rows.map((row) => apiKeyFromRow(apiKeyRow(row)));
   }
 
-  async revokeApiKey(): Promise<boolean> {
-    return false;
+  /** Keeps the first revocation time when revoked twice; true whenever the key exists. */
+  async revokeApiKey(jti: string): Promise<boolean> {
+    return (await this.count('UPDATE api_keys SET revoked_at = coalesce(revoked_at, $1) WHERE jti = $2', [this.now(), jti])) > 0;
   }
 
-  /*
-   * Identity providers registered by accounts likewise: none are found (so
-   * only platform providers serve), and registering one is refused.
-   */
-  async addIdentityProvider(): Promise<void> {
-    throw new TypeError('the PostgreSQL policy store does not hold account identity providers yet: use the SQLite policy store (policy.sqlitePath) to register them');
+  // Identity providers accounts registered (validated and discovered before they get here); announced per account.
+
+  async addIdentityProvider(provider: AccountIdentityProvider): Promise<void> {
+    await this.requireAccount(provider.account);
+    // Without a conflict target, DO NOTHING covers both the id and the issuer being taken in the account.
+    const stored = await this.count(
+      `INSERT INTO identity_providers (account, id, issuer, audiences, claims, local, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+       ON CONFLICT DO NOTHING`,
+      [provider.account, provider.id, provider.issuer, JSON.stringify(provider.audiences), provider.claims, provider.local, provider.createdAt],
+    );
+    if (stored === 0) throw new DuplicateIdentityProviderError(provider.account, provider.id);
   }
 
-  async listIdentityProviders(): Promise<AccountIdentityProvider[]> {
-    return [];
+  async listIdentityProviders(filter: { account?: string } = {}): Promise<AccountIdentityProvider[]> {
+    const rows = filter.account === undefined
+      ? await this.rows<PgIdentityProviderRow>('SELECT * FROM identity_providers ORDER BY account COLLATE "C", id COLLATE "C"')
+      : await this.rows<PgIdentityProviderRow>('SELECT * FROM identity_providers WHERE account = $1 ORDER BY id COLLATE "C"', [filter.account]);
+    return rows.map((row) => identityProviderFromRow(identityProviderRow(row)));
   }
 
-  async deleteIdentityProvider(): Promise<boolean> {
-    return false;
+  async deleteIdentityProvider(account: string, id: string): Promise<boolean> {
+    return (await this.count('DELETE FROM identity_providers WHERE account = $1 AND id = $2', [account, id])) > 0;
   }
 
   async close(): Promise<void> {

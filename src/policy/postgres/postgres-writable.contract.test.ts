@@ -7,5 +7,5 @@ if (POSTGRES_SKIP_REASON) {
   console.log(`# skipping the PostgreSQL writable store contract: ${POSTGRES_SKIP_REASON}`);
 } else {
   after(stopTestCluster);
-  runWritablePolicyStoreContract('postgres', async ({ now }) => tempPostgresStore(undefined, { now }));
+  runWritablePolicyStoreContract('postgres', async (options) => tempPostgresStore(undefined, options));
 }

@@ -186,6 +186,60 @@ const MIGRATIONS: readonly string[] = [
   CREATE TRIGGER session_keys_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON session_keys
     FOR EACH STATEMENT EXECUTE FUNCTION sluice_notify_session_keys();
   `,
+  // API key records (never the tokens) and the identity providers accounts register, as in SQLite's steps 4 and 6:
+  // no foreign key to accounts, whose names may come from the configuration file instead. Each change is announced,
+  // so a revoked API key or a removed provider is refused by every instance at once, not after the cache TTL.
+  `
+  CREATE TABLE api_keys (
+    jti TEXT PRIMARY KEY,
+    account TEXT NOT NULL,
+    role TEXT,
+    label TEXT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    expires_at TIMESTAMPTZ,
+    revoked_at TIMESTAMPTZ
+  );
+  CREATE INDEX api_keys_by_account ON api_keys (account);
+
+  CREATE TABLE identity_providers (
+    account TEXT NOT NULL,
+    id TEXT NOT NULL,
+    issuer TEXT NOT NULL,
+    audiences TEXT NOT NULL,
+    claims TEXT NOT NULL,
+    local BOOLEAN NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (account, id),
+    UNIQUE (account, issuer)
+  );
+
+  CREATE FUNCTION sluice_notify_api_key() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF TG_OP = 'UPDATE' AND NEW IS NOT DISTINCT FROM OLD THEN RETURN NULL; END IF;
+    PERFORM pg_notify('sluice_policy', json_build_object('kind', 'api-key', 'jti',
+      CASE WHEN TG_OP = 'DELETE' THEN OLD.jti ELSE NEW.jti END)::text);
+    IF TG_OP = 'UPDATE' AND NEW.jti <> OLD.jti THEN
+      PERFORM pg_notify('sluice_policy', json_build_object('kind', 'api-key', 'jti', OLD.jti)::text);
+    END IF;
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER api_keys_changed AFTER INSERT OR UPDATE OR DELETE ON api_keys
+    FOR EACH ROW EXECUTE FUNCTION sluice_notify_api_key();
+
+  -- Providers are read (and cached) per account: announce the account, and the old one when a row moves.
+  CREATE FUNCTION sluice_notify_identity_providers() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    IF TG_OP = 'UPDATE' AND NEW IS NOT DISTINCT FROM OLD THEN RETURN NULL; END IF;
+    PERFORM pg_notify('sluice_policy', json_build_object('kind', 'identity-providers', 'account',
+      CASE WHEN TG_OP = 'DELETE' THEN OLD.account ELSE NEW.account END)::text);
+    IF TG_OP = 'UPDATE' AND NEW.account <> OLD.account THEN
+      PERFORM pg_notify('sluice_policy', json_build_object('kind', 'identity-providers', 'account', OLD.account)::text);
+    END IF;
+    RETURN NULL;
+  END $$;
+  CREATE TRIGGER identity_providers_changed AFTER INSERT OR UPDATE OR DELETE ON identity_providers
+    FOR EACH ROW EXECUTE FUNCTION sluice_notify_identity_providers();
+  `,
 ];
 
 export const POSTGRES_SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,6 +1,7 @@
 /**
- * Typed failures of the SQLite policy store, each with a stable code so the
- * CLI and the server can report them without matching on messages.
+ * Typed failures of the SQL policy stores (SQLite, PostgreSQL), each with a
+ * stable code so the CLI and the server can report them without matching on
+ * messages.
  */
 
 export class PolicyStoreError extends Error {
@@ -23,6 +24,14 @@ export class DuplicateAccessKeyError extends PolicyStoreError {
   override name = 'DuplicateAccessKeyError';
   constructor(readonly accessKeyId: string) {
     super('DuplicateAccessKey', `access key ${accessKeyId} already exists`);
+  }
+}
+
+/** Storing an API key record whose id (the token's `jti`) is already taken. */
+export class DuplicateApiKeyError extends PolicyStoreError {
+  override name = 'DuplicateApiKeyError';
+  constructor(readonly jti: string) {
+    super('DuplicateApiKey', `API key ${jti} already exists`);
   }
 }
 

@@ -1,7 +1,8 @@
 /**
- * Rows of the SQLite policy database ↔ the store's records, and the checks
- * that keep malformed statements out of the database (on write) and out of
- * the gateway (on read).
+ * Rows of the SQLite policy database ↔ the store's records (the PostgreSQL
+ * store converts its rows to these shapes first), and the checks that keep
+ * malformed statements out of the database (on write) and out of the
+ * gateway (on read).
  */
 import type { BucketConfig } from '../../core/config.ts';
 import type { Action, PermissionStatement } from '../../core/identity.ts';
@@ -111,7 +112,7 @@ export function statementsToJson(statements: readonly PermissionStatement[]): st
   return JSON.stringify(statements.map(plainStatement));
 }
 
-function parseJson(json: string, what: string): unknown {
+export function parseJson(json: string, what: string): unknown {
   try {
     return JSON.parse(json);
   } catch {
@@ -138,7 +139,7 @@ export function grantFromRow(row: GrantRow, account: string): PermissionStatemen
   return checkedStatement(statement, what);
 }
 
-function dateFrom(text: string | null, what: string): Date | undefined {
+export function dateFrom(text: string | null, what: string): Date | undefined {
   if (text === null) return undefined;
   const date = new Date(text);
   if (Number.isNaN(date.getTime())) throw new CorruptRecordError(what, `bad time ${JSON.stringify(text)}`);

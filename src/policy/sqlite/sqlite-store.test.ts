@@ -4,7 +4,6 @@ import { isAccessKeyId } from '../../auth/access-key-ids.ts';
 import type { BucketConfig } from '../../core/config.ts';
 import { keyUsability } from '../store.ts';
 import { DuplicateAccessKeyError, UnknownAccountError } from '../sql/errors.ts';
-import { DuplicateIdentityProviderError } from '../../oidc/account-providers.ts';
 import { importPolicyConfig } from '../sql/import-config.ts';
 import { tempSqliteStore } from './test-support.ts';
 
@@ -205,32 +204,5 @@ describe('SqlitePolicyStore buckets', () => {
     await assert.rejects(store.putBucket(bucket({ name: '' })), TypeError);
     await assert.rejects(store.putBucket(bucket({ connection: '' })), TypeError);
     await assert.rejects(store.putBucket(bucket({ account: '' })), TypeError);
-  });
-});
-
-describe('SqlitePolicyStore account identity providers', () => {
-  const provider = (account: string, id: string, issuer: string) =>
-    ({ account, id, issuer, audiences: ['sluice', 'ci'], claims: 'gitlab-ci' as const, local: false, createdAt: new Date('2030-01-01T00:00:00.000Z') });
-
-  it('stores, lists by account and deletes; id and issuer are unique within an account only', async (t) => {
-    const { store } = await storeWithClock(t);
-    await store.putAccount('other');
-    await store.addIdentityProvider(provider('acme', 'gitlab', 'https://gitlab.acme.example'));
-    await store.addIdentityProvider({ ...provider('acme', 'campus', 'http://127.0.0.1:9'), local: true });
-    // Another account may register the same id and the same issuer.
-    await store.addIdentityProvider(provider('other', 'gitlab', 'https://gitlab.acme.example'));
-    assert.deepEqual(await store.listIdentityProviders({ account: 'acme' }), [
-      { ...provider('acme', 'campus', 'http://127.0.0.1:9'), local: true },
-      provider('acme', 'gitlab', 'https://gitlab.acme.example'),
-    ]);
-    assert.deepEqual((await store.listIdentityProviders()).map((p) => `${p.account}/${p.id}`), ['acme/campus', 'acme/gitlab', 'other/gitlab']);
-    await assert.rejects(store.addIdentityProvider(provider('acme', 'gitlab', 'https://new.example')), DuplicateIdentityProviderError);
-    await assert.rejects(store.addIdentityProvider(provider('acme', 'new', 'https://gitlab.acme.example')), DuplicateIdentityProviderError);
-    await assert.rejects(store.addIdentityProvider(provider('nobody', 'gitlab', 'https://gitlab.acme.example')), UnknownAccountError);
-    assert.equal(await store.deleteIdentityProvider('other', 'campus'), false);
-    assert.equal(await store.deleteIdentityProvider('acme', 'gitlab'), true);
-    assert.equal(await store.deleteIdentityProvider('acme', 'gitlab'), false);
-    assert.deepEqual((await store.listIdentityProviders({ account: 'acme' })).map((p) => p.id), ['campus']);
-    assert.deepEqual((await store.listIdentityProviders({ account: 'other' })).map((p) => p.id), ['gitlab']);
   });
 });

@@ -15,7 +15,8 @@ import type {
   AccessKeyRecord, AccessKeySummary, AccountGrant, BucketCreationSettings, BucketCreationStore, KeyStatus, NewAccessKey, WritablePolicyStore,
 } from '../store.ts';
 import type { CreateOutcome, CreatedBucket } from '../../core/bucket-registry.ts';
-import { DuplicateAccessKeyError, SecretUnreadableError, UnknownAccountError } from '../sql/errors.ts';
+import { DuplicateAccessKeyError, DuplicateApiKeyError, SecretUnreadableError, UnknownAccountError } from '../sql/errors.ts';
+import { apiKeyFromRow, identityProviderFromRow, type ApiKeyRow, type IdentityProviderRow } from '../sql/credential-rows.ts';
 import { verifyMasterKey } from './master-key-check.ts';
 import {
   bucketFromRow, bucketToRow, checkAccountName, checkBucket, checkStatements, creationFromJson, creationToJson, grantFromRow, isoOrNull,
@@ -27,7 +28,6 @@ import type { RevocationKind, SessionRevocation, SessionRevocationStore } from '
 import type { RoleDefinitionStore, StoredRoleDefinition } from '../../sts/store-role-source.ts';
 import { SqliteOutboundSecrets } from './outbound-secrets.ts';
 import { type AccountIdentityProvider, DuplicateIdentityProviderError } from '../../oidc/account-providers.ts';
-import type { ClaimProfile } from '../../oidc/provider-config.ts';
 import { SqliteSessionKeys } from './session-keys.ts';
 
 export interface SqlitePolicyStoreOptions {
@@ -321,8 +321,9 @@ export class SqlitePolicyStore implements WritablePolicyStore, SessionRevocation
 
   async addApiKey(record: Omit<ApiKeyRecord, 'revokedAt'>): Promise<void> {
     await this.requireAccount(record.account);
-    this.sql('INSERT INTO api_keys (jti, account, role, label, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
+    const result = this.sql('INSERT INTO api_keys (jti, account, role, label, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (jti) DO NOTHING')
       .run(record.jti, record.account, record.role ?? null, record.label, record.createdAt.toISOString(), isoOrNull(record.expiresAt));
+    if (result.changes === 0) throw new DuplicateApiKeyError(record.jti);
   }
 
   async getApiKey(jti: string): Promise<ApiKeyRecord | null> {
@@ -345,13 +346,10 @@ export class SqlitePolicyStore implements WritablePolicyStore, SessionRevocation
 
   async addIdentityProvider(provider: AccountIdentityProvider): Promise<void> {
     await this.requireAccount(provider.account);
-    try {
-      this.sql('INSERT INTO identity_providers (account, id, issuer, audiences, claims, local, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-        .run(provider.account, provider.id, provider.issuer, JSON.stringify(provider.audiences), provider.claims, provider.local ? 1 : 0, provider.createdAt.toISOString());
-    } catch (error) {
-      if ((error as { code?: string }).code?.startsWith('SQLITE_CONSTRAINT')) throw new DuplicateIdentityProviderError(provider.account, provider.id);
-      throw error;
-    }
+    // Without a conflict target, DO NOTHING covers both the id and the issuer being taken in the account.
+    const result = this.sql('INSERT INTO identity_providers (account, id, issuer, audiences, claims, local, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING')
+      .run(provider.account, provider.id, provider.issuer, JSON.stringify(provider.audiences), provider.claims, provider.local ? 1 : 0, provider.createdAt.toISOString());
+    if (result.changes === 0) throw new DuplicateIdentityProviderError(provider.account, provider.id);
   }
 
   async listIdentityProviders(filter: { account?: string } = {}): Promise<AccountIdentityProvider[]> {
@@ -370,34 +368,6 @@ export class SqlitePolicyStore implements WritablePolicyStore, SessionRevocation
     if (await this.externalAccount(account)) return;
     throw new UnknownAccountError(account);
   }
-}
-
-interface ApiKeyRow { jti: string; account: string; role: string | null; label: string; created_at: string; expires_at: string | null; revoked_at: string | null }
-
-function apiKeyFromRow(row: ApiKeyRow): ApiKeyRecord {
-  return {
-    jti: row.jti,
-    account: row.account,
-    ...(row.role !== null && { role: row.role }),
-    label: row.label,
-    createdAt: new Date(row.created_at),
-    ...(row.expires_at !== null && { expiresAt: new Date(row.expires_at) }),
-    ...(row.revoked_at !== null && { revokedAt: new Date(row.revoked_at) }),
-  };
-}
-
-interface IdentityProviderRow { account: string; id: string; issuer: string; audiences: string; claims: string; local: number; created_at: string }
-
-function identityProviderFromRow(row: IdentityProviderRow): AccountIdentityProvider {
-  return {
-    account: row.account,
-    id: row.id,
-    issuer: row.issuer,
-    audiences: JSON.parse(row.audiences) as string[],
-    claims: row.claims as ClaimProfile,
-    local: row.local === 1,
-    createdAt: new Date(row.created_at),
-  };
 }
 
 interface RoleRow { account: string; name: string; definition: string; updated_at: string }
