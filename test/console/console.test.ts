@@ -1,13 +1,13 @@
 /**
- * The web console in a real browser: Debian's Chromium, headless, driven by
- * playwright-core, against a real `sluice serve` (fs backend) and a local
+ * The web console in a real browser: Debian's Chromium or Firefox ESR
+ * (`SLUICE_CONSOLE_BROWSER`, see browsers.ts), headless, driven by playwright-core, against a real `sluice serve` (fs backend) and a local
  * OpenID Connect issuer that signs people in with the authorization-code +
  * PKCE flow. A person browses a public bucket anonymously, signs in, browses,
  * uploads 20 MiB with progress, shares a link that a plain HTTP client then
  * downloads, and sees a refused action explained; on the account page it
  * sees its roles, tests pasted tokens against one, creates an access key (its secret shown once, then used by
  * a plain HTTP client), revokes it, and sees a refused creation explained.
- * Screenshots of the main pages go to test-artifacts/console/.
+ * Screenshots of the main pages go to test-artifacts/console/<browser>/.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -16,14 +16,14 @@ import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { signRequest } from '../../src/auth/sigv4/sign-request.ts';
 import { es256Pem, randomHmacSecret } from '../../src/sts/session-keyring.test-helper.ts';
 import { repoRoot, serveCli } from '../cli/run-cli.ts';
 import { OidcIssuer } from '../support/oidc-issuer.ts';
+import { BROWSER, launchBrowser } from './browsers.ts';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
-const ARTIFACTS = join(repoRoot, 'test-artifacts', 'console');
+const ARTIFACTS = join(repoRoot, 'test-artifacts', 'console', BROWSER.name);
 const UPLOAD_BYTES = 20 * 1024 * 1024;
 
 let dir: string;
@@ -37,7 +37,6 @@ async function screenshot(name: string): Promise<void> {
 }
 
 before(async () => {
-  assert.ok(CHROMIUM, 'Chromium is not installed (apt-get install chromium)');
   await mkdir(ARTIFACTS, { recursive: true });
   dir = await mkdtemp(join(tmpdir(), 'sluice-console-'));
   const data = join(dir, 'data');
@@ -93,7 +92,7 @@ console:
   oidc: { issuer: "${issuer.issuer}", clientId: sluice-console }
 `);
   server = await serveCli(configPath, env);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
   page.on('dialog', (dialog) => void dialog.accept());
 });
@@ -105,7 +104,7 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-describe('the web console in Chromium', () => {
+describe(`the web console in ${BROWSER.title}`, () => {
   it('serves index.html uncached and hashed assets for a year, all under a strict CSP', async () => {
     const index = await fetch(`${server.url}/.console/`);
     assert.equal(index.status, 200);

@@ -1,0 +1,73 @@
+/**
+ * What the console's browser tests rely on, checked in the browser this run
+ * drives (`SLUICE_CONSOLE_BROWSER`): it runs JavaScript modules, and whatever
+ * a Content-Security-Policy blocks reaches a page's console listener as an
+ * error naming the policy — the console test's "nothing the CSP had to block"
+ * would otherwise pass unheard in a browser that does not report it.
+ */
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { BROWSER, launchBrowser } from './browsers.ts';
+
+const PAGES: Record<string, { type: string; body: string }> = {
+  '/module': { type: 'text/html', body: '<!doctype html><title>module</title><script type="module" src="/module.js"></script>' },
+  '/module.js': { type: 'text/javascript', body: 'import { word } from "/word.js"; document.title = word;' },
+  '/word.js': { type: 'text/javascript', body: 'export const word = "module ran";' },
+  '/blocked': {
+    type: 'text/html',
+    body: '<!doctype html><title>blocked</title><script>document.title = "inline ran"</script><img src="http://127.0.0.1:9/elsewhere.png" alt="">',
+  },
+};
+
+let server: Server;
+let origin: string;
+let browser: Browser;
+
+before(async () => {
+  server = createServer((request, response) => {
+    const page = PAGES[request.url ?? ''];
+    if (!page) return void response.writeHead(404).end();
+    response.writeHead(200, { 'content-type': page.type, 'content-security-policy': "default-src 'self'; script-src 'self'" });
+    response.end(page.body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server?.close(resolve));
+});
+
+describe(`the console tests' browser: ${BROWSER.title}`, () => {
+  it('runs JavaScript modules', async () => {
+    const page = await browser.newPage();
+    try {
+      await page.goto(`${origin}/module`);
+      await page.waitForFunction(() => document.title === 'module ran');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('reports what the Content-Security-Policy blocked as console errors', async () => {
+    const page = await browser.newPage();
+    try {
+      const errors: string[] = [];
+      page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+      await page.goto(`${origin}/blocked`);
+      // Bounded: the reports arrive shortly after the load.
+      for (let i = 0; i < 100 && errors.filter((e) => /Content Security Policy/i.test(e)).length < 2; i++) await page.waitForTimeout(50);
+      assert.equal(await page.title(), 'blocked', 'the inline script did not run');
+      const reports = errors.filter((e) => /Content Security Policy/i.test(e));
+      assert.equal(reports.length, 2, `the inline script and the other origin's image are reported: ${errors.join(' | ')}`);
+      assert.ok(reports.some((e) => e.includes('127.0.0.1:9/elsewhere.png')), reports.join(' | '));
+    } finally {
+      await page.close();
+    }
+  });
+});
