@@ -3,7 +3,8 @@
  * drives (`SLUICE_CONSOLE_BROWSER`): it runs JavaScript modules, and whatever
  * a Content-Security-Policy blocks reaches a page's console listener as an
  * error naming the policy — the console test's "nothing the CSP had to block"
- * would otherwise pass unheard in a browser that does not report it.
+ * would otherwise pass unheard in a browser that does not report it — and
+ * nothing else does: not what the automation itself does to the page.
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
@@ -18,8 +19,10 @@ const PAGES: Record<string, { type: string; body: string }> = {
   '/word.js': { type: 'text/javascript', body: 'export const word = "module ran";' },
   '/blocked': {
     type: 'text/html',
-    body: '<!doctype html><title>blocked</title><script>document.title = "inline ran"</script><img src="http://127.0.0.1:9/elsewhere.png" alt="">',
+    body: '<!doctype html><title>blocked</title><script>document.title = "inline ran"</script><style>p { color: red }</style><img src="http://127.0.0.1:9/elsewhere.png" alt="">',
   },
+  '/allowed': { type: 'text/html', body: '<!doctype html><title>allowed</title><link rel="stylesheet" href="/page.css"><p>Nothing to block.</p>' },
+  '/page.css': { type: 'text/css', body: 'p { color: green }' },
 };
 
 let server: Server;
@@ -61,11 +64,27 @@ describe(`the console tests' browser: ${BROWSER.title}`, () => {
       page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
       await page.goto(`${origin}/blocked`);
       // Bounded: the reports arrive shortly after the load.
-      for (let i = 0; i < 100 && errors.filter((e) => /Content Security Policy/i.test(e)).length < 2; i++) await page.waitForTimeout(50);
+      for (let i = 0; i < 100 && errors.filter((e) => /Content Security Policy/i.test(e)).length < 3; i++) await page.waitForTimeout(50);
       assert.equal(await page.title(), 'blocked', 'the inline script did not run');
       const reports = errors.filter((e) => /Content Security Policy/i.test(e));
-      assert.equal(reports.length, 2, `the inline script and the other origin's image are reported: ${errors.join(' | ')}`);
+      assert.equal(reports.length, 3, `the inline script, the inline style and the other origin's image are reported: ${errors.join(' | ')}`);
       assert.ok(reports.some((e) => e.includes('127.0.0.1:9/elsewhere.png')), reports.join(' | '));
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('reports nothing for a page that breaks no rule, screenshots included', async () => {
+    const page = await browser.newPage();
+    try {
+      const errors: string[] = [];
+      page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+      await page.goto(`${origin}/allowed`);
+      await page.getByText('Nothing to block.').waitFor();
+      await page.screenshot();
+      await page.screenshot({ fullPage: true });
+      await page.waitForTimeout(500);
+      assert.deepEqual(errors, []);
     } finally {
       await page.close();
     }
