@@ -105,7 +105,7 @@ export async function launchBrowser(): Promise<Browser> {
   const executablePath = BROWSER.executables.find((path) => existsSync(path));
   if (!executablePath) throw new Error(`${BROWSER.title} is not installed (apt-get install ${BROWSER.apt})`);
   if (BROWSER.name === 'chromium') {
-    return chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+    return reportingCspViolations(await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-dev-shm-usage'] }));
   }
   answerMediaFeatureResetsLocally();
   // Without `userDataDir`, playwright-core writes a new profile into a temporary folder and removes it on close.
@@ -114,13 +114,21 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /**
- * Chromium reports what a Content-Security-Policy blocked as console errors
- * ("… violates the following Content Security Policy directive …"); Firefox
- * writes them to its own web console only, which WebDriver BiDi's log events
- * do not carry, so a test listening for them would hear nothing there and
- * pass whatever was blocked. Every page of this browser therefore gets a
- * preload script that turns the standard `securitypolicyviolation` event into
- * a console error of the same kind.
+ * Chromium reports most of what a Content-Security-Policy blocked as console
+ * errors ("… violates the following Content Security Policy directive …"),
+ * but not a refused `eval`; Firefox writes them to its own web console only,
+ * which WebDriver BiDi's log events do not carry. A test listening for them
+ * would hear nothing and pass whatever was blocked. Every page therefore gets
+ * a preload script that turns the standard `securitypolicyviolation` event
+ * into a console error naming the policy, in both browsers.
+ *
+ * Except a violation raised by code that came through `eval`: that is the
+ * automation's own code (playwright-core evaluates its scripts that way; over
+ * BiDi, each screenshot briefly adds a `<style>` element to the page, which
+ * Chromium's isolated worlds may do but Firefox holds to the page's policy).
+ * Code the page runs itself cannot come through `eval` under a policy without
+ * 'unsafe-eval', like the console's — there, `eval` is itself a violation,
+ * reported from the script that tried it.
  */
 function reportingCspViolations(browser: Browser): Browser {
   const newContext = browser.newContext.bind(browser);
@@ -129,6 +137,7 @@ function reportingCspViolations(browser: Browser): Browser {
     const context = await newContext(options);
     await context.addInitScript(() => {
       addEventListener('securitypolicyviolation', (event) => {
+        if (/ > eval$/.test(decodeURIComponent(event.sourceFile))) return;
         console.error(`Content Security Policy: the page's ${event.effectiveDirective} directive blocked ${event.blockedURI || 'an inline resource'}`);
       }, true);
     });
