@@ -80,11 +80,12 @@ describe(`the console tests' browser: ${BROWSER.title}`, () => {
     }
   });
 
-  it('reports nothing for a page that breaks no rule, screenshots included', async () => {
+  it('reports nothing, neither console errors nor page errors, for a page that breaks no rule, screenshots included', async () => {
     const page = await browser.newPage();
     try {
       const errors: string[] = [];
       page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+      page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
       await page.goto(`${origin}/allowed`);
       await page.getByText('Nothing to block.').waitFor();
       await page.screenshot();
