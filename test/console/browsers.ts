@@ -8,6 +8,7 @@
  * headless; Firefox gets a fresh throwaway profile whose preferences keep it
  * off the network except for the loopback server under test.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { type Browser, chromium, firefox } from 'playwright-core';
@@ -107,7 +108,7 @@ export async function launchBrowser(): Promise<Browser> {
   if (BROWSER.name === 'chromium') {
     return reportingCspViolations(await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-dev-shm-usage'] }));
   }
-  answerMediaFeatureResetsLocally();
+  adaptBidiTransport();
   // Without `userDataDir`, playwright-core writes a new profile into a temporary folder and removes it on close.
   const browser = await firefox.launch({ channel: 'moz-firefox', executablePath, headless: true, firefoxUserPrefs: { ...FIREFOX_OFFLINE_PREFS } });
   return reportingCspViolations(browser);
@@ -116,19 +117,19 @@ export async function launchBrowser(): Promise<Browser> {
 /**
  * Chromium reports most of what a Content-Security-Policy blocked as console
  * errors ("… violates the following Content Security Policy directive …"),
- * but not a refused `eval`; Firefox writes them to its own web console only,
- * which WebDriver BiDi's log events do not carry. A test listening for them
- * would hear nothing and pass whatever was blocked. Every page therefore gets
- * a preload script that turns the standard `securitypolicyviolation` event
- * into a console error naming the policy, in both browsers.
+ * but not a refused `eval`; Firefox reports them as script errors in its own
+ * words ("The page's settings blocked …"), which reach a test as page errors,
+ * never as console messages. A test listening to the console for the policy
+ * would hear nothing there and pass whatever was blocked. Every page
+ * therefore gets a preload script that turns the standard
+ * `securitypolicyviolation` event into a console error naming the policy, in
+ * both browsers.
  *
- * Except a violation raised by code that came through `eval`: that is the
- * automation's own code (playwright-core evaluates its scripts that way; over
- * BiDi, each screenshot briefly adds a `<style>` element to the page, which
- * Chromium's isolated worlds may do but Firefox holds to the page's policy).
- * Code the page runs itself cannot come through `eval` under a policy without
- * 'unsafe-eval', like the console's — there, `eval` is itself a violation,
- * reported from the script that tried it.
+ * Except the refused inline style of code that came through `eval`: that is
+ * the automation's screenshot style (see SCREENSHOT_STYLE_HASH) added from
+ * playwright-core's evaluated scripts. Code the page runs itself cannot come
+ * through `eval` under a policy without 'unsafe-eval', like the console's —
+ * there, `eval` is itself a violation, reported from the script that tried it.
  */
 function reportingCspViolations(browser: Browser): Browser {
   const newContext = browser.newContext.bind(browser);
@@ -137,7 +138,8 @@ function reportingCspViolations(browser: Browser): Browser {
     const context = await newContext(options);
     await context.addInitScript(() => {
       addEventListener('securitypolicyviolation', (event) => {
-        if (/ > eval$/.test(decodeURIComponent(event.sourceFile))) return;
+        const automation = event.effectiveDirective === 'style-src-elem' && event.blockedURI === 'inline' && / > eval$/.test(decodeURIComponent(event.sourceFile));
+        if (automation) return;
         console.error(`Content Security Policy: the page's ${event.effectiveDirective} directive blocked ${event.blockedURI || 'an inline resource'}`);
       }, true);
     });
@@ -146,47 +148,85 @@ function reportingCspViolations(browser: Browser): Browser {
   return browser;
 }
 
-interface BidiCommand {
-  id: number;
-  method: string;
-  params?: { features?: Record<string, unknown> };
+interface BidiMessage {
+  id?: number;
+  type?: string;
+  method?: string;
+  params?: { features?: Record<string, unknown>; type?: string; text?: unknown };
 }
 
 interface BidiTransport {
-  send(message: BidiCommand): void;
-  onmessage?: (message: unknown) => void;
+  send(message: BidiMessage): void;
+  onmessage?: ((message: BidiMessage) => void) | undefined;
 }
 
-let resetsAnswered = false;
+/**
+ * The `<style>` element playwright-core adds to the page for a moment before
+ * each screenshot over BiDi (`body {}`, to bring CSS animations in step), as
+ * the hash Firefox names when a page's policy refuses it.
+ */
+const SCREENSHOT_STYLE_HASH = `'sha256-${createHash('sha256').update('body {}').digest('base64')}'`;
+
+const handlers = new WeakMap<BidiTransport, (message: BidiMessage) => void>();
+let adapted = false;
 
 /**
- * Every new page makes playwright-core 1.65 send
- * `emulation.setMediaFeaturesOverride` with no feature set — a reset to the
- * browser's own media features — and it fails the page when the browser does
- * not know the command. Firefox 153 ESR predates that command (it answers
- * "unknown command"), so no page could be opened at all. Such a reset changes
- * nothing in a browser where nothing was ever overridden, so the transport
- * answers it itself. A command that does override a feature still goes to
- * Firefox and fails there, so no test can believe it emulated something it
- * did not.
+ * Two adjustments to what passes between playwright-core 1.65 and Firefox
+ * 153 ESR, made in its WebSocket transport (exported by playwright-core's
+ * `lib/coreBundle` entry point):
+ *
+ * - Every new page makes playwright-core send
+ *   `emulation.setMediaFeaturesOverride` with no feature set — a reset to the
+ *   browser's own media features — and fail the page if the browser does not
+ *   know the command. Firefox 153 ESR predates it ("unknown command"), so no
+ *   page could be opened at all. Such a reset changes nothing where nothing
+ *   was overridden, so it is answered here; a command that does override a
+ *   feature still goes to Firefox and fails there, so no test can believe it
+ *   emulated something it did not.
+ * - Firefox reports what a page's Content-Security-Policy refused as a
+ *   script error (a page error to the tests), including the refusal of the
+ *   screenshot style above (over the DevTools protocol, playwright-core adds
+ *   no such style). That one report, recognised by the style's hash, is
+ *   dropped: it is the automation's doing, not the page's. Every other report
+ *   passes.
  */
-function answerMediaFeatureResetsLocally(): void {
-  if (resetsAnswered) return;
-  // The transport class is exported by playwright-core's `lib/coreBundle` entry point (see its package.json "exports").
+function adaptBidiTransport(): void {
+  if (adapted) return;
   const core = createRequire(import.meta.url)('playwright-core/lib/coreBundle') as {
     server?: { WebSocketTransport?: { prototype: BidiTransport } };
   };
   const transport = core.server?.WebSocketTransport?.prototype;
-  if (!transport) throw new Error('playwright-core no longer exports server.WebSocketTransport: revisit answerMediaFeatureResetsLocally');
+  if (!transport || typeof transport.send !== 'function' || 'onmessage' in transport) {
+    throw new Error('playwright-core\'s server.WebSocketTransport is not as expected: revisit adaptBidiTransport');
+  }
   const send = transport.send;
-  transport.send = function (this: BidiTransport, message: BidiCommand) {
+  transport.send = function (this: BidiTransport, message: BidiMessage) {
     const features = message.params?.features;
     if (message.method === 'emulation.setMediaFeaturesOverride' && features && Object.values(features).every((value) => value == null)) {
       // Answered after the caller has registered its callback for this id, as a real answer would be.
-      setImmediate(() => this.onmessage?.({ type: 'success', id: message.id, result: {} }));
+      setImmediate(() => this.onmessage?.({ type: 'success', id: message.id, result: {} } as BidiMessage));
       return;
     }
     send.call(this, message);
   };
-  resetsAnswered = true;
+  // The connection sets `onmessage` on the transport; this accessor puts the filter in front of its handler.
+  Object.defineProperty(transport, 'onmessage', {
+    configurable: true,
+    get(this: BidiTransport) {
+      return handlers.get(this);
+    },
+    set(this: BidiTransport, handler: ((message: BidiMessage) => void) | undefined) {
+      if (!handler) return void handlers.delete(this);
+      handlers.set(this, (message) => {
+        if (!isScreenshotStyleReport(message)) handler(message);
+      });
+    },
+  });
+  adapted = true;
+}
+
+function isScreenshotStyleReport(message: BidiMessage): boolean {
+  const params = message.params;
+  return message.type === 'event' && message.method === 'log.entryAdded' && params?.type === 'javascript'
+    && typeof params.text === 'string' && params.text.includes(SCREENSHOT_STYLE_HASH);
 }
