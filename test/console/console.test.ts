@@ -1,5 +1,6 @@
 /**
- * The web console in a real browser: Debian's Chromium, headless, driven by
+ * The web console in a real browser: Debian's Chromium or Firefox ESR
+ * (`SLUICE_CONSOLE_BROWSER`, see browsers.ts), headless, driven by
  * playwright-core, against a real `sluice serve` (fs backend, SQLite policy
  * store, STS and Sluice's own issuer) and a local OpenID Connect issuer that
  * signs people in with the authorization-code + PKCE flow. A person browses a
@@ -14,7 +15,7 @@
  * shown once, exchanged at `/.sts` by a plain HTTP client for credentials
  * that sign S3 requests) and revokes it (the exchange is then refused, and a
  * reload shows the token nowhere). Screenshots of the main pages and panels
- * go to test-artifacts/console/.
+ * go to test-artifacts/console/<browser>/.
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -23,14 +24,14 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, type Page, type Request, type Route, chromium } from 'playwright-core';
+import { type Browser, type Page, type Request, type Route } from 'playwright-core';
 import { signRequest } from '../../src/auth/sigv4/sign-request.ts';
 import { es256Pem, randomHmacSecret } from '../../src/sts/session-keyring.test-helper.ts';
 import { repoRoot, serveCli } from '../cli/run-cli.ts';
 import { OidcIssuer } from '../support/oidc-issuer.ts';
+import { BROWSER, launchBrowser } from './browsers.ts';
 
-const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((path) => existsSync(path));
-const ARTIFACTS = join(repoRoot, 'test-artifacts', 'console');
+const ARTIFACTS = join(repoRoot, 'test-artifacts', 'console', BROWSER.name);
 const UPLOAD_BYTES = 20 * 1024 * 1024;
 /** Sluice's own issuer: it signs the API keys, which its STS endpoint accepts as the built-in provider `sluice`. */
 const ISSUER_URL = 'https://sluice.example.test';
@@ -75,7 +76,6 @@ async function screenshot(name: string): Promise<void> {
 }
 
 before(async () => {
-  assert.ok(CHROMIUM, 'Chromium is not installed (apt-get install chromium)');
   await mkdir(ARTIFACTS, { recursive: true });
   dir = await mkdtemp(join(tmpdir(), 'sluice-console-'));
   const data = join(dir, 'data');
@@ -140,7 +140,7 @@ console:
   oidc: { issuer: "${issuer.issuer}", clientId: sluice-console }
 `);
   server = await serveCli(configPath, env);
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+  browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
   page.on('dialog', (dialog) => void dialog.accept());
 });
@@ -152,7 +152,7 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-describe('the web console in Chromium', () => {
+describe(`the web console in ${BROWSER.title}`, () => {
   it('serves index.html uncached and hashed assets for a year, all under a strict CSP', async () => {
     const index = await fetch(`${server.url}/.console/`);
     assert.equal(index.status, 200);
