@@ -86,6 +86,24 @@ test('a D1 policy store is accepted on Workers with its binding and master key',
   assert.deepEqual(config.policy, { type: 'd1', binding: 'SLUICE_DB', masterKey: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', cacheTtlSeconds: 30 });
 });
 
+test('a D1 policy store whose binding is missing, or bound to something else, fails the start naming the binding', async () => {
+  const config = 'policy: { type: d1, binding: SLUICE_DB, masterKey: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" }';
+  const cases: Array<[Record<string, unknown>, RegExp]> = [
+    [{}, /^policy\.binding: the Worker has no binding named SLUICE_DB; declare the D1 database in wrangler\.toml under \[\[d1_databases\]\] with binding = "SLUICE_DB"$/],
+    [{ SLUICE_DB: 'a var' }, /^policy\.binding: SLUICE_DB is bound, but not to a D1 database/],
+    [{ SLUICE_DB: { get() {}, put() {} } }, /^policy\.binding: SLUICE_DB is bound, but not to a D1 database/],
+  ];
+  for (const [bindings, message] of cases) {
+    const events: Record<string, unknown>[] = [];
+    const worker = createWorker({ log: { write: (event) => void events.push(event) } });
+    const response = await worker.fetch(new Request('http://gateway.test/open-data/x'), { SLUICE_CONFIG: config, ...bindings }, context().ctx);
+    assert.equal(response.status, 500);
+    assert.match(await response.text(), /<Code>InternalError<\/Code>/);
+    assert.equal(events[0]?.msg, 'the gateway cannot start');
+    assert.match(String(events[0]?.error), message);
+  }
+});
+
 test('the body limit is 100 MiB unless SLUICE_MAX_REQUEST_BODY_BYTES says otherwise', () => {
   assert.equal(maxRequestBodyBytes({}), DEFAULT_MAX_REQUEST_BODY_BYTES);
   assert.equal(maxRequestBodyBytes({ SLUICE_MAX_REQUEST_BODY_BYTES: '1048576' }), 1048576);
