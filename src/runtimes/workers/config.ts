@@ -48,11 +48,20 @@ export function loadWorkersConfig(env: Record<string, unknown>, text?: string): 
   if (typeof configText !== 'string' || configText.trim() === '') {
     throw new ConfigError([{ source, path: '', message: `no configuration: set the ${CONFIG_BINDING} var or secret to the YAML or JSON configuration` }]);
   }
-  const document = parseConfigText(configText, formatOf(configText), source);
+  return validateWorkersConfig(configText, stringBindings(env), source);
+}
+
+/**
+ * A Worker's configuration text validated as the Worker validates it, with
+ * `${env:NAME}` from `env`: also what `sluice validate-config --runtime
+ * workers` and `sluice d1` check a file with on Node.
+ */
+export function validateWorkersConfig(text: string, env: Record<string, string | undefined>, source: string): SluiceConfig {
+  const document = parseConfigText(text, formatOf(text), source);
   return validateConfig(document, {
     source,
     baseDir: '/',
-    env: stringBindings(env),
+    env,
     backends: portableBackends,
     runtime: WORKERS_RUNTIME,
   });
