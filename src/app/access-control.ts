@@ -1,6 +1,7 @@
 /**
  * Who may do what: the policy store (the config file, layered over the
- * runtime's database store when one is configured), the fleet's shared cache
+ * runtime's database store, the remote policy API or the Workers' D1
+ * database when one is configured), the fleet's shared cache
  * tier when one is configured, a per-process TTL cache in front (both drop
  * entries as soon as a store with a change feed announces a change),
  * SigV4 authentication with the runtime's crypto, the grant-based access
@@ -124,7 +125,8 @@ export async function createAccessControl(config: SluiceConfig, services: AppSer
   const now = () => runtime.now().getTime();
   const warn = (msg: string, error: unknown) => runtime.log.write({ level: 'warn', msg, error: errorText(error) });
   const api = config.policy.type === 'api' ? policyApiStore(config, services) : undefined;
-  const remote: PolicyStore | undefined = managed ?? api?.store;
+  const d1 = config.policy.type === 'd1' ? await openD1Store(config, services) : undefined;
+  const remote: PolicyStore | undefined = managed ?? api?.store ?? d1;
   let inner: PolicyStore = remote ? new LayeredPolicyStore(fixed, remote) : fixed;
   let sharedCache: SharedCache | undefined;
   let shared: SharedTierPolicyStore | undefined;
@@ -330,6 +332,16 @@ async function openManagedStore(config: SluiceConfig, services: AppServices): Pr
   return sqlitePath !== undefined
     ? services.openPolicyStore({ ...config.policy, sqlitePath }, options)
     : services.openPolicyStore({ ...config.policy, postgresUrl: postgresUrl! }, options);
+}
+
+/** The D1 store (`policy.type: d1`) over the runtime's binding: read-only here, managed with wrangler and `sluice d1`. */
+async function openD1Store(config: SluiceConfig, services: AppServices): Promise<PolicyStore> {
+  const { binding } = config.policy;
+  if (binding === undefined) throw new TypeError('policy.type d1 needs policy.binding');
+  if (!services.openD1PolicyStore) {
+    throw new TypeError('policy.type d1 is a Cloudflare Workers store (a D1 database bound to the Worker), and this runtime has none');
+  }
+  return services.openD1PolicyStore({ ...config.policy, type: 'd1', binding });
 }
 
 /** The remote policy API store (`policy.type: api`), over the runtime's HTTP client. */

@@ -2,7 +2,7 @@
  * What a runtime supplies to the app: its primitives (clock, randomness,
  * log sink, background work), the backends it can run, its outbound HTTP
  * client and SigV4 crypto, and — where it has one — a database policy
- * store. The app imports none of these itself, so it runs unchanged on Node
+ * store (Node: SQLite or PostgreSQL; Workers: a D1 binding). The app imports none of these itself, so it runs unchanged on Node
  * and on Workers.
  */
 import type { SigV4Crypto } from '../auth/sigv4/crypto.ts';
@@ -16,7 +16,7 @@ import type { ChunkStoreFactory } from '../core/range-cache/chunk-store.ts';
 import type { RuntimeContext } from '../core/runtime.ts';
 import type { FetchLike } from '../oidc/bounded-fetch.ts';
 import type { SharedCache } from '../policy/shared-cache.ts';
-import type { WritablePolicyStore } from '../policy/store.ts';
+import type { PolicyStore, WritablePolicyStore } from '../policy/store.ts';
 
 /** Opens the managed policy store `policy.sqlitePath` or `policy.postgresUrl` names (Node: SQLite or PostgreSQL, loaded on demand). */
 export type PolicyStoreFactory = (
@@ -24,6 +24,13 @@ export type PolicyStoreFactory = (
   /** Accounts defined outside the store (the configuration file), which keys made at run time may belong to. */
   options?: { accountExists?: (name: string) => boolean },
 ) => Promise<WritablePolicyStore>;
+
+/**
+ * Opens the policy store of a database bound to the runtime (`policy.type: d1`,
+ * Workers: the D1 binding `policy.binding` names), read-only for the app:
+ * refuses at start-up when the binding is missing or is no such database.
+ */
+export type D1PolicyStoreFactory = (policy: PolicyConfig & { type: 'd1'; binding: string }) => Promise<PolicyStore>;
 
 /** Opens a metering sink of a kind only this runtime has (Node: `file`; Workers: `analytics-engine`); undefined for others. */
 export type MeteringSinkFactory = (sink: MeteringSinkConfig, context: { onDrop(count: number): void }) => MeteringSink | undefined;
@@ -48,6 +55,8 @@ export interface AppServices {
   fetch?: FetchLike;
   /** Absent: a configuration with `policy.sqlitePath` is refused at start-up. */
   openPolicyStore?: PolicyStoreFactory;
+  /** Absent: a configuration with `policy.type: d1` is refused at start-up (D1 is a Workers store). */
+  openD1PolicyStore?: D1PolicyStoreFactory;
   /** Absent: a configuration with `policy.redisUrl` is refused at start-up. */
   openSharedCache?: SharedCacheFactory;
   /** Runtime-specific metering sinks; the HTTP sink needs none. */

@@ -3,8 +3,8 @@
  * key ids, a key's account and every statement's bucket exist, and the
  * master key that goes with a database store or a shared cache, and one
  * database store at most. When `policy.sqlitePath` or `policy.postgresUrl` is set,
- * accounts and buckets may live in the database, so references are checked
- * for form only. Like `cross-checks.ts`, this runs on the raw document and
+ * or `policy.type` is `api` or `d1`, accounts and buckets may live in that
+ * store, so references are checked for form only. Like `cross-checks.ts`, this runs on the raw document and
  * looks only at parts of the right shape.
  */
 import { isPlainObject, type FieldPath, type FieldProblem } from './problem.ts';
@@ -16,7 +16,7 @@ export function checkPolicySections(document: Record<string, unknown>): FieldPro
   const pathMapped = server.addressing === 'path-mapped';
   const policy = isPlainObject(document.policy) ? document.policy : {};
   // With a database or a policy API, accounts and buckets may live there: references are checked for form only.
-  const withDatabase = typeof policy.sqlitePath === 'string' || typeof policy.postgresUrl === 'string' || policy.type === 'api';
+  const withDatabase = typeof policy.sqlitePath === 'string' || typeof policy.postgresUrl === 'string' || policy.type === 'api' || policy.type === 'd1';
   const accounts = isPlainObject(document.accounts) ? document.accounts : {};
   const buckets = configuredBuckets(document.buckets, pathMapped);
 
@@ -59,7 +59,10 @@ export function checkPolicySections(document: Record<string, unknown>): FieldPro
     problems.push({ path: ['policy', 'postgresUrl'], message: 'give policy.sqlitePath or policy.postgresUrl, not both' });
   }
   problems.push(...policyApiProblems(policy, document));
-  if (policy.masterKey === undefined) {
+  problems.push(...d1Problems(policy));
+  if (policy.masterKey === undefined && policy.type === 'd1') {
+    problems.push({ path: ['policy', 'masterKey'], message: 'required with type: d1 (it decrypts the secrets stored in the D1 database)' });
+  } else if (policy.masterKey === undefined) {
     const needing = (['sqlitePath', 'postgresUrl', 'redisUrl'] as const).find((field) => typeof policy[field] === 'string');
     if (needing) {
       const why = needing === 'redisUrl' ? 'it encrypts the entries shared through Redis' : 'it encrypts the stored secrets';
@@ -113,6 +116,22 @@ function policyApiProblems(policy: Record<string, unknown>, document: Record<str
     for (const field of ['url', 'auth', 'lookups'] as const) {
       if (policy[field] !== undefined) problems.push({ path: ['policy', field], message: 'applies to type: api only' });
     }
+  }
+  return problems;
+}
+
+/** `type: d1` names its binding and stands alone; `binding` means nothing without it. */
+function d1Problems(policy: Record<string, unknown>): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  if (policy.type === 'd1') {
+    if (policy.binding === undefined) {
+      problems.push({ path: ['policy', 'binding'], message: 'required with type: d1 (the name of the Worker\'s D1 database binding in wrangler.toml, e.g. SLUICE_DB)' });
+    }
+    for (const field of ['sqlitePath', 'postgresUrl'] as const) {
+      if (policy[field] !== undefined) problems.push({ path: ['policy', field], message: 'not with type: d1 (the D1 database is the store)' });
+    }
+  } else if (policy.binding !== undefined) {
+    problems.push({ path: ['policy', 'binding'], message: 'applies to type: d1 only' });
   }
   return problems;
 }

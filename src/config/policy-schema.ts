@@ -5,7 +5,7 @@
  * names a configured bucket) are checked in `policy-checks.ts`.
  */
 import { z } from 'zod';
-import { expiryProblem, grantPrefixProblem, masterKeyProblem, parseExpiry, serviceUrlProblem } from './rules.ts';
+import { bindingNameProblem, expiryProblem, grantPrefixProblem, masterKeyProblem, parseExpiry, serviceUrlProblem } from './rules.ts';
 import { nonEmpty, ruled } from './schema-parts.ts';
 import { DEFAULT_BUCKET_PREFIX_TEMPLATE, bucketPrefixTemplateProblem } from './bucket-prefix-template.ts';
 
@@ -70,8 +70,16 @@ export const DEFAULT_POLICY_API_LOOKUPS = {
 } as const;
 
 export const policySchema = z.strictObject({
-  /** `api`: a read-only remote policy API (docs/policy-api.md) under the file's definitions. Absent: the file, and a database when one is named. */
-  type: z.literal('api', { error: 'the only policy type is "api"; leave it out for the configuration file with an optional database' }).optional(),
+  /**
+   * `api`: a read-only remote policy API (docs/policy-api.md) under the file's definitions; `d1`: a Cloudflare D1
+   * database bound to the Worker, with the SQLite store's schema, under the file's definitions. Absent: the file,
+   * and a database when one is named.
+   */
+  type: z.enum(['api', 'd1'], {
+    error: 'must be "api" (a remote policy API) or "d1" (a D1 database on Cloudflare Workers); leave it out for the configuration file with an optional database',
+  }).optional(),
+  /** The Worker's D1 database binding (with `type: d1`), as `binding` under `[[d1_databases]]` in wrangler.toml. */
+  binding: ruled(bindingNameProblem).optional(),
   /** The policy API's base URL (with `type: api`). */
   url: ruled(serviceUrlProblem(['https:', 'http:'])).optional(),
   auth: policyApiAuthSchema.optional(),
@@ -83,7 +91,7 @@ export const policySchema = z.strictObject({
   postgresUrl: ruled(serviceUrlProblem(['postgres:', 'postgresql:'])).optional(),
   /** Redis shared by a fleet as a second cache tier in front of the store (`redis://…`); optional. */
   redisUrl: ruled(serviceUrlProblem(['redis:', 'rediss:'])).optional(),
-  /** Master key (base64 of 32 bytes) that encrypts stored secrets; required with `sqlitePath`, `postgresUrl` or `redisUrl`. */
+  /** Master key (base64 of 32 bytes) that encrypts stored secrets; required with `sqlitePath`, `postgresUrl`, `type: d1` or `redisUrl`. */
   masterKey: ruled(masterKeyProblem).optional(),
   // Revocations made by another process must show within a minute.
   cacheTtlSeconds: z.number().int().min(0).max(60).default(DEFAULT_POLICY_CACHE_TTL_SECONDS),

@@ -187,3 +187,11 @@ export function serviceUrlProblem(schemes: readonly string[]): (text: string) =>
     return undefined;
   };
 }
+
+/** A Workers binding name as wrangler.toml declares it: a JavaScript identifier (letters, digits, `_` and `$`, not starting with a digit). */
+export function bindingNameProblem(name: string): string | undefined {
+  if (!/^[A-Za-z_$][A-Za-z0-9_$]{0,127}$/.test(name)) {
+    return 'must be a binding name as in wrangler.toml: letters, digits, "_" or "$", not starting with a digit (e.g. SLUICE_DB)';
+  }
+  return undefined;
+}

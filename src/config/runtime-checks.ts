@@ -1,9 +1,10 @@
 /**
  * What a runtime cannot run, checked at validation so a configuration meant
  * for another runtime fails with a message naming this one: a connection
- * kind another runtime offers (Workers have no file system for `fs`), or a
- * database policy store (`policy.sqlitePath`, SQLite on Node only), or a
- * disk tier for the hot-range cache.
+ * kind another runtime offers (Workers have no file system for `fs`), a
+ * database policy store (`policy.sqlitePath` and `policy.postgresUrl` are
+ * Node's, `policy.type: d1` the Workers'), or a disk tier for the hot-range
+ * cache.
  */
 import { isPlainObject, type FieldProblem } from './problem.ts';
 
@@ -12,8 +13,10 @@ export interface RuntimeLimits {
   name: string;
   /** Connection kinds other runtimes offer that this one cannot run, each with the reason. */
   unavailableConnections?: Readonly<Record<string, string>>;
-  /** Why `policy.sqlitePath` cannot be used here; absent when the runtime can open a database store. */
+  /** Why `policy.sqlitePath` and `policy.postgresUrl` cannot be used here; absent when the runtime can open those stores. */
   noDatabasePolicy?: string;
+  /** Policy store types (`policy.type`) of other runtimes that this one cannot open, each with the reason. */
+  unavailablePolicyTypes?: Readonly<Record<string, string>>;
   /** Metering sink types this runtime cannot offer, each with the reason. */
   unavailableMeteringSinks?: Readonly<Record<string, string>>;
   /** Why `metrics.listen` (a listener of its own) cannot be used here. */
@@ -36,8 +39,15 @@ export function checkRuntimeLimits(document: Record<string, unknown>, limits: Ru
       });
     }
   }
-  if (limits.noDatabasePolicy !== undefined && isPlainObject(document.policy) && document.policy.sqlitePath !== undefined) {
-    problems.push({ path: ['policy', 'sqlitePath'], message: `not available on ${limits.name}: ${limits.noDatabasePolicy}` });
+  const policy = isPlainObject(document.policy) ? document.policy : {};
+  for (const field of ['sqlitePath', 'postgresUrl'] as const) {
+    if (limits.noDatabasePolicy !== undefined && policy[field] !== undefined) {
+      problems.push({ path: ['policy', field], message: `not available on ${limits.name}: ${limits.noDatabasePolicy}` });
+    }
+  }
+  const policyType = policy.type;
+  if (typeof policyType === 'string' && limits.unavailablePolicyTypes && Object.hasOwn(limits.unavailablePolicyTypes, policyType)) {
+    problems.push({ path: ['policy', 'type'], message: `type "${policyType}" is not available on ${limits.name}: ${limits.unavailablePolicyTypes[policyType]}` });
   }
   const sink = isPlainObject(document.metering) && isPlainObject(document.metering.sink) ? document.metering.sink.type : undefined;
   if (typeof sink === 'string' && limits.unavailableMeteringSinks && Object.hasOwn(limits.unavailableMeteringSinks, sink)) {

@@ -157,6 +157,29 @@ describe('sluice validate-config', () => {
     assert.match(result.stderr, /nope\.yaml: cannot read the file: no such file or directory\n1 problem found\n$/);
   });
 
+  it('checks a file for Cloudflare Workers with --runtime workers: a D1 store passes there and is refused for Node', async () => {
+    const file = join(dir, 'worker.yaml');
+    await writeFile(file, [
+      'connections: { scratch: { type: memory } }',
+      'buckets: { reports: { connection: scratch } }',
+      'policy: { type: d1, binding: SLUICE_DB, masterKey: "${env:SLUICE_CLI_MASTER_KEY}" }',
+    ].join('\n'));
+    const env = { SLUICE_CLI_MASTER_KEY: Buffer.alloc(32, 1).toString('base64') };
+    const workers = await runCli(['validate-config', '--runtime', 'workers', file], env);
+    assert.equal(workers.code, 0, workers.stderr);
+    assert.match(workers.stdout, /worker\.yaml: OK \(for Cloudflare Workers\)\n/);
+    const node = await runCli(['validate-config', file], env);
+    assert.equal(node.code, 1);
+    assert.match(node.stderr, /policy\.type: type "d1" is not available on Node\.js: D1 is a Cloudflare Workers store/);
+
+    const fs = join(dir, 'worker-fs.yaml');
+    await writeFile(fs, 'connections: { disk: { type: fs, root: . } }\n');
+    const refused = await runCli(['validate-config', '--runtime', 'workers', fs]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /connections\.disk\.type: type "fs" is not available on Cloudflare Workers/);
+    assert.equal((await runCli(['validate-config', '--runtime', 'deno', file])).code, 2);
+  });
+
   it('exits 2 without a file or with two', async () => {
     const none = await runCli(['validate-config']);
     assert.equal(none.code, 2);

@@ -4,7 +4,7 @@ import { commands } from './index.ts';
 
 describe('the command registry', () => {
   it('lists the commands in help order, each entry naming and summarizing the command it loads', async () => {
-    assert.deepEqual(commands.map((entry) => entry.name), ['serve', 'validate-config', 'keys', 'apikeys', 'accounts', 'roles', 'idps', 'sessions', 'creds', 'issuer', 'connections', 'db']);
+    assert.deepEqual(commands.map((entry) => entry.name), ['serve', 'validate-config', 'keys', 'apikeys', 'accounts', 'roles', 'idps', 'sessions', 'creds', 'issuer', 'connections', 'db', 'd1']);
     for (const entry of commands) {
       const command = await entry.load();
       assert.equal(command.name, entry.name);

@@ -68,4 +68,9 @@ export const commands: readonly CommandEntry[] = [
     summary: 'migrate the database policy store to this version',
     load: async () => (await import('./db.ts')).dbCommand,
   },
+  {
+    name: 'd1',
+    summary: 'write the SQL for a Worker\'s D1 policy store: schema, keys',
+    load: async () => (await import('./d1.ts')).d1Command,
+  },
 ];

@@ -19,6 +19,10 @@ Arguments:
 
 Options:
   -c, --config FILE    the same, as an option
+      --runtime NAME   check it for a Node server (node, the default) or for a
+                       Cloudflare Worker (workers: the portable backends, the
+                       Worker's limits, a D1 policy store), \${env:NAME} from
+                       this environment either way
   -h, --help           show this help
 
 Exit codes: 0 valid, 1 problems found, 2 bad usage.`;
@@ -48,15 +52,17 @@ export const validateConfigCommand: Command = {
   summary: 'check a configuration file and report every problem',
   help,
   async run(args, io) {
-    const parsed = parseCommandArgs({ help }, args, { config: { type: 'string', short: 'c' } }, io);
+    const parsed = parseCommandArgs({ help }, args, { config: { type: 'string', short: 'c' }, runtime: { type: 'string' } }, io);
     if (!parsed) return EXIT_OK;
+    const runtime = parsed.values.runtime ?? 'node';
+    if (runtime !== 'node' && runtime !== 'workers') throw new UsageError(`--runtime must be node or workers`);
     const files = [...(parsed.values.config !== undefined ? [parsed.values.config] : []), ...parsed.positionals];
     if (files.length === 0) throw new UsageError('missing the configuration FILE');
     if (files.length > 1) throw new UsageError('expected exactly one configuration FILE');
     const file = files[0]!;
     try {
-      const config = await loadConfig(file);
-      io.out(`${file}: OK`);
+      const config = await loadConfig(file, runtime);
+      io.out(`${file}: OK${runtime === 'workers' ? ' (for Cloudflare Workers)' : ''}`);
       io.out(summarizeConfig(config));
       return EXIT_OK;
     } catch (error) {

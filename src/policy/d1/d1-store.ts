@@ -6,24 +6,29 @@
  * secrets are sealed with the master key exactly as in the SQLite store, so
  * a database can move between the two.
  *
- * D1 refuses `PRAGMA user_version`, so the migration step reached is kept in
- * `d1_schema`; each step is one `batch` (one transaction). Management is
- * limited to what importing a configuration needs; `sluice keys` and the
- * other commands work on SQLite and PostgreSQL.
+ * Opening checks the schema version (`d1-schema.ts`: the database is
+ * migrated with wrangler, not by the Worker) and the master key. Writes are
+ * what importing a configuration and `sluice d1 keys` need, as the
+ * statements of `d1-writes.ts`; `sluice keys` and the other management
+ * commands work on SQLite and PostgreSQL.
  */
 import { SecretBox } from '../../auth/secret-box.ts';
 import type { BucketConfig } from '../../core/config.ts';
 import type { PermissionStatement } from '../../core/identity.ts';
 import type { RevocationKind, SessionRevocation } from '../../sts/session-revocation.ts';
-import { DuplicateAccessKeyError, MasterKeyMismatchError, SchemaVersionError, SecretUnreadableError, UnknownAccountError } from '../sql/errors.ts';
-import { checkKeyInput, type ImportedAccessKey } from '../sql/key-input.ts';
+import { DuplicateAccessKeyError, MasterKeyMismatchError, SecretUnreadableError, UnknownAccountError } from '../sql/errors.ts';
+import type { ImportedAccessKey } from '../sql/key-input.ts';
 import {
-  bucketFromRow, bucketToRow, checkAccountName, checkBucket, checkStatements, grantFromRow, isoOrNull,
-  statementsToJson, summaryFromRow, type BucketRow, type GrantRow, type KeyRow,
+  bucketFromRow, bucketToRow, checkAccountName, checkBucket, checkStatements, grantFromRow,
+  summaryFromRow, type BucketRow, type GrantRow, type KeyRow,
 } from '../sql/rows.ts';
-import { SQLITE_MIGRATIONS } from '../sql/sqlite-migrations.ts';
 import type { AccessKeyRecord, AccessKeySummary, AccountGrant, PolicyStore } from '../store.ts';
+import { checkD1Schema } from './d1-schema.ts';
 import type { D1Database } from './d1-types.ts';
+import {
+  MASTER_KEY_CHECK_NAME, MASTER_KEY_CHECK_PLAINTEXT, accessKeyInsert, accessKeyRevoke, accountInsert, masterKeyCheckInsert,
+  type D1Statement,
+} from './d1-writes.ts';
 
 export interface D1PolicyStoreOptions {
   masterKey: Uint8Array;
@@ -32,8 +37,6 @@ export interface D1PolicyStoreOptions {
 }
 
 const WHERE = 'the D1 policy database';
-const CHECK_NAME = 'master_key_check';
-const CHECK_PLAINTEXT = 'sluice-master-key-check';
 
 export class D1PolicyStore implements PolicyStore {
   private readonly now: () => Date;
@@ -44,9 +47,13 @@ export class D1PolicyStore implements PolicyStore {
     this.externalAccount = options.accountExists ?? (() => false);
   }
 
-  /** Migrates the database if needed, checks the master key, and opens the store. */
+  /**
+   * Checks that the database is at this Sluice's schema version (throws
+   * `D1SchemaNotMigratedError` saying how to migrate it) and that the master
+   * key is the one it was made with, and opens the store.
+   */
   static async open(db: D1Database, options: D1PolicyStoreOptions): Promise<D1PolicyStore> {
-    await migrateD1(db);
+    await checkD1Schema(db);
     const box = new SecretBox(options.masterKey);
     await verifyMasterKey(db, box);
     return new D1PolicyStore(db, box, options);
@@ -58,6 +65,10 @@ export class D1PolicyStore implements PolicyStore {
 
   private first<R>(sql: string, ...values: unknown[]): Promise<R | null> {
     return this.db.prepare(sql).bind(...values).first<R>();
+  }
+
+  private run(statement: D1Statement): Promise<{ meta: { changes?: number } }> {
+    return this.db.prepare(statement.sql).bind(...statement.values).run();
   }
 
   // ---- resolution ----
@@ -105,11 +116,11 @@ export class D1PolicyStore implements PolicyStore {
     return rows.map((r) => ({ kind: r.kind, value: r.value, revokedAt: new Date(r.revoked_at), expiresAt: new Date(r.expires_at) }));
   }
 
-  // ---- what importing a configuration needs ----
+  // ---- what importing a configuration and `sluice d1 keys` need ----
 
   async putAccount(account: string): Promise<void> {
     checkAccountName(account);
-    await this.db.prepare('INSERT INTO accounts (name, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING').bind(account, this.now().toISOString()).run();
+    await this.run(accountInsert(account, this.now()));
   }
 
   async putGrant(grant: AccountGrant): Promise<void> {
@@ -131,15 +142,16 @@ export class D1PolicyStore implements PolicyStore {
   }
 
   async importAccessKey(input: ImportedAccessKey): Promise<AccessKeySummary> {
-    checkKeyInput(input);
+    const insert = await accessKeyInsert(this.box, input, this.now());
     await this.requireAccount(input.account);
-    const ceiling = input.ceiling === undefined ? null : statementsToJson(input.ceiling);
-    const sealed = await this.box.seal(input.secretAccessKey, input.accessKeyId);
-    const result = await this.db.prepare(`INSERT INTO access_keys (id, account, label, secret_ciphertext, status, created_at, expires_at, ceiling)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`)
-      .bind(input.accessKeyId, input.account, input.label, sealed, input.status ?? 'active', (input.createdAt ?? this.now()).toISOString(), isoOrNull(input.expiresAt), ceiling).run();
+    const result = await this.run(insert);
     if (!result.meta.changes) throw new DuplicateAccessKeyError(input.accessKeyId);
     return summaryFromRow((await this.first<KeyRow>('SELECT * FROM access_keys WHERE id = ?', input.accessKeyId))!);
+  }
+
+  /** Marks the key revoked; false when there is no such key. Other isolates refuse it once their policy cache entry expires. */
+  async revokeAccessKey(accessKeyId: string): Promise<boolean> {
+    return Boolean((await this.run(accessKeyRevoke(accessKeyId, this.now()))).meta.changes);
   }
 
   private async requireAccount(account: string): Promise<void> {
@@ -149,35 +161,20 @@ export class D1PolicyStore implements PolicyStore {
   }
 }
 
-/** Applies the SQLite store's missing migration steps, each in one batch with its version bump. */
-export async function migrateD1(db: D1Database): Promise<void> {
-  await db.prepare('CREATE TABLE IF NOT EXISTS d1_schema (one INTEGER PRIMARY KEY CHECK (one = 1), version INTEGER NOT NULL)').run();
-  await db.prepare('INSERT INTO d1_schema (one, version) VALUES (1, 0) ON CONFLICT DO NOTHING').run();
-  const read = async () => (await db.prepare('SELECT version FROM d1_schema').first<{ version: number }>())?.version ?? 0;
-  const from = await read();
-  if (from > SQLITE_MIGRATIONS.length) throw new SchemaVersionError(WHERE, from, SQLITE_MIGRATIONS.length);
-  for (let version = from; version < SQLITE_MIGRATIONS.length; version++) {
-    const statements = SQLITE_MIGRATIONS[version]!.split(';').map((s) => s.trim()).filter((s) => s !== '');
-    // One transaction: a step another isolate applied meanwhile fails here (its tables exist) and changes nothing.
-    await db.batch([
-      ...statements.map((sql) => db.prepare(sql)),
-      db.prepare('UPDATE d1_schema SET version = ? WHERE version = ?').bind(version + 1, version),
-    ]);
-  }
-}
-
+/** The first opener (or `sluice d1 keys create`) stores the check; every opener verifies it. */
 async function verifyMasterKey(db: D1Database, box: SecretBox): Promise<void> {
-  const read = async () => (await db.prepare('SELECT value FROM meta WHERE name = ?').bind(CHECK_NAME).first<{ value: string }>())?.value;
+  const read = async () => (await db.prepare('SELECT value FROM meta WHERE name = ?').bind(MASTER_KEY_CHECK_NAME).first<{ value: string }>())?.value;
   let sealed = await read();
   if (sealed === undefined) {
-    await db.prepare('INSERT INTO meta (name, value) VALUES (?, ?) ON CONFLICT DO NOTHING').bind(CHECK_NAME, await box.seal(CHECK_PLAINTEXT, CHECK_NAME)).run();
+    const insert = await masterKeyCheckInsert(box);
+    await db.prepare(insert.sql).bind(...insert.values).run();
     sealed = (await read())!;
   }
   let opened: string | undefined;
   try {
-    opened = await box.open(sealed, CHECK_NAME);
+    opened = await box.open(sealed, MASTER_KEY_CHECK_NAME);
   } catch {
     opened = undefined;
   }
-  if (opened !== CHECK_PLAINTEXT) throw new MasterKeyMismatchError(WHERE);
+  if (opened !== MASTER_KEY_CHECK_PLAINTEXT) throw new MasterKeyMismatchError(WHERE);
 }

@@ -16,3 +16,10 @@ export interface D1Database {
   /** Runs the statements in one transaction. */
   batch(statements: D1PreparedStatement[]): Promise<unknown[]>;
 }
+
+/** Whether a Worker binding is a D1 database (rather than a var, a secret or another kind of binding). */
+export function isD1Database(value: unknown): value is D1Database {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as Partial<Record<'prepare' | 'batch', unknown>>;
+  return typeof candidate.prepare === 'function' && typeof candidate.batch === 'function';
+}

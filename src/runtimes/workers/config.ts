@@ -2,8 +2,8 @@
  * The configuration on Workers: YAML or JSON text from a binding (a var, a
  * secret or a text module), `${env:NAME}` placeholders filled from the
  * Worker's string bindings (vars and secrets), validated with the portable
- * backends. What a Worker cannot run — `fs` connections, a SQLite policy
- * store — is refused here, naming the runtime.
+ * backends. What a Worker cannot run — `fs` connections, a SQLite or
+ * PostgreSQL policy store — is refused here, naming the runtime.
  */
 import { portableBackends } from '../../backends/portable-registry.ts';
 import type { SluiceConfig } from '../../core/config.ts';
@@ -18,7 +18,7 @@ export const WORKERS_RUNTIME: RuntimeLimits = {
   unavailableConnections: {
     fs: 'a Worker has no local file system; serve the objects from an S3-compatible store (type: s3)',
   },
-  noDatabasePolicy: 'a Worker has no SQLite; keep buckets, accounts and access keys in the configuration',
+  noDatabasePolicy: 'a Worker has no SQLite or PostgreSQL client; use policy.type: d1 with a D1 database binding, or keep buckets, accounts and access keys in the configuration',
   unavailableMeteringSinks: {
     file: 'a Worker has no local file system; use type: analytics-engine or type: http',
   },
@@ -48,11 +48,20 @@ export function loadWorkersConfig(env: Record<string, unknown>, text?: string): 
   if (typeof configText !== 'string' || configText.trim() === '') {
     throw new ConfigError([{ source, path: '', message: `no configuration: set the ${CONFIG_BINDING} var or secret to the YAML or JSON configuration` }]);
   }
-  const document = parseConfigText(configText, formatOf(configText), source);
+  return validateWorkersConfig(configText, stringBindings(env), source);
+}
+
+/**
+ * A Worker's configuration text validated as the Worker validates it, with
+ * `${env:NAME}` from `env`: also what `sluice validate-config --runtime
+ * workers` and `sluice d1` check a file with on Node.
+ */
+export function validateWorkersConfig(text: string, env: Record<string, string | undefined>, source: string): SluiceConfig {
+  const document = parseConfigText(text, formatOf(text), source);
   return validateConfig(document, {
     source,
     baseDir: '/',
-    env: stringBindings(env),
+    env,
     backends: portableBackends,
     runtime: WORKERS_RUNTIME,
   });

@@ -56,7 +56,7 @@ test('a JSON configuration is read as JSON, and a missing one names the binding'
   ]);
 });
 
-test('fs connections and a SQLite policy store are refused at validation, naming the runtime', () => {
+test('fs connections and a SQLite or PostgreSQL policy store are refused at validation, naming the runtime', () => {
   const text = `
 connections:
   disk: { type: fs, root: ./data }
@@ -69,12 +69,39 @@ policy:
 `;
   assert.deepEqual(problemsOf(() => loadWorkersConfig({ SLUICE_CONFIG: text })), [
     'SLUICE_CONFIG: connections.disk.type: type "fs" is not available on Cloudflare Workers: a Worker has no local file system; serve the objects from an S3-compatible store (type: s3) (available here: azure, gcs, memory, s3)',
-    'SLUICE_CONFIG: policy.sqlitePath: not available on Cloudflare Workers: a Worker has no SQLite; keep buckets, accounts and access keys in the configuration',
+    'SLUICE_CONFIG: policy.sqlitePath: not available on Cloudflare Workers: a Worker has no SQLite or PostgreSQL client; use policy.type: d1 with a D1 database binding, or keep buckets, accounts and access keys in the configuration',
+  ]);
+  const postgres = 'policy: { postgresUrl: "postgres://db.internal/sluice", masterKey: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" }';
+  assert.deepEqual(problemsOf(() => loadWorkersConfig({ SLUICE_CONFIG: postgres })), [
+    'SLUICE_CONFIG: policy.postgresUrl: not available on Cloudflare Workers: a Worker has no SQLite or PostgreSQL client; use policy.type: d1 with a D1 database binding, or keep buckets, accounts and access keys in the configuration',
   ]);
   // A kind no runtime offers keeps the schema's message.
   assert.deepEqual(problemsOf(() => loadWorkersConfig({ SLUICE_CONFIG: 'connections: { main: { type: ftp } }' })), [
     'SLUICE_CONFIG: connections.main.type: must be one of "azure", "gcs", "memory", "s3"',
   ]);
+});
+
+test('a D1 policy store is accepted on Workers with its binding and master key', () => {
+  const config = loadWorkersConfig({ SLUICE_CONFIG: 'policy: { type: d1, binding: SLUICE_DB, masterKey: "${env:MASTER_KEY}" }', MASTER_KEY: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' });
+  assert.deepEqual(config.policy, { type: 'd1', binding: 'SLUICE_DB', masterKey: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=', cacheTtlSeconds: 30 });
+});
+
+test('a D1 policy store whose binding is missing, or bound to something else, fails the start naming the binding', async () => {
+  const config = 'policy: { type: d1, binding: SLUICE_DB, masterKey: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=" }';
+  const cases: Array<[Record<string, unknown>, RegExp]> = [
+    [{}, /^policy\.binding: the Worker has no binding named SLUICE_DB; declare the D1 database in wrangler\.toml under \[\[d1_databases\]\] with binding = "SLUICE_DB"$/],
+    [{ SLUICE_DB: 'a var' }, /^policy\.binding: SLUICE_DB is bound, but not to a D1 database/],
+    [{ SLUICE_DB: { get() {}, put() {} } }, /^policy\.binding: SLUICE_DB is bound, but not to a D1 database/],
+  ];
+  for (const [bindings, message] of cases) {
+    const events: Record<string, unknown>[] = [];
+    const worker = createWorker({ log: { write: (event) => void events.push(event) } });
+    const response = await worker.fetch(new Request('http://gateway.test/open-data/x'), { SLUICE_CONFIG: config, ...bindings }, context().ctx);
+    assert.equal(response.status, 500);
+    assert.match(await response.text(), /<Code>InternalError<\/Code>/);
+    assert.equal(events[0]?.msg, 'the gateway cannot start');
+    assert.match(String(events[0]?.error), message);
+  }
 });
 
 test('the body limit is 100 MiB unless SLUICE_MAX_REQUEST_BODY_BYTES says otherwise', () => {
