@@ -174,7 +174,6 @@ export function createGateway(options: GatewayOptions): Gateway {
       const durationMs = performance.now() - started;
       const bytesIn = declaredLength(req);
       if (metrics) {
-        metrics.inFlight.dec();
         metrics.observeRequest({
           operation: record.op,
           status: record.status,
@@ -212,7 +211,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       const ip = clientIpOf(req.client.ip, req.headers['x-forwarded-for']);
       const record: AccessRecord = { requestId, method: req.method, op: 'Unknown', identity: 'anonymous', status: 0, ip };
       const state: RequestState = { backendMs: 0, authorized: false };
-      metrics?.inFlight.inc();
+      metrics?.requestStarted();
       let response: GatewayResponse;
       try {
         response = await route(req, requestId, record, state);
@@ -258,7 +257,7 @@ function declaredLength(req: GatewayRequest): number {
 function timedBackends(backends: ReadonlyMap<string, Backend>, metrics: GatewayMetrics): ReadonlyMap<string, Backend> {
   return new Map([...backends].map(([connection, backend]) => [
     connection,
-    timeBackend(backend, (call, ms, ok) => metrics.backend.observe(ms / 1000, { connection, call, outcome: ok ? 'ok' : 'error' })),
+    timeBackend(backend, metrics.backendTimer(connection)),
   ]));
 }
 

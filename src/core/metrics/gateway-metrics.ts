@@ -5,7 +5,18 @@
  * classes, connection and cache names) — never a key, and a bucket only
  * when the configuration asks for it (capped, with an `other` overflow).
  */
-import { type Counter, type Gauge, type Histogram, MetricsRegistry, OVERFLOW_LABEL } from './registry.ts';
+import { type Counter, type CounterSeries, type Gauge, type GaugeSeries, type Histogram, type HistogramSeries, MetricsRegistry, OVERFLOW_LABEL } from './registry.ts';
+
+/** The series one kind of request (operation, status class, caller, bucket) adds to, looked up once. */
+interface RequestSeries {
+  requests: CounterSeries;
+  duration: HistogramSeries;
+  bytesIn: CounterSeries;
+  bytesOut: CounterSeries;
+}
+
+/** Kinds of request whose series are kept at hand; past this, a request looks its series up each time. */
+const KEPT_REQUEST_KINDS = 2000;
 
 /** What a cache reports: served from the cache, loaded, or not cached at all for this request. */
 export type CacheOutcome = 'hit' | 'miss' | 'bypass';
@@ -73,6 +84,10 @@ export class GatewayMetrics implements CacheMetrics {
   /** How many buckets get a label of their own (0: no bucket label). */
   readonly bucketLabelLimit: number;
   private readonly bucketsSeen = new Set<string>();
+  private readonly inFlightSeries: GaugeSeries;
+  /** Every request touches these: looked up once per kind rather than label by label each time. */
+  private readonly requestKinds = new Map<string, RequestSeries>();
+  private readonly cacheOutcomes = new Map<string, CounterSeries>();
 
   constructor(registry = new MetricsRegistry(), options: GatewayMetricsOptions = {}) {
     this.registry = registry;
@@ -90,22 +105,53 @@ export class GatewayMetrics implements CacheMetrics {
     this.quotaRefusals = registry.counter({ name: 'sluice_quota_refusals_total', help: 'Requests refused because an account quota is exhausted, by quota.', labelNames: ['quota'] });
     this.meteringDropped = registry.counter({ name: 'sluice_metering_records_dropped_total', help: 'Usage records dropped (queue full or delivery failed for good), by sink.', labelNames: ['sink'] });
     this.sharedFallbacks = registry.counter({ name: 'sluice_shared_limits_fallbacks_total', help: 'Rate-limit or quota checks answered in-process because the shared tier failed.' });
+    this.inFlightSeries = this.inFlight.series();
+  }
+
+  /** A request has arrived; `observeRequest` ends it. */
+  requestStarted(): void {
+    this.inFlightSeries.inc();
   }
 
   /** One request, once its body has been sent (or the client left). */
   observeRequest(o: RequestObservation): void {
+    this.inFlightSeries.dec();
     const statusClass = `${Math.min(5, Math.max(1, Math.floor(o.status / 100)))}xx`;
-    const labels: Record<string, string> = { operation: o.operation, status_class: statusClass, auth: o.auth };
-    if (this.bucketLabelLimit > 0) labels.bucket = this.bucketLabel(o.bucket);
-    this.requests.inc(labels);
-    const byOp = { operation: o.operation };
-    this.duration.observe(o.durationSeconds, byOp);
-    if (o.bytesIn > 0) this.bytesIn.inc(byOp, o.bytesIn);
-    if (o.bytesOut > 0) this.bytesOut.inc(byOp, o.bytesOut);
+    const bucket = this.bucketLabelLimit > 0 ? this.bucketLabel(o.bucket) : '';
+    const kind = `${o.operation}\u0000${statusClass}\u0000${o.auth}\u0000${bucket}`;
+    let series = this.requestKinds.get(kind);
+    if (!series) {
+      const labels: Record<string, string> = { operation: o.operation, status_class: statusClass, auth: o.auth };
+      if (this.bucketLabelLimit > 0) labels.bucket = bucket;
+      const byOp = { operation: o.operation };
+      series = { requests: this.requests.series(labels), duration: this.duration.series(byOp), bytesIn: this.bytesIn.series(byOp), bytesOut: this.bytesOut.series(byOp) };
+      if (this.requestKinds.size < KEPT_REQUEST_KINDS) this.requestKinds.set(kind, series);
+    }
+    series.requests.inc();
+    series.duration.observe(o.durationSeconds);
+    if (o.bytesIn > 0) series.bytesIn.inc(o.bytesIn);
+    if (o.bytesOut > 0) series.bytesOut.inc(o.bytesOut);
+  }
+
+  /** What one connection's timed backend reports each call into: its latency by call and outcome. */
+  backendTimer(connection: string): (call: string, ms: number, ok: boolean) => void {
+    // Calls are the backend interface's method names: every (call, outcome) pair is kept.
+    const byCall = new Map<string, HistogramSeries>();
+    return (call, ms, ok) => {
+      const outcome = ok ? 'ok' : 'error';
+      const key = `${call}\u0000${outcome}`;
+      let series = byCall.get(key);
+      if (!series) byCall.set(key, (series = this.backend.series({ connection, call, outcome })));
+      series.observe(ms / 1000);
+    };
   }
 
   record(cache: string, outcome: CacheOutcome, count = 1): void {
-    this.cache.inc({ cache, outcome }, count);
+    // Cache names are the code's own (a handful), so every pair is kept.
+    const key = `${cache}\u0000${outcome}`;
+    let series = this.cacheOutcomes.get(key);
+    if (!series) this.cacheOutcomes.set(key, (series = this.cache.series({ cache, outcome })));
+    series.inc(count);
   }
 
   private bucketLabel(bucket: string | undefined): string {

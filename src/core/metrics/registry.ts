@@ -9,6 +9,22 @@
 
 export type Labels = Readonly<Record<string, string>>;
 
+/** One series of a counter, looked up once, for a hot path that counts the same labels again and again. */
+export interface CounterSeries {
+  inc(amount?: number): void;
+}
+
+/** One series of a gauge, looked up once. */
+export interface GaugeSeries {
+  inc(amount?: number): void;
+  dec(amount?: number): void;
+}
+
+/** One series of a histogram, looked up once. */
+export interface HistogramSeries {
+  observe(value: number): void;
+}
+
 /** The label value every label of an overflowing series takes. */
 export const OVERFLOW_LABEL = 'other';
 
@@ -32,7 +48,7 @@ abstract class Metric<S> {
   readonly help: string;
   readonly labelNames: readonly string[];
   abstract readonly type: MetricType;
-  protected readonly series = new Map<string, { labels: string[]; state: S }>();
+  protected readonly byKey = new Map<string, { labels: string[]; state: S }>();
   private readonly maxSeries: number;
   private overflowKey: string;
 
@@ -53,17 +69,17 @@ abstract class Metric<S> {
   /** The state for these label values, created on first use (or the overflow series once the metric is full). */
   protected state(values: readonly string[]): S {
     const key = values.join('\u0000');
-    let entry = this.series.get(key);
+    let entry = this.byKey.get(key);
     if (entry) return entry.state;
-    if (this.series.size >= this.maxSeries) {
-      entry = this.series.get(this.overflowKey);
+    if (this.byKey.size >= this.maxSeries) {
+      entry = this.byKey.get(this.overflowKey);
       if (entry) return entry.state;
       entry = { labels: this.labelNames.map(() => OVERFLOW_LABEL), state: this.initial() };
-      this.series.set(this.overflowKey, entry);
+      this.byKey.set(this.overflowKey, entry);
       return entry.state;
     }
     entry = { labels: [...values], state: this.initial() };
-    this.series.set(key, entry);
+    this.byKey.set(key, entry);
     return entry.state;
   }
 
@@ -74,7 +90,7 @@ abstract class Metric<S> {
   /** The metric's lines in the text format, `# HELP` and `# TYPE` first. */
   render(out: string[]): void {
     out.push(`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} ${this.type}`);
-    for (const { labels, state } of this.series.values()) this.renderSeries(out, labels, state);
+    for (const { labels, state } of this.byKey.values()) this.renderSeries(out, labels, state);
   }
 
   protected abstract renderSeries(out: string[], labels: readonly string[], state: S): void;
@@ -95,9 +111,20 @@ export class Counter extends Metric<{ value: number }> {
     if (!(amount >= 0)) throw new RangeError(`${this.name}: a counter only goes up`);
     this.state(this.values(labels)).value += amount;
   }
+  /** The series of these labels (created, or the overflow series, as `inc` would). */
+  series(labels?: Labels): CounterSeries {
+    const state = this.state(this.values(labels));
+    const name = this.name;
+    return {
+      inc(amount = 1) {
+        if (!(amount >= 0)) throw new RangeError(`${name}: a counter only goes up`);
+        state.value += amount;
+      },
+    };
+  }
   /** The current value of one series (0 when it has none yet). */
   get(labels?: Labels): number {
-    return this.series.get(this.values(labels).join('\u0000'))?.state.value ?? 0;
+    return this.byKey.get(this.values(labels).join('\u0000'))?.state.value ?? 0;
   }
   protected renderSeries(out: string[], labels: readonly string[], state: { value: number }) {
     out.push(`${this.name}${this.labelText(labels)} ${formatNumber(state.value)}`);
@@ -118,8 +145,15 @@ export class Gauge extends Metric<{ value: number }> {
   dec(labels?: Labels, amount = 1): void {
     this.state(this.values(labels)).value -= amount;
   }
+  series(labels?: Labels): GaugeSeries {
+    const state = this.state(this.values(labels));
+    return {
+      inc: (amount = 1) => void (state.value += amount),
+      dec: (amount = 1) => void (state.value -= amount),
+    };
+  }
   get(labels?: Labels): number {
-    return this.series.get(this.values(labels).join('\u0000'))?.state.value ?? 0;
+    return this.byKey.get(this.values(labels).join('\u0000'))?.state.value ?? 0;
   }
   protected renderSeries(out: string[], labels: readonly string[], state: { value: number }) {
     out.push(`${this.name}${this.labelText(labels)} ${formatNumber(state.value)}`);
@@ -149,9 +183,18 @@ export class Histogram extends Metric<HistogramState> {
   }
 
   observe(value: number, labels?: Labels): void {
+    this.record(this.state(this.values(labels)), value);
+  }
+
+  series(labels?: Labels): HistogramSeries {
     const state = this.state(this.values(labels));
+    return { observe: (value) => this.record(state, value) };
+  }
+
+  private record(state: HistogramState, value: number): void {
+    const buckets = this.buckets;
     let i = 0;
-    while (i < this.buckets.length && value > this.buckets[i]!) i++;
+    while (i < buckets.length && value > buckets[i]!) i++;
     state.counts[i]!++;
     state.sum += value;
     state.count++;
@@ -159,7 +202,7 @@ export class Histogram extends Metric<HistogramState> {
 
   /** Count and sum of one series (zeros when it has none yet). */
   get(labels?: Labels): { count: number; sum: number } {
-    const state = this.series.get(this.values(labels).join('\u0000'))?.state;
+    const state = this.byKey.get(this.values(labels).join('\u0000'))?.state;
     return { count: state?.count ?? 0, sum: state?.sum ?? 0 };
   }
 
