@@ -9,7 +9,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { newAccessKeyId, newSecretAccessKey } from '../../auth/access-key-ids.ts';
 import { parseMasterKey, SecretBox } from '../../auth/secret-box.ts';
-import { accessKeyIdProblem, grantPrefixProblem } from '../../config/rules.ts';
+import { accessKeyIdProblem } from '../../config/rules.ts';
 import type { SluiceConfig } from '../../core/config.ts';
 import { D1_SCHEMA_VERSION, d1MigrationFiles } from '../../policy/d1/d1-schema.ts';
 import { accessKeyInsert, accessKeyRevoke, accountInsert, masterKeyCheckInsert, toSqlText } from '../../policy/d1/d1-writes.ts';
@@ -17,7 +17,7 @@ import { checkAccountName } from '../../policy/sql/rows.ts';
 import { audit } from '../audit.ts';
 import { EXIT_OK, UsageError, parseCommandArgs, type CliIo, type Command } from '../command.ts';
 import { loadConfig } from '../load-config.ts';
-import { ceilingFromFlags, describeCeiling, parseExpiry, printable } from './keys-format.ts';
+import { describeCeiling, keyLimitsFromFlags, printable } from './keys-format.ts';
 import { KeysSetupError } from './keys-store.ts';
 import { subcommandGroup } from './subcommand-group.ts';
 
@@ -137,14 +137,8 @@ function createCreateKeyCommand(deps: D1Dependencies): Command {
       } catch {
         throw new UsageError('--account must be an account name, without spaces or slashes');
       }
-      for (const p of prefix) {
-        const problem = grantPrefixProblem(p);
-        if (problem) throw new UsageError(`--prefix ${JSON.stringify(p)} ${problem}`);
-      }
       const now = deps.now();
-      const expiresAt = expires === undefined ? undefined : parseExpiry(expires, now);
-      if (typeof expiresAt === 'string') throw new UsageError(expiresAt);
-      const ceiling = ceilingFromFlags(prefix, readOnly);
+      const { expiresAt, ceiling } = keyLimitsFromFlags({ expires, prefixes: prefix, readOnly }, now);
 
       const config = await deps.loadConfig(file);
       if (config.policy.type !== 'd1') throw new KeysSetupError(`${file} has no D1 policy store (policy.type: d1 with policy.binding and policy.masterKey)`);

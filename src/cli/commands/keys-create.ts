@@ -4,8 +4,7 @@
  */
 import { UnknownAccountError } from '../../policy/sql/errors.ts';
 import { EXIT_OK, UsageError, parseCommandArgs, type CliIo, type Command } from '../command.ts';
-import { grantPrefixProblem } from '../../config/rules.ts';
-import { ceilingFromFlags, describeCeiling, keyToJson, parseExpiry, printable } from './keys-format.ts';
+import { describeCeiling, keyLimitsFromFlags, keyToJson, printable } from './keys-format.ts';
 import { KeysSetupError, withStore, type KeysDependencies } from './keys-store.ts';
 import { audit } from '../audit.ts';
 
@@ -54,14 +53,8 @@ export function createKeysCreateCommand(deps: KeysDependencies): Command {
       if (file === undefined) throw new UsageError('missing --config FILE');
       if (account === undefined || account === '') throw new UsageError('missing --account ACCOUNT');
       if (label === undefined) throw new UsageError('missing --label LABEL');
-      for (const p of prefix) {
-        const problem = grantPrefixProblem(p);
-        if (problem) throw new UsageError(`--prefix ${JSON.stringify(p)} ${problem}`);
-      }
       const now = deps.now();
-      const expiresAt = expires === undefined ? undefined : parseExpiry(expires, now);
-      if (typeof expiresAt === 'string') throw new UsageError(expiresAt);
-      const ceiling = ceilingFromFlags(prefix, readOnly);
+      const { expiresAt, ceiling } = keyLimitsFromFlags({ expires, prefixes: prefix, readOnly }, now);
 
       const config = await deps.loadConfig(file);
       const unknownAccount = () => new KeysSetupError(`no account named "${account}" in ${file} or the policy store`);

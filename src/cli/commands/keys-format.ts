@@ -4,7 +4,9 @@
  * human and JSON forms of a key. Secrets never pass through here.
  */
 import { expiryProblem, parseExpiry as parseConfigExpiry } from '../../config/rules.ts';
+import { grantPrefixProblem } from '../../config/rules.ts';
 import type { PermissionStatement } from '../../core/identity.ts';
+import { UsageError } from '../command.ts';
 import { keyUsability, type AccessKeySummary } from '../../policy/store.ts';
 
 export type DisplayStatus = 'active' | 'disabled' | 'revoked' | 'expired';
@@ -34,6 +36,17 @@ export function parseExpiry(text: string, now: Date): Date | string {
 }
 
 /** The ceiling `--prefix` and `--read-only` ask for; undefined (no ceiling) with neither. */
+/** A new key's limits from `--expires`, `--prefix` and `--read-only`; a value that cannot be used is a usage error. */
+export function keyLimitsFromFlags(flags: { expires: string | undefined; prefixes: readonly string[]; readOnly: boolean }, now: Date): { expiresAt: Date | undefined; ceiling: PermissionStatement[] | undefined } {
+  for (const p of flags.prefixes) {
+    const problem = grantPrefixProblem(p);
+    if (problem) throw new UsageError(`--prefix ${JSON.stringify(p)} ${problem}`);
+  }
+  const expiresAt = flags.expires === undefined ? undefined : parseExpiry(flags.expires, now);
+  if (typeof expiresAt === 'string') throw new UsageError(expiresAt);
+  return { expiresAt, ceiling: ceilingFromFlags(flags.prefixes, flags.readOnly) };
+}
+
 export function ceilingFromFlags(prefixes: readonly string[], readOnly: boolean): PermissionStatement[] | undefined {
   if (prefixes.length === 0 && !readOnly) return undefined;
   const statement: PermissionStatement = { bucket: '*', actions: readOnly ? ['read'] : ['read', 'write'] };
