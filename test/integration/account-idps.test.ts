@@ -9,15 +9,12 @@
  * management response is checked against the OpenAPI document.
  */
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { AssumeRoleWithWebIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
-import { z } from 'zod';
-import { signRequest } from '../../src/auth/sigv4/sign-request.ts';
 import { MemoryBackend } from '../../src/backends/memory/memory-backend.ts';
 import { validateConfig } from '../../src/config/validate.ts';
 import { bytesBody } from '../../src/core/body.ts';
@@ -25,6 +22,7 @@ import { SqlitePolicyStore } from '../../src/policy/sqlite/sqlite-store.ts';
 import { nodeBackends } from '../../src/runtimes/node/backend-registry.ts';
 import { type RunningServer, startServer } from '../../src/runtimes/node/server.ts';
 import { es256Pem, randomHmacSecret } from '../../src/sts/session-keyring.test-helper.ts';
+import { type AdminApiClient, documentedAdminClient } from '../support/admin-api-client.ts';
 import { OidcIssuer } from '../support/oidc-issuer.ts';
 import { signedClient } from '../support/s3-client.ts';
 
@@ -41,7 +39,7 @@ let campusIdp: OidcIssuer;
 let otherIdp: OidcIssuer;
 let sts: STSClient;
 const events: Record<string, unknown>[] = [];
-let doc: { paths: Record<string, Record<string, { responses: Record<string, { content?: { 'application/json': { schema: unknown } } }> }>>; components: { schemas: Record<string, unknown> } };
+let admin: AdminApiClient;
 
 before(async () => {
   campusIdp = await OidcIssuer.start();
@@ -66,7 +64,7 @@ before(async () => {
   await backend.put('2030/thesis.pdf', bytesBody('a thesis'), { metadata: {} });
   server = await startServer(config, { backends: new Map([['mem', backend]]), log: { write: (entry) => void events.push(entry as Record<string, unknown>) } });
   sts = new STSClient({ region: 'us-east-1', endpoint: `${server.url}/.sts`, maxAttempts: 1, credentials: { accessKeyId: 'unused', secretAccessKey: 'unused' } });
-  doc = (await (await fetch(`${server.url}/.admin/v1/openapi.json`)).json()) as typeof doc;
+  admin = await documentedAdminClient(server.url);
 });
 
 after(async () => {
@@ -78,34 +76,8 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** The document's schema with every `$ref` inlined, as a zod validator. */
-function documentSchema(schema: unknown): z.ZodType {
-  const inline = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(inline);
-    if (value === null || typeof value !== 'object') return value;
-    const record = value as Record<string, unknown>;
-    if (typeof record.$ref === 'string') return inline(doc.components.schemas[record.$ref.replace('#/components/schemas/', '')]);
-    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, inline(v)]));
-  };
-  return z.fromJSONSchema(inline(schema) as Parameters<typeof z.fromJSONSchema>[0]);
-}
-
 /** A SigV4-signed management call; the response must match the document. */
-async function call(as: Key, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const url = `${server.url}/.admin/v1${path}`;
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  const headers = await signRequest({ method, url, headers: payload === undefined ? {} : { 'content-type': 'application/json' } }, as, { region: 'us-east-1', service: 's3', payloadHash: createHash('sha256').update(payload ?? '').digest('hex') });
-  delete headers.host;
-  const response = await fetch(url, { method, headers, ...(payload !== undefined && { body: payload }) });
-  const json = await response.json();
-  const template = Object.keys(doc.paths).find((p) => new RegExp(`^${p.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(path));
-  assert.ok(template, `${path} is documented`);
-  const documented = doc.paths[template]![method.toLowerCase()]?.responses[String(response.status)];
-  assert.ok(documented?.content, `${method} ${template} documents status ${response.status}`);
-  const checked = documentSchema(documented.content['application/json'].schema).safeParse(json);
-  assert.ok(checked.success, `${method} ${path} ${response.status} matches the document: ${JSON.stringify(json)}`);
-  return { status: response.status, json };
-}
+const call = (as: Key, method: string, path: string, body?: unknown) => admin.call({ as, method, path, body });
 
 const role = (account: string, provider: string) => ({
   bindings: [{ provider, audience: 'sluice', claims: [{ claim: 'project_path', operator: 'equals', value: `${account}/theses` }] }],

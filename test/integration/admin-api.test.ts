@@ -12,9 +12,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { z } from 'zod';
 import { ADMIN_OPERATIONS } from '../../src/admin/admin-routes.ts';
 import { signRequest } from '../../src/auth/sigv4/sign-request.ts';
+import { type AdminApiClient, type AdminCall, documentedAdminClient, type OpenApiDocument } from '../support/admin-api-client.ts';
 import { createHash } from 'node:crypto';
 import { validateConfig } from '../../src/config/validate.ts';
 import { SqlitePolicyStore } from '../../src/policy/sqlite/sqlite-store.ts';
@@ -34,7 +34,8 @@ let server: RunningServer;
 let ci: OidcIssuer;
 let elsewhere: OidcIssuer;
 const events: Record<string, unknown>[] = [];
-let doc: { paths: Record<string, Record<string, { responses: Record<string, { content?: { 'application/json': { schema: unknown } } }> }>>; components: { schemas: Record<string, unknown> } };
+let admin: AdminApiClient;
+let doc: OpenApiDocument;
 
 before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'sluice-admin-'));
@@ -79,7 +80,8 @@ before(async () => {
     admin: { operators: ['ops'] },
   }, { source: 'test', baseDir: dir, env: {}, backends: nodeBackends });
   server = await startServer(config, { log: { write: (entry) => void events.push(entry as Record<string, unknown>) } });
-  doc = (await (await fetch(`${server.url}/.admin/v1/openapi.json`)).json()) as typeof doc;
+  admin = await documentedAdminClient(server.url);
+  doc = admin.doc;
 });
 
 after(async () => {
@@ -90,45 +92,7 @@ after(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-/** The document's schema with every `$ref` replaced by its component, as a zod validator. */
-function documentSchema(schema: unknown): z.ZodType {
-  const inline = (value: unknown): unknown => {
-    if (Array.isArray(value)) return value.map(inline);
-    if (value === null || typeof value !== 'object') return value;
-    const record = value as Record<string, unknown>;
-    if (typeof record.$ref === 'string') return inline(doc.components.schemas[record.$ref.replace('#/components/schemas/', '')]);
-    return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, inline(v)]));
-  };
-  return z.fromJSONSchema(inline(schema) as Parameters<typeof z.fromJSONSchema>[0]);
-}
-
-interface Call {
-  method?: string;
-  path: string;
-  body?: unknown;
-  as?: { accessKeyId: string; secretAccessKey: string } | { bearer: string };
-}
-
-/** One request; its response must validate against the document's schema for that operation and status. */
-async function call({ method = 'GET', path, body, as }: Call): Promise<{ status: number; json: any }> {
-  const url = `${server.url}/.admin/v1${path}`;
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  let headers: Record<string, string> = payload === undefined ? {} : { 'content-type': 'application/json' };
-  if (as && 'bearer' in as) headers.authorization = `Bearer ${as.bearer}`;
-  else if (as) {
-    headers = await signRequest({ method, url, headers }, as, { region: 'us-east-1', service: 's3', payloadHash: createHash('sha256').update(payload ?? '').digest('hex') });
-    delete headers.host;
-  }
-  const response = await fetch(url, { method, headers, ...(payload !== undefined && { body: payload }) });
-  const json = await response.json();
-  const template = Object.keys(doc.paths).find((p) => new RegExp(`^${p.replace(/\{[^}]+\}/g, '[^/]+')}$`).test(path.split('?')[0]!));
-  assert.ok(template, `${path} is documented`);
-  const documented = doc.paths[template]![method.toLowerCase()]?.responses[String(response.status)];
-  assert.ok(documented?.content, `${method} ${template} documents status ${response.status}`);
-  const checked = documentSchema(documented.content['application/json'].schema).safeParse(json);
-  assert.ok(checked.success, `${method} ${path} ${response.status} matches the document: ${checked.success ? '' : JSON.stringify(checked.error.issues)} ${JSON.stringify(json)}`);
-  return { status: response.status, json };
-}
+const call = (request: AdminCall) => admin.call(request);
 
 const auditEvents = (event: string) => events.filter((e) => e.msg === 'audit' && e.event === event);
 
@@ -202,7 +166,7 @@ describe('testing a token against a role', () => {
   const path = '/accounts/research/roles/deployer/test';
   const claims = (overrides: Parameters<typeof OidcIssuer.githubClaims>[0] = {}) => OidcIssuer.githubClaims({ aud: 'sluice-ci', repository: 'acme/app', ...overrides });
   /** The dry run never issues credentials nor audits an exchange, and never echoes the token. */
-  async function dryRun(token: string, as: Call['as'] = OWNER) {
+  async function dryRun(token: string, as: AdminCall['as'] = OWNER) {
     const exchanges = auditEvents('sts_exchange').length;
     const result = await call({ method: 'POST', path, as, body: { token } });
     assert.equal(auditEvents('sts_exchange').length, exchanges, 'no exchange is audited');
@@ -359,7 +323,7 @@ describe('grants and buckets', () => {
     const refused = await fetch(`${server.url}/.admin/v1/accounts/research/grants`, { method: 'POST', headers: signed });
     assert.equal(refused.status, 405);
     assert.equal(refused.headers.get('allow'), 'GET');
-    assert.ok(documentSchema({ $ref: '#/components/schemas/Error' }).safeParse(await refused.json()).success);
+    assert.ok(admin.schemaOf({ $ref: '#/components/schemas/Error' }).safeParse(await refused.json()).success);
     const missing = await fetch(`${server.url}/.admin/v1/nothing-here`);
     assert.equal(missing.status, 404);
     assert.equal(((await missing.json()) as { error: { code: string } }).error.code, 'NotFound');
