@@ -15,6 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { es256Pem, randomHmacSecret } from '../../src/sts/session-keyring.test-helper.ts';
 import { launcher, runCli, serveCli } from '../cli/run-cli.ts';
+import { isolatedAwsEnv } from './client-env.ts';
 
 const run = promisify(execFile);
 const AWS = '/usr/bin/aws';
@@ -87,19 +88,8 @@ async function createKey(file: string, ...flags: string[]): Promise<string> {
   return event.jti;
 }
 
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: dir,
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: join(dir, 'no-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_PAGER: '',
-    ...extra,
-  };
-}
+/** A clean environment: no credentials or config of the machine's user. */
+const cleanEnv = (extra: Record<string, string> = {}) => isolatedAwsEnv(dir, extra);
 
 /** A profile whose one line runs `sluice creds --api-key-file`. */
 async function profileFor(keyFile: string, name: string): Promise<NodeJS.ProcessEnv> {

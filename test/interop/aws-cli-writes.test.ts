@@ -15,6 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { coexistingHostileKeys } from '../contract/hostile-keys.ts';
 import { type InteropGateway, WRITABLE_BUCKET, startInteropGateway } from './gateway-fixture.ts';
+import { isolatedAwsEnv } from './client-env.ts';
 
 const run = promisify(execFile);
 const AWS = '/usr/bin/aws';
@@ -56,17 +57,7 @@ describe('aws-cli writes', () => {
 
   async function aws(args: string[]): Promise<string> {
     const { stdout } = await run(AWS, ['--endpoint-url', gateway.url, ...args], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: scratch,
-        AWS_ACCESS_KEY_ID: gateway.accessKeyId,
-        AWS_SECRET_ACCESS_KEY: gateway.secretAccessKey,
-        AWS_DEFAULT_REGION: 'us-east-1',
-        AWS_CONFIG_FILE: join(scratch, 'no-config'),
-        AWS_SHARED_CREDENTIALS_FILE: join(scratch, 'no-credentials'),
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_PAGER: '',
-      },
+      env: isolatedAwsEnv(scratch, { AWS_ACCESS_KEY_ID: gateway.accessKeyId, AWS_SECRET_ACCESS_KEY: gateway.secretAccessKey }),
       maxBuffer: 16 * 1024 * 1024,
     });
     return stdout;

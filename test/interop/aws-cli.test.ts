@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { BUCKET, type InteropGateway, PAGED_KEYS, startInteropGateway, interopBackends, UPLOADS_BUCKET } from './gateway-fixture.ts';
+import { isolatedAwsEnv } from './client-env.ts';
 
 const run = promisify(execFile);
 const AWS = '/usr/bin/aws';
@@ -28,18 +29,7 @@ for (const kind of interopBackends()) describe(`aws-cli over ${kind}`, () => {
   });
 
   function env(overrides: Record<string, string> = {}): NodeJS.ProcessEnv {
-    return {
-      PATH: process.env.PATH,
-      HOME: scratch,
-      AWS_ACCESS_KEY_ID: gateway.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: gateway.secretAccessKey,
-      AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_CONFIG_FILE: join(scratch, 'no-config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(scratch, 'no-credentials'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_PAGER: '',
-      ...overrides,
-    };
+    return isolatedAwsEnv(scratch, { AWS_ACCESS_KEY_ID: gateway.accessKeyId, AWS_SECRET_ACCESS_KEY: gateway.secretAccessKey, ...overrides });
   }
 
   async function aws(args: string[], overrides?: Record<string, string>): Promise<string> {

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { type InteropGateway, UPLOADS_BUCKET, startInteropGateway, interopBackends } from './gateway-fixture.ts';
+import { isolatedAwsEnv } from './client-env.ts';
 
 const run = promisify(execFile);
 const AWS = '/usr/bin/aws';
@@ -36,17 +37,7 @@ for (const kind of interopBackends()) describe(`multipart uploads with aws-cli a
   });
 
   function env(): NodeJS.ProcessEnv {
-    return {
-      PATH: process.env.PATH,
-      HOME: scratch,
-      AWS_ACCESS_KEY_ID: gateway.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: gateway.secretAccessKey,
-      AWS_DEFAULT_REGION: 'us-east-1',
-      AWS_CONFIG_FILE: join(scratch, 'no-config'),
-      AWS_SHARED_CREDENTIALS_FILE: join(scratch, 'no-credentials'),
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_PAGER: '',
-    };
+    return isolatedAwsEnv(scratch, { AWS_ACCESS_KEY_ID: gateway.accessKeyId, AWS_SECRET_ACCESS_KEY: gateway.secretAccessKey });
   }
 
   test('aws s3 cp of 64 MiB goes up in parts and comes down with the same SHA-256', async () => {

@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { repoRoot, serveCli } from '../cli/run-cli.ts';
+import { isolatedAwsEnv } from './client-env.ts';
 
 const run = promisify(execFile);
 const AWS = '/usr/bin/aws';
@@ -41,17 +42,7 @@ describe('examples/self-hosted.yaml with aws-cli and boto3', () => {
   async function aws(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     try {
       const { stdout, stderr } = await run(AWS, ['--endpoint-url', server.url, ...args], {
-        env: {
-          PATH: process.env.PATH,
-          HOME: dir,
-          AWS_ACCESS_KEY_ID: KEY_ID,
-          AWS_SECRET_ACCESS_KEY: SECRET,
-          AWS_DEFAULT_REGION: 'us-east-1',
-          AWS_CONFIG_FILE: join(dir, 'no-config'),
-          AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_PAGER: '',
-        },
+        env: isolatedAwsEnv(dir, { AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET }),
       });
       return { code: 0, stdout, stderr };
     } catch (error) {

@@ -18,6 +18,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from
 import { es256Pem, randomHmacSecret } from '../../src/sts/session-keyring.test-helper.ts';
 import { launcher, serveCli } from '../cli/run-cli.ts';
 import { OidcIssuer } from '../support/oidc-issuer.ts';
+import { isolatedAwsEnv } from './client-env.ts';
 
 const run = promisify(execFile);
 const AWS = '/usr/bin/aws';
@@ -70,19 +71,7 @@ after(async () => {
 });
 
 /** A clean environment: no credentials or config of the machine's user. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: dir,
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: join(dir, 'no-config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(dir, 'no-credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_PAGER: '',
-    ...extra,
-  };
-}
+const cleanEnv = (extra: Record<string, string> = {}) => isolatedAwsEnv(dir, extra);
 
 const sessionEnv = (c: { AccessKeyId: string; SecretAccessKey: string; SessionToken: string }) =>
   cleanEnv({ AWS_ACCESS_KEY_ID: c.AccessKeyId, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey, AWS_SESSION_TOKEN: c.SessionToken });
