@@ -103,7 +103,7 @@ export interface RetriedCall<F extends ResponseFailure> {
 export async function sendWithRetries<F extends ResponseFailure>(policy: RetryPolicy, call: RetriedCall<F>): Promise<OutboundResponse> {
   const replayable = call.body === undefined || call.body instanceof Uint8Array;
   const attempts = call.idempotent && replayable ? policy.attempts : 1;
-  let lastFailure: unknown;
+  let lastFailure: { answered: F } | { thrown: unknown } = { thrown: undefined };
   for (let attempt = 1; attempt <= attempts; attempt++) {
     if (attempt > 1) {
       await sleepUnlessAborted(policy.sleep, backoffDelay(attempt - 1, policy.baseDelayMs, policy.maxDelayMs, policy.random), call.signal);
@@ -115,7 +115,7 @@ export async function sendWithRetries<F extends ResponseFailure>(policy: RetryPo
       if (call.signal?.aborted) throw call.signal.reason;
       // Typed failures (credentials refused or unavailable) are final: retrying cannot change them.
       if (err instanceof BackendError) throw err;
-      lastFailure = err;
+      lastFailure = { thrown: err };
       continue;
     }
     const judged = await call.judge(response);
@@ -125,11 +125,11 @@ export async function sendWithRetries<F extends ResponseFailure>(policy: RetryPo
       continue;
     }
     if (!isRetryableStatus(judged.status)) throw judged;
-    lastFailure = judged;
+    lastFailure = { answered: judged };
   }
-  const cause = lastFailure instanceof Error && 'status' in lastFailure
-    ? { operation: call.operation, attempts, ...call.describe(lastFailure as F) }
-    : { operation: call.operation, attempts, error: describeThrown(lastFailure) };
+  const cause = 'answered' in lastFailure
+    ? { operation: call.operation, attempts, ...call.describe(lastFailure.answered) }
+    : { operation: call.operation, attempts, error: describeThrown(lastFailure.thrown) };
   throw new BackendUnavailableError('storage backend unavailable', cause);
 }
 
